@@ -1,0 +1,70 @@
+// Command isadmin answers WSO2 Identity Server's SOAP admin services.
+//
+// Usage:
+//
+//	isadmin serve [flags]
+//
+// Every flag has an ISADMIN_* environment variable; flags win.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "isadmin:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+const usage = `isadmin answers WSO2 Identity Server's SOAP admin services.
+
+Usage:
+  isadmin serve [flags]    run the server (isadmin serve -h lists the flags)
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		m := NewMain()
+		m.Stderr = stderr
+		if err := m.ParseFlags(args[1:], getenv); err != nil {
+			if errors.Is(err, errUsage) {
+				return err
+			}
+			return err
+		}
+		if err := m.Run(ctx); err != nil {
+			m.Close(context.Background())
+			return err
+		}
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		return m.Close(shutdown)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "isadmin: unknown command %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}

@@ -1,0 +1,348 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+
+	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/soap"
+	"github.com/isadmin/isadmin/wsdl"
+)
+
+// defaultPassword is Identity Server's out-of-the-box admin password. With
+// it the server only listens on loopback addresses.
+const defaultPassword = "admin"
+
+// Config is the server's configuration.
+type Config struct {
+	WireProfile   string
+	AdminUser     string
+	AdminPassword string
+	DataDir       string
+	HTTPSAddr     string
+	HTTPAddr      string
+	TLSCert       string
+	TLSKey        string
+	MaxBodyBytes  int64
+	LogFormat     string
+}
+
+// Main is the server process; end-to-end tests run it too.
+type Main struct {
+	Config Config
+	Stderr io.Writer
+	// Now is the clock; time.Now by default.
+	Now func() time.Time
+
+	DB      *schema.DB
+	Profile *wsdl.Profile
+	Log     zerolog.Logger
+
+	httpsListener net.Listener
+	httpListener  net.Listener
+	servers       []*http.Server
+}
+
+// NewMain returns a Main with the default configuration.
+func NewMain() *Main {
+	return &Main{Stderr: os.Stderr, Now: time.Now}
+}
+
+type option struct {
+	name, env, usage string
+	value            *string
+	def              string
+}
+
+// ParseFlags reads flags, then ISADMIN_* variables for the flags not given.
+func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	var maxBody string
+	c := &m.Config
+	opts := []option{
+		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
+		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
+		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password (the default admin binds loopback only)", &c.AdminPassword, defaultPassword},
+		{"data-dir", "ISADMIN_DATA_DIR", "directory of the database and the generated TLS certificate", &c.DataDir, "data"},
+		{"https-addr", "ISADMIN_HTTPS_ADDR", `HTTPS listen address; "" switches HTTPS off`, &c.HTTPSAddr, ":9443"},
+		{"http-addr", "ISADMIN_HTTP_ADDR", `plain HTTP listen address; "" switches HTTP off`, &c.HTTPAddr, ":9763"},
+		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
+		{"tls-key", "ISADMIN_TLS_KEY", "TLS private key file (PEM)", &c.TLSKey, ""},
+		{"max-body-bytes", "ISADMIN_MAX_BODY_BYTES", "largest request body accepted", &maxBody, strconv.Itoa(soap.DefaultMaxBodyBytes)},
+		{"log-format", "ISADMIN_LOG_FORMAT", "log format: auto (console on a terminal, JSON otherwise), console or json", &c.LogFormat, "auto"},
+	}
+	for _, o := range opts {
+		fs.StringVar(o.value, o.name, o.def, o.usage+" (env "+o.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errUsage
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, o := range opts {
+		if v, ok := lookup(getenv, o.env); ok && !given[o.name] {
+			*o.value = v
+			given[o.name] = true
+		}
+	}
+	n, err := strconv.ParseInt(maxBody, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("--max-body-bytes: want a positive number of bytes, got %q", maxBody)
+	}
+	c.MaxBodyBytes = n
+	if c.AdminUser == "" || c.AdminPassword == "" {
+		return errors.New("--admin-user and --admin-password must not be empty")
+	}
+	if c.HTTPSAddr == "" && c.HTTPAddr == "" {
+		return errors.New("both listeners are off: set --https-addr or --http-addr")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	switch c.LogFormat {
+	case "auto", "console", "json":
+	default:
+		return fmt.Errorf("--log-format: want auto, console or json, got %q", c.LogFormat)
+	}
+	if c.AdminPassword == defaultPassword {
+		// The well-known password is only safe where nobody else can reach.
+		for _, a := range []struct {
+			flag string
+			addr *string
+		}{{"https-addr", &c.HTTPSAddr}, {"http-addr", &c.HTTPAddr}} {
+			if *a.addr == "" {
+				continue
+			}
+			if !given[a.flag] {
+				*a.addr = loopback(*a.addr)
+				continue
+			}
+			if !isLoopback(*a.addr) {
+				return fmt.Errorf("--%s %s: the default admin password only listens on loopback addresses; set --admin-password (ISADMIN_ADMIN_PASSWORD) to listen elsewhere", a.flag, *a.addr)
+			}
+		}
+	}
+	return nil
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// loopback rebinds an address with an empty or wildcard host to 127.0.0.1.
+func loopback(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return net.JoinHostPort("127.0.0.1", port)
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// Run opens the database and starts the listeners; it returns once they
+// accept connections.
+func (m *Main) Run(ctx context.Context) error {
+	c := m.Config
+	m.Log = newLogger(m.Stderr, c.LogFormat)
+	profile, err := wsdl.Load(c.WireProfile)
+	if err != nil {
+		return err
+	}
+	m.Profile = profile
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if m.DB, err = schema.Open(ctx, filepath.Join(c.DataDir, "isadmin.db")); err != nil {
+		return err
+	}
+	m.DB.Now = m.Now
+	config, err := oauthConfig(profile)
+	if err != nil {
+		return err
+	}
+	srv := &soap.Server{
+		Profile: profile,
+		Services: map[string]any{
+			"OAuthAdminService": &admin.OAuthAdmin{Store: m.DB, Config: config},
+		},
+		Auth:         admin.StaticAuthenticator{Username: c.AdminUser, Password: c.AdminPassword},
+		Realm:        "isadmin",
+		MaxBodyBytes: c.MaxBodyBytes,
+		Log:          m.Log,
+		Now:          m.Now,
+	}
+	router := httprouter.New()
+	srv.Register(router)
+
+	if c.HTTPSAddr != "" {
+		cert, err := loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", c.HTTPSAddr)
+		if err != nil {
+			return err
+		}
+		m.httpsListener = ln
+		hs := m.httpServer(router)
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		m.servers = append(m.servers, hs)
+		go hs.ServeTLS(ln, "", "")
+	}
+	if c.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", c.HTTPAddr)
+		if err != nil {
+			return err
+		}
+		m.httpListener = ln
+		hs := m.httpServer(router)
+		m.servers = append(m.servers, hs)
+		go hs.Serve(ln)
+	}
+	m.Log.Info().Str("profile", profile.Name).Str("https", m.HTTPSAddr()).Str("http", m.HTTPAddr()).
+		Str("data_dir", c.DataDir).Msg("isadmin serving")
+	return nil
+}
+
+func (m *Main) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          nil,
+	}
+}
+
+// HTTPSAddr is the address the HTTPS listener is bound to, or "".
+func (m *Main) HTTPSAddr() string {
+	if m.httpsListener == nil {
+		return ""
+	}
+	return m.httpsListener.Addr().String()
+}
+
+// HTTPAddr is the address the plain HTTP listener is bound to, or "".
+func (m *Main) HTTPAddr() string {
+	if m.httpListener == nil {
+		return ""
+	}
+	return m.httpListener.Addr().String()
+}
+
+// Close stops the listeners, waits for requests in flight, and closes the
+// database.
+func (m *Main) Close(ctx context.Context) error {
+	var errs []error
+	for _, s := range m.servers {
+		if err := s.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if m.DB != nil {
+		if err := m.DB.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func newLogger(w io.Writer, format string) zerolog.Logger {
+	console := format == "console"
+	if format == "auto" {
+		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+			console = true
+		}
+	}
+	if console {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	}
+	return zerolog.New(w).With().Timestamp().Logger()
+}
+
+// oauthConfig reads the OAuth settings a fresh server of the profile has.
+func oauthConfig(p *wsdl.Profile) (admin.OAuthConfig, error) {
+	first := func(key string) string {
+		if v := p.Setting(key); len(v) > 0 {
+			return v[0]
+		}
+		return ""
+	}
+	fields := func(key string) []string { return strings.Fields(first(key)) }
+	seconds := func(key string) (int64, error) {
+		v := first(key)
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("profile %s: setting %s: %w", p.Name, key, err)
+		}
+		return n, nil
+	}
+	c := admin.OAuthConfig{
+		AllowedGrantTypes:           fields("grant-types"),
+		ScopeValidators:             p.Setting("scope-validators"),
+		TokenTypes:                  fields("token-types"),
+		PKCESupported:               first("pkce-supported") == "true",
+		RefreshTokenRenewal:         first("refresh-token-renewal") == "true",
+		HashDisabled:                first("hash-disabled") == "true",
+		IDTokenEncryptionAlgorithms: fields("id-token-encryption-algorithms"),
+		IDTokenEncryptionMethods:    fields("id-token-encryption-methods"),
+	}
+	var err error
+	for key, dst := range map[string]*int64{
+		"user-token-expiry": &c.UserTokenExpiry, "application-token-expiry": &c.ApplicationTokenExpiry,
+		"refresh-token-expiry": &c.RefreshTokenExpiry, "id-token-expiry": &c.IDTokenExpiry,
+	} {
+		if *dst, err = seconds(key); err != nil {
+			return c, err
+		}
+	}
+	for _, b := range p.Setting("token-binding") {
+		parts := strings.Split(b, "|")
+		if len(parts) != 4 {
+			return c, fmt.Errorf("profile %s: token-binding %q: want type|name|description|grants", p.Name, b)
+		}
+		c.TokenBindings = append(c.TokenBindings, &wsdl.TokenBindingMetaDataDTO{
+			TokenBindingType: &parts[0], DisplayName: &parts[1], Description: &parts[2],
+			SupportedGrantTypes: strings.Fields(parts[3]),
+		})
+	}
+	return c, nil
+}

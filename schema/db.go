@@ -1,0 +1,282 @@
+// Package schema stores the domain of package admin in a SQL database. It
+// owns the tables, applies the embedded migrations when a database is opened
+// and maps constraint violations to the sentinel errors of package admin.
+//
+// SQLite (through modernc.org/sqlite) is the only database supported today.
+// The SQL is kept close to the common dialect so that PostgreSQL can follow;
+// whatever differs lives in an unexported dialect value.
+package schema
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/isadmin/isadmin/admin"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/sqlite/*.sql
+var migrationFS embed.FS
+
+// DB is a handle to the database. It is safe for concurrent use.
+type DB struct {
+	db      *sql.DB
+	dialect *dialect
+
+	// Now returns the current time. It stamps the created_at and updated_at
+	// columns and may be replaced by tests. Open sets it to time.Now.
+	Now func() time.Time
+}
+
+// Open opens the SQLite database at path, creating the file if needed, and
+// applies the migrations that have not been applied yet. The path ":memory:"
+// opens a private in-memory database, which lives as long as the DB.
+func Open(ctx context.Context, path string) (*DB, error) {
+	d := sqliteDialect
+	dsn, err := d.dsn(path)
+	if err != nil {
+		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+	}
+	sqlDB, err := sql.Open(d.driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+	}
+	if path == ":memory:" {
+		// Every connection to ":memory:" is a database of its own, so the
+		// pool must hold on to exactly one.
+		sqlDB.SetMaxOpenConns(1)
+		sqlDB.SetMaxIdleConns(1)
+		sqlDB.SetConnMaxLifetime(0)
+		sqlDB.SetConnMaxIdleTime(0)
+	}
+	db := &DB{db: sqlDB, dialect: d, Now: time.Now}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the database.
+func (db *DB) Close() error {
+	if err := db.db.Close(); err != nil {
+		return fmt.Errorf("schema: close: %w", err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs PRAGMA integrity_check and returns its report: "ok"
+// for a sound database, otherwise one problem per line.
+func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	rows, err := db.db.QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return "", fmt.Errorf("schema: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return "", fmt.Errorf("schema: integrity check: %w", err)
+		}
+		lines = append(lines, line)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("schema: integrity check: %w", err)
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// migrate applies, in lexical order of their file names, the migrations of
+// the dialect that schema_migrations does not list yet. Each migration runs in
+// a transaction of its own together with the row that records it, so a
+// migration is applied completely or not at all.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	version    TEXT NOT NULL PRIMARY KEY,
+	applied_at TEXT NOT NULL
+)`); err != nil {
+		return fmt.Errorf("schema: create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, db.dialect.migrations+"/*.sql")
+	if err != nil {
+		return fmt.Errorf("schema: list migrations: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateFile(ctx, name); err != nil {
+			return fmt.Errorf("schema: migration %s: %w", path.Base(name), err)
+		}
+	}
+	return nil
+}
+
+// migrateFile applies one migration unless it is recorded already. The check
+// runs inside the write transaction, so two processes opening the same
+// database at once cannot both apply it.
+func (db *DB) migrateFile(ctx context.Context, name string) error {
+	version := path.Base(name)
+	return db.update(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx,
+			`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		body, err := fs.ReadFile(migrationFS, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx,
+			`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+			version, formatTime(db.now()))
+		return err
+	})
+}
+
+// update runs fn in a write transaction and commits it when fn succeeds.
+// Write transactions take the write lock when they begin, so concurrent
+// writers wait for each other instead of failing.
+func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// now returns the current time in UTC, without a monotonic clock reading.
+func (db *DB) now() time.Time {
+	return db.Now().UTC()
+}
+
+// formatTime returns t as stored in the database: UTC, RFC 3339 with
+// nanoseconds.
+func formatTime(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// parseTime parses a time written by formatTime.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bad timestamp %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// constraintErrors maps the names of unique and primary key constraints to
+// the sentinel errors of package admin. The names are the ones PostgreSQL
+// would choose by default; the migrations of every dialect use them.
+var constraintErrors = map[string]error{
+	"oauth_apps_consumer_key_key":         admin.ErrDuplicateKey,
+	"oauth_apps_tenant_id_owner_name_key": admin.ErrDuplicateName,
+	"oauth_scopes_pkey":                   admin.ErrDuplicateName,
+}
+
+// mapError returns err joined with the sentinel error of the constraint it
+// violated, if that constraint is known, and err itself otherwise.
+func (db *DB) mapError(err error) error {
+	if sentinel, ok := constraintErrors[db.dialect.constraint(err)]; ok {
+		return fmt.Errorf("%w: %w", sentinel, err)
+	}
+	return err
+}
+
+// dialect holds what differs between the databases the package supports.
+// Queries use ? placeholders.
+type dialect struct {
+	// driver is the database/sql driver name.
+	driver string
+	// migrations is the directory of migrationFS with the dialect's
+	// migrations.
+	migrations string
+	// dsn turns the path given to Open into a data source name.
+	dsn func(path string) (string, error)
+	// constraint returns the name of the unique or primary key constraint
+	// that err reports as violated, or "" if err is no such violation.
+	constraint func(err error) string
+}
+
+// sqlitePragmas are set on every connection. WAL lets readers run while one
+// connection writes; synchronous=FULL makes a commit durable once it returns;
+// busy_timeout makes a connection wait for a lock instead of failing with
+// SQLITE_BUSY. _txlock=immediate makes every read-write transaction take the
+// write lock in BEGIN, where waiting is still possible, rather than at its
+// first write, where SQLite may have to fail it.
+const sqlitePragmas = "_pragma=busy_timeout(10000)" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=synchronous(FULL)" +
+	"&_pragma=foreign_keys(ON)" +
+	"&_txlock=immediate"
+
+var sqliteDialect = &dialect{
+	driver:     "sqlite",
+	migrations: "migrations/sqlite",
+	dsn: func(path string) (string, error) {
+		switch {
+		case path == "":
+			return "", errors.New("empty database path")
+		case strings.ContainsRune(path, '?'):
+			return "", errors.New("database path must not contain '?'")
+		}
+		return path + "?" + sqlitePragmas, nil
+	},
+	constraint: sqliteConstraint,
+}
+
+// sqliteUniqueColumns maps the column lists that SQLite names in unique and
+// primary key violations to the names of the constraints.
+var sqliteUniqueColumns = map[string]string{
+	"oauth_apps.consumer_key":                                 "oauth_apps_consumer_key_key",
+	"oauth_apps.tenant_id, oauth_apps.owner, oauth_apps.name": "oauth_apps_tenant_id_owner_name_key",
+	"oauth_scopes.tenant_id, oauth_scopes.name":               "oauth_scopes_pkey",
+}
+
+// sqliteConstraint implements dialect.constraint for SQLite, which names the
+// columns rather than the constraint: "UNIQUE constraint failed:
+// oauth_apps.consumer_key".
+func sqliteConstraint(err error) string {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+	default:
+		return ""
+	}
+	const marker = "UNIQUE constraint failed: "
+	msg := e.Error()
+	i := strings.Index(msg, marker)
+	if i < 0 {
+		return ""
+	}
+	columns := msg[i+len(marker):]
+	if j := strings.Index(columns, " ("); j >= 0 {
+		columns = columns[:j]
+	}
+	return sqliteUniqueColumns[columns]
+}

@@ -1,0 +1,476 @@
+// Package wsdl holds the wire profiles: the WSDL documents of each WSO2
+// Identity Server generation this server can speak, embedded as data, and the
+// Go wire types, handler interfaces and operation tables generated from them.
+//
+// A profile is data. Load parses the profile's documents with gowsdl's WSDL
+// and XSD types and precomputes, for every type, the ordered fields it may
+// put on the wire and, for every operation, its action, wrapper elements and
+// whether it is one-way. Adding a profile adds a folder under profiles/; the
+// generated Go types are the union of every profile's fields.
+package wsdl
+
+//go:generate go run ./internal/wsdlgen render
+//go:generate go run ./internal/wsdlgen gocode
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"embed"
+	"encoding/xml"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hooklift/gowsdl"
+)
+
+// Namespaces every profile uses.
+const (
+	WrapperNamespace = "http://org.apache.axis2/xsd"
+	XSINamespace     = "http://www.w3.org/2001/XMLSchema-instance"
+	xsdNamespace     = "http://www.w3.org/2001/XMLSchema"
+)
+
+//go:embed profiles
+var profilesFS embed.FS
+
+// ProfilesFS returns the embedded profile documents, one folder per profile.
+func ProfilesFS() fs.FS {
+	sub, err := fs.Sub(profilesFS, "profiles")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Names returns the names of the embedded profiles, sorted.
+func Names() []string {
+	entries, _ := fs.ReadDir(profilesFS, "profiles")
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Struct is implemented by every generated wire type and wrapper element.
+type Struct interface {
+	// WireName is the qualified name of the XSD type or global element.
+	WireName() xml.Name
+	// WireFields names the fields, in the order EncodeField and DecodeField
+	// index them (the union of all profiles, not the wire order).
+	WireFields() []string
+	EncodeField(e *Encoder, i int, f *Field)
+	DecodeField(d *Decoder, i int, f *Field) error
+}
+
+// OperationBinding connects an operation to its generated request type and
+// to the service interface method that implements it.
+type OperationBinding struct {
+	// NewRequest makes an empty request wrapper; nil when the input message
+	// has no part.
+	NewRequest func() Struct
+	// Invoke calls the handler, which must implement the service interface.
+	Invoke func(ctx context.Context, h any, req Struct) (Struct, error)
+}
+
+// Profile is the contract of one Identity Server generation.
+type Profile struct {
+	Name     string
+	services map[string]*Service
+	messages map[string]string
+	settings map[string][]string
+}
+
+// Service is one admin service of a profile.
+type Service struct {
+	Name            string
+	TargetNamespace string
+	// Operations are in the order of the WSDL port type.
+	Operations []*Operation
+	// Document is the WSDL as served, with the address placeholder
+	// https://localhost:9443 that WSDL rewrites.
+	Document []byte
+
+	byName    map[string]*Operation
+	byAction  map[string]*Operation
+	byElement map[xml.Name]*Operation
+	// wrapperDecls declares the wrapper, type and xsi namespaces on a
+	// response wrapper element.
+	wrapperDecls string
+}
+
+// Operation is one operation of a service in a profile.
+type Operation struct {
+	Name   string
+	Action string
+	// Input is the request wrapper element, nil when the message has no part.
+	Input *Type
+	// Output is the response wrapper element; nil for one-way operations and
+	// for output messages without a part.
+	Output *Type
+	// OneWay operations are answered with HTTP 202 and no envelope.
+	OneWay  bool
+	Binding *OperationBinding
+	Service *Service
+}
+
+// Type is a complex type or a global element's anonymous type, with the
+// fields it carries on the wire in wire order (base type fields first).
+type Type struct {
+	Name   xml.Name
+	Fields []*Field
+	byName map[string]*Field
+	// new makes an empty Go value of the type.
+	new func() Struct
+}
+
+// New returns an empty Go value of the type.
+func (t *Type) New() Struct { return t.new() }
+
+// Field is one element of a type's sequence.
+type Field struct {
+	Name     string
+	Space    string
+	XSDType  xml.Name
+	Elem     *Type
+	Nillable bool
+	Repeated bool
+	index    int
+	qname    string // prefix:name
+	xsiType  string // prefix:Type for complex fields
+}
+
+// Load parses the named embedded profile.
+func Load(name string) (*Profile, error) {
+	dir := path.Join("profiles", name)
+	entries, err := fs.ReadDir(profilesFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("wsdl: unknown profile %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, settings: map[string][]string{}}
+	for _, e := range entries {
+		data, err := fs.ReadFile(profilesFS, path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case strings.HasSuffix(e.Name(), ".wsdl"):
+			s, err := loadService(data)
+			if err != nil {
+				return nil, fmt.Errorf("wsdl: profile %s: %s: %w", name, e.Name(), err)
+			}
+			p.services[s.Name] = s
+		case e.Name() == "messages.txt":
+			if err := parseLines(data, func(k, v string) { p.messages[k] = v }); err != nil {
+				return nil, fmt.Errorf("wsdl: profile %s: messages.txt%w", name, err)
+			}
+		case e.Name() == "settings.txt":
+			if err := parseLines(data, func(k, v string) { p.settings[k] = append(p.settings[k], v) }); err != nil {
+				return nil, fmt.Errorf("wsdl: profile %s: settings.txt%w", name, err)
+			}
+		}
+	}
+	return p, nil
+}
+
+// parseLines reads "key value" lines; # starts a comment.
+func parseLines(data []byte, add func(key, value string)) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		code, text, ok := strings.Cut(line, " ")
+		if !ok {
+			return fmt.Errorf(":%d: want \"key value\"", n)
+		}
+		add(code, strings.TrimSpace(text))
+	}
+	return sc.Err()
+}
+
+// Setting returns the values of a profile setting, one per line.
+func (p *Profile) Setting(key string) []string { return p.settings[key] }
+
+// Service returns the named service, or nil when the profile lacks it.
+func (p *Profile) Service(name string) *Service { return p.services[name] }
+
+// Message returns the profile's text for a domain error code.
+func (p *Profile) Message(code string) (string, bool) {
+	m, ok := p.messages[code]
+	return m, ok
+}
+
+// Operation returns the named operation, or nil.
+func (s *Service) Operation(name string) *Operation { return s.byName[name] }
+
+// OperationByAction returns the operation whose SOAP action is action, or nil.
+func (s *Service) OperationByAction(action string) *Operation { return s.byAction[action] }
+
+// OperationByElement returns the operation whose request wrapper is name, or nil.
+func (s *Service) OperationByElement(name xml.Name) *Operation { return s.byElement[name] }
+
+func loadService(data []byte) (*Service, error) {
+	var w gowsdl.WSDL
+	if err := xml.Unmarshal(data, &w); err != nil {
+		return nil, err
+	}
+	if len(w.Service) != 1 || len(w.PortTypes) != 1 {
+		return nil, fmt.Errorf("want one service and one port type")
+	}
+	s := &Service{
+		Name:            w.Service[0].Name,
+		TargetNamespace: w.TargetNamespace,
+		Document:        data,
+		byName:          map[string]*Operation{},
+		byAction:        map[string]*Operation{},
+		byElement:       map[xml.Name]*Operation{},
+	}
+	b := &typeBuilder{types: map[xml.Name]*Type{}, prefixes: map[string]string{WrapperNamespace: "ns"}}
+	if err := b.build(w.Types.Schemas); err != nil {
+		return nil, err
+	}
+	var decls strings.Builder
+	fmt.Fprintf(&decls, ` xmlns:ns="%s"`, WrapperNamespace)
+	for _, ns := range b.order {
+		fmt.Fprintf(&decls, ` xmlns:%s="%s"`, b.prefixes[ns], ns)
+	}
+	fmt.Fprintf(&decls, ` xmlns:xsi="%s"`, XSINamespace)
+	s.wrapperDecls = decls.String()
+
+	actions := map[string]string{}
+	for _, bd := range w.Binding {
+		for _, o := range bd.Operations {
+			if o.SOAPOperation.SOAPAction != "" {
+				actions[o.Name] = o.SOAPOperation.SOAPAction
+			}
+		}
+	}
+	msgs := map[string]*gowsdl.WSDLMessage{}
+	for _, m := range w.Messages {
+		msgs[m.Name] = m
+	}
+	element := func(ref string) (*Type, bool, error) {
+		name := ref
+		if _, local, ok := strings.Cut(ref, ":"); ok {
+			name = local
+		}
+		m, ok := msgs[name]
+		if !ok {
+			return nil, false, fmt.Errorf("unknown message %q", ref)
+		}
+		if len(m.Parts) == 0 {
+			return nil, true, nil
+		}
+		prefix, local, _ := strings.Cut(m.Parts[0].Element, ":")
+		q := xml.Name{Space: w.Xmlns[prefix], Local: local}
+		t, ok := b.elements[q]
+		if !ok {
+			return nil, false, fmt.Errorf("message %s: unknown element %v", m.Name, q)
+		}
+		return t, true, nil
+	}
+	bindings := generatedServices[s.Name]
+	for _, o := range w.PortTypes[0].Operations {
+		op := &Operation{Name: o.Name, Action: actions[o.Name], Service: s, Binding: bindings[o.Name]}
+		if op.Binding == nil {
+			return nil, fmt.Errorf("operation %s has no generated binding (run go generate ./wsdl)", o.Name)
+		}
+		if op.Action == "" {
+			op.Action = "urn:" + o.Name
+		}
+		var err error
+		if op.Input, _, err = element(o.Input.Message); err != nil {
+			return nil, err
+		}
+		if o.Output.Message == "" {
+			op.OneWay = true
+		} else if op.Output, _, err = element(o.Output.Message); err != nil {
+			return nil, err
+		}
+		s.Operations = append(s.Operations, op)
+		s.byName[op.Name] = op
+		s.byAction[op.Action] = op
+		if op.Input != nil {
+			s.byElement[op.Input.Name] = op
+		}
+	}
+	return s, nil
+}
+
+type typeBuilder struct {
+	types    map[xml.Name]*Type
+	elements map[xml.Name]*Type
+	prefixes map[string]string
+	order    []string
+}
+
+func qname(s *gowsdl.XSDSchema, q string) (xml.Name, error) {
+	prefix, local, ok := strings.Cut(q, ":")
+	if !ok {
+		return xml.Name{Space: s.TargetNamespace, Local: q}, nil
+	}
+	ns, found := s.Xmlns[prefix]
+	if !found {
+		return xml.Name{}, fmt.Errorf("undeclared prefix %q in %q", prefix, q)
+	}
+	return xml.Name{Space: ns, Local: local}, nil
+}
+
+func (b *typeBuilder) prefix(ns string) string {
+	p, ok := b.prefixes[ns]
+	if !ok {
+		p = "ax2" + strconv.Itoa(len(b.order)+1)
+		b.prefixes[ns] = p
+		b.order = append(b.order, ns)
+	}
+	return p
+}
+
+func (b *typeBuilder) build(schemas []*gowsdl.XSDSchema) error {
+	b.elements = map[xml.Name]*Type{}
+	type pendingType struct {
+		schema *gowsdl.XSDSchema
+		ct     *gowsdl.XSDComplexType
+		t      *Type
+		elems  []*gowsdl.XSDElement
+	}
+	var pending []pendingType
+	for _, s := range schemas {
+		if s.TargetNamespace != WrapperNamespace {
+			b.prefix(s.TargetNamespace)
+		}
+		for _, ct := range s.ComplexTypes {
+			t := &Type{Name: xml.Name{Space: s.TargetNamespace, Local: ct.Name}, byName: map[string]*Field{}}
+			b.types[t.Name] = t
+			elems := ct.Sequence
+			for i := range ct.ComplexContent.Extension.Sequence {
+				elems = append(elems, &ct.ComplexContent.Extension.Sequence[i])
+			}
+			pending = append(pending, pendingType{s, ct, t, elems})
+		}
+		for _, el := range s.Elements {
+			t := &Type{Name: xml.Name{Space: s.TargetNamespace, Local: el.Name}, byName: map[string]*Field{}}
+			b.elements[t.Name] = t
+			var elems []*gowsdl.XSDElement
+			if el.ComplexType != nil {
+				elems = el.ComplexType.Sequence
+			}
+			pending = append(pending, pendingType{s, nil, t, elems})
+		}
+	}
+	// Own fields first, then prepend base fields once every type exists.
+	for _, p := range pending {
+		for _, e := range p.elems {
+			f, err := b.field(p.schema, e)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.t.Name.Local, err)
+			}
+			p.t.Fields = append(p.t.Fields, f)
+		}
+	}
+	done := map[*Type]bool{}
+	var withBase func(p pendingType) error
+	byType := map[*Type]pendingType{}
+	for _, p := range pending {
+		byType[p.t] = p
+	}
+	withBase = func(p pendingType) error {
+		if done[p.t] {
+			return nil
+		}
+		done[p.t] = true
+		if p.ct == nil || p.ct.ComplexContent.Extension.Base == "" {
+			return nil
+		}
+		bq, err := qname(p.schema, p.ct.ComplexContent.Extension.Base)
+		if err != nil {
+			return err
+		}
+		base, ok := b.types[bq]
+		if !ok {
+			return fmt.Errorf("%s extends unknown type %v", p.t.Name.Local, bq)
+		}
+		if err := withBase(byType[base]); err != nil {
+			return err
+		}
+		p.t.Fields = append(append([]*Field(nil), base.Fields...), p.t.Fields...)
+		return nil
+	}
+	for _, p := range pending {
+		if err := withBase(p); err != nil {
+			return err
+		}
+	}
+	// Resolve complex field types and bind every type to its Go value.
+	for _, p := range pending {
+		t := p.t
+		newValue, ok := generatedTypes[t.Name]
+		if !ok {
+			return fmt.Errorf("%v has no generated Go type (run go generate ./wsdl)", t.Name)
+		}
+		t.new = newValue
+		index := map[string]int{}
+		for i, n := range newValue().WireFields() {
+			index[n] = i
+		}
+		for _, f := range t.Fields {
+			i, ok := index[f.Name]
+			if !ok {
+				return fmt.Errorf("%s.%s has no generated Go field (run go generate ./wsdl)", t.Name.Local, f.Name)
+			}
+			f.index = i
+			if f.XSDType.Space != xsdNamespace {
+				f.Elem = b.types[f.XSDType]
+				if f.Elem == nil {
+					return fmt.Errorf("%s.%s has unknown type %v", t.Name.Local, f.Name, f.XSDType)
+				}
+				f.xsiType = b.prefix(f.XSDType.Space) + ":" + f.XSDType.Local
+			}
+			t.byName[f.Name] = f
+		}
+	}
+	return nil
+}
+
+func (b *typeBuilder) field(s *gowsdl.XSDSchema, e *gowsdl.XSDElement) (*Field, error) {
+	t, err := qname(s, e.Type)
+	if err != nil {
+		return nil, err
+	}
+	f := &Field{
+		Name:     e.Name,
+		Space:    s.TargetNamespace,
+		XSDType:  t,
+		Nillable: e.Nillable,
+		Repeated: e.MaxOccurs == "unbounded",
+	}
+	p := "ns"
+	if s.TargetNamespace != WrapperNamespace {
+		p = b.prefix(s.TargetNamespace)
+	}
+	f.qname = p + ":" + e.Name
+	return f, nil
+}
+
+// Field returns the field with the given local name, or nil.
+func (t *Type) Field(name string) *Field { return t.byName[name] }
+
+// deref reads an optional request parameter: null and empty are the same to
+// every operation.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
