@@ -11,6 +11,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"go/format"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -586,4 +588,26 @@ func (g *generator) returnField(op *operation) *field {
 		return nil
 	}
 	return g.types[op.output].byName["return"]
+}
+
+// ReadProfiles returns the WSDL documents of every profile under dir
+// (dir/<profile>/*.wsdl), in a stable order.
+func ReadProfiles(dir string) ([]Document, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*", "*.wsdl"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	var docs []Document
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, Document{Profile: filepath.Base(filepath.Dir(p)), Name: filepath.Base(p), Data: data})
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("gocode: no WSDL documents under %s", dir)
+	}
+	return docs, nil
 }

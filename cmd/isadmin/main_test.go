@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// requireTools turns a missing external tool into a failure when
+// ISADMIN_REQUIRE_TOOLS is set (CI sets it), and into a skip otherwise.
+func requireTools(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("ISADMIN_REQUIRE_TOOLS") != "" {
+		t.Fatalf("required tool missing (ISADMIN_REQUIRE_TOOLS is set): "+format, args...)
+	}
+	t.Skipf("skipped: "+format, args...)
+}
+
+// testServer is a real server on loopback ports with its own data
+// directory.
+type testServer struct {
+	*Main
+	// URL is the plain HTTP base URL; HTTPSURL the TLS one.
+	URL, HTTPSURL string
+	Client        *http.Client
+}
+
+// startServer runs isadmin serve in-process on ephemeral loopback ports.
+func startServer(t testing.TB, profile string, configure ...func(*Config)) *testServer {
+	t.Helper()
+	m := NewMain()
+	m.Stderr = io.Discard
+	if testing.Verbose() {
+		m.Stderr = os.Stderr
+	}
+	m.Config = Config{
+		WireProfile:   profile,
+		AdminUser:     "admin",
+		AdminPassword: "admin",
+		DataDir:       t.TempDir(),
+		HTTPSAddr:     "127.0.0.1:0",
+		HTTPAddr:      "127.0.0.1:0",
+		MaxBodyBytes:  10 << 20,
+		LogFormat:     "json",
+	}
+	for _, f := range configure {
+		f(&m.Config)
+	}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("starting server: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Close(ctx)
+	})
+	s := &testServer{Main: m, Client: &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+	}}
+	if a := m.HTTPAddr(); a != "" {
+		s.URL = "http://" + a
+	}
+	if a := m.HTTPSAddr(); a != "" {
+		s.HTTPSURL = "https://" + a
+	}
+	return s
+}
+
+// soapVersion selects the envelope and transport headers of a call.
+type soapVersion int
+
+const (
+	soap11 soapVersion = iota
+	soap12
+)
+
+func (v soapVersion) String() string { return [...]string{"soap11", "soap12"}[v] }
+
+const (
+	envNS11  = "http://schemas.xmlsoap.org/soap/envelope/"
+	envNS12  = "http://www.w3.org/2003/05/soap-envelope"
+	axis2NS  = "http://org.apache.axis2/xsd"
+	dtoNS    = "http://dto.oauth.identity.carbon.wso2.org/xsd"
+	oauthSvc = "/services/OAuthAdminService"
+)
+
+// envelope wraps body in a SOAP envelope of version v.
+func envelope(v soapVersion, body string) string {
+	ns := envNS11
+	if v == soap12 {
+		ns = envNS12
+	}
+	return `<s:Envelope xmlns:s="` + ns + `" xmlns:xsd="` + axis2NS + `" xmlns:dto="` + dtoNS + `"><s:Header/><s:Body>` + body + `</s:Body></s:Envelope>`
+}
+
+// call is one HTTP request of a test.
+type call struct {
+	path    string
+	version soapVersion
+	action  string // without "urn:"; "" sends none
+	body    string // the Body's content, wrapped in an envelope
+	raw     []byte // sent as is when set
+	user    string
+	pass    string
+	noAuth  bool
+	header  http.Header
+}
+
+// result is a response, with its envelope parsed when there is one.
+type result struct {
+	Status int
+	Header http.Header
+	Body   []byte
+	Doc    *etree.Document
+}
+
+func (s *testServer) do(t testing.TB, c call) *result {
+	t.Helper()
+	path := c.path
+	if path == "" {
+		path = oauthSvc
+	}
+	data := c.raw
+	if data == nil {
+		data = []byte(envelope(c.version, c.body))
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch c.version {
+	case soap11:
+		req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
+		if c.action != "" {
+			req.Header.Set("SOAPAction", `"urn:`+c.action+`"`)
+		}
+	case soap12:
+		ct := "application/soap+xml; charset=UTF-8"
+		if c.action != "" {
+			ct += `; action="urn:` + c.action + `"`
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if !c.noAuth {
+		user, pass := c.user, c.pass
+		if user == "" && pass == "" {
+			user, pass = "admin", "admin"
+		}
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &result{Status: resp.StatusCode, Header: resp.Header, Body: body}
+	if len(bytes.TrimSpace(body)) > 0 {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(body); err != nil {
+			t.Fatalf("response is not XML: %v\n%s", err, body)
+		}
+		r.Doc = doc
+	}
+	return r
+}
+
+// payload returns the first child of the response Body.
+func (r *result) payload(t testing.TB) *etree.Element {
+	t.Helper()
+	if r.Doc == nil {
+		t.Fatalf("no response envelope (HTTP %d)", r.Status)
+	}
+	body := r.Doc.FindElement("/Envelope/Body")
+	if body == nil || len(body.ChildElements()) == 0 {
+		t.Fatalf("response has no Body content:\n%s", r.Body)
+	}
+	return body.ChildElements()[0]
+}
+
+// fault returns the fault code and reason, failing when the response is not
+// a fault.
+func (r *result) fault(t testing.TB) (code, reason string) {
+	t.Helper()
+	f := r.payload(t)
+	if f.Tag != "Fault" {
+		t.Fatalf("want a fault, got %s (HTTP %d):\n%s", f.Tag, r.Status, r.Body)
+	}
+	if c := f.FindElement("faultcode"); c != nil {
+		return strings.TrimSpace(c.Text()), strings.TrimSpace(f.FindElement("faultstring").Text())
+	}
+	return strings.TrimSpace(f.FindElement("Code/Value").Text()), strings.TrimSpace(f.FindElement("Reason/Text").Text())
+}
+
+// ok fails unless the response is a success with a payload.
+func (r *result) ok(t testing.TB) *etree.Element {
+	t.Helper()
+	if r.Status != http.StatusOK {
+		t.Fatalf("want HTTP 200, got %d:\n%s", r.Status, r.Body)
+	}
+	p := r.payload(t)
+	if p.Tag == "Fault" {
+		t.Fatalf("unexpected fault:\n%s", r.Body)
+	}
+	return p
+}
+
+// returns lists the text of the response's return elements.
+func returns(p *etree.Element) []string {
+	var out []string
+	for _, e := range p.SelectElements("return") {
+		out = append(out, e.Text())
+	}
+	return out
+}
+
+// childNames lists the local names of an element's children in order.
+func childNames(e *etree.Element) []string {
+	var out []string
+	for _, c := range e.ChildElements() {
+		out = append(out, c.Tag)
+	}
+	return out
+}
+
+// text returns the text of e's child with the given local name, and whether
+// it is present and not nil.
+func text(e *etree.Element, name string) (string, bool) {
+	c := e.SelectElement(name)
+	if c == nil {
+		return "", false
+	}
+	if c.SelectAttrValue("xsi:nil", "") == "true" {
+		return "", false
+	}
+	return c.Text(), true
+}
