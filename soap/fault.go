@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/wsdl"
@@ -75,8 +76,13 @@ func domainFault(de *admin.Error, profile *wsdl.Profile) *Fault {
 	}
 	reason := sprintf(text, de.Args...)
 	// Upstream renders client and server exceptions of the admin services
-	// alike: soapenv:Server with an empty detail.
-	return serverFault(reason)
+	// alike: soapenv:Server, with an empty detail unless the profile says
+	// the exception was a declared one.
+	f := serverFault(reason)
+	if d, ok := profile.Detail(de.Code); ok {
+		f.Detail = strings.Replace(d, "%s", string(appendText(nil, reason)), 1)
+	}
+	return f
 }
 
 func (s *Server) writeFault(w http.ResponseWriter, v Version, f *Fault) {

@@ -86,6 +86,7 @@ type Profile struct {
 	Name     string
 	services map[string]*Service
 	messages map[string]string
+	details  map[string]string
 	settings map[string][]string
 }
 
@@ -155,7 +156,7 @@ func Load(name string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wsdl: unknown profile %q (have %s)", name, strings.Join(Names(), ", "))
 	}
-	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, settings: map[string][]string{}}
+	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, details: map[string]string{}, settings: map[string][]string{}}
 	for _, e := range entries {
 		data, err := fs.ReadFile(profilesFS, path.Join(dir, e.Name()))
 		if err != nil {
@@ -171,6 +172,10 @@ func Load(name string) (*Profile, error) {
 		case e.Name() == "messages.txt":
 			if err := parseLines(data, func(k, v string) { p.messages[k] = v }); err != nil {
 				return nil, fmt.Errorf("wsdl: profile %s: messages.txt%w", name, err)
+			}
+		case e.Name() == "details.txt":
+			if err := parseLines(data, func(k, v string) { p.details[k] = v }); err != nil {
+				return nil, fmt.Errorf("wsdl: profile %s: details.txt%w", name, err)
 			}
 		case e.Name() == "settings.txt":
 			if err := parseLines(data, func(k, v string) { p.settings[k] = append(p.settings[k], v) }); err != nil {
@@ -196,6 +201,14 @@ func parseLines(data []byte, add func(key, value string)) error {
 		add(code, strings.TrimSpace(text))
 	}
 	return sc.Err()
+}
+
+// Detail returns the fault detail template for a domain error code: raw
+// XML in which %s stands for the escaped fault text. Upstream sends a typed
+// detail only where the exception thrown is exactly the declared one.
+func (p *Profile) Detail(code string) (string, bool) {
+	d, ok := p.details[code]
+	return d, ok
 }
 
 // Setting returns the values of a profile setting, one per line.

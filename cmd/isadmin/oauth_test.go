@@ -410,3 +410,28 @@ func TestServedWSDL(t *testing.T) {
 		t.Errorf("?xsd=xsd99: HTTP %d", resp.StatusCode)
 	}
 }
+
+// TestTypedFaultDetail: IS 5.0 sent a typed detail for a disallowed grant
+// type; IS 7 sends an empty one.
+func TestTypedFaultDetail(t *testing.T) {
+	for _, profile := range profiles {
+		s := startServer(t, profile)
+		r := s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("g", "", "", "", "password bogus_grant")})
+		_, reason := r.fault(t)
+		detail := r.payload(t).SelectElement("detail")
+		if detail == nil {
+			t.Fatalf("%s: no detail:\n%s", profile, r.Body)
+		}
+		msg := detail.FindElement("OAuthAdminServiceException/OAuthAdminServiceException/Message")
+		switch profile {
+		case "is-5.0":
+			if reason != "bogus_grant not allowed" || msg == nil || msg.Text() != reason || msg.NamespaceURI() != "http://oauth.identity.carbon.wso2.org" {
+				t.Errorf("is-5.0: reason %q, detail:\n%s", reason, r.Body)
+			}
+		default:
+			if reason != "'bogus_grant' grant type is not allowed." || len(detail.ChildElements()) != 0 {
+				t.Errorf("is-7: reason %q, detail:\n%s", reason, r.Body)
+			}
+		}
+	}
+}
