@@ -36,10 +36,19 @@ type testServer struct {
 // startServer runs isadmin serve in-process on ephemeral loopback ports.
 func startServer(t testing.TB, profile string, configure ...func(*Config)) *testServer {
 	t.Helper()
+	return startServerLogging(t, profile, nil, configure...)
+}
+
+// startServerLogging is startServer with the server's log written to w.
+func startServerLogging(t testing.TB, profile string, w io.Writer, configure ...func(*Config)) *testServer {
+	t.Helper()
 	m := NewMain()
 	m.Stderr = io.Discard
 	if testing.Verbose() {
 		m.Stderr = os.Stderr
+	}
+	if w != nil {
+		m.Stderr = w
 	}
 	m.Config = Config{
 		WireProfile:   profile,

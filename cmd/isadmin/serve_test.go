@@ -1,0 +1,226 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestParseFlags(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	cases := []struct {
+		name    string
+		args    []string
+		env     func(string) string
+		wantErr string
+		check   func(t *testing.T, c Config)
+	}{
+		{name: "defaults bind loopback with the default password", env: env(), check: func(t *testing.T, c Config) {
+			if c.HTTPSAddr != "127.0.0.1:9443" || c.HTTPAddr != "127.0.0.1:9763" || c.WireProfile != "is-7" || c.MaxBodyBytes != 10<<20 {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "a real password keeps the wildcard", args: []string{"--admin-password", "s3cret"}, env: env(), check: func(t *testing.T, c Config) {
+			if c.HTTPSAddr != ":9443" || c.HTTPAddr != ":9763" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "default password refuses a public address", args: []string{"--https-addr", "0.0.0.0:9443"}, env: env(), wantErr: "only listens on loopback"},
+		{name: "default password refuses a public address from the environment", env: env("ISADMIN_HTTP_ADDR", ":8080"), wantErr: "only listens on loopback"},
+		{name: "default password allows an explicit loopback address", args: []string{"--http-addr", "localhost:8080"}, env: env(), check: func(t *testing.T, c Config) {
+			if c.HTTPAddr != "localhost:8080" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "environment", env: env("ISADMIN_WIRE_PROFILE", "is-5.0", "ISADMIN_ADMIN_USER", "root", "ISADMIN_ADMIN_PASSWORD", "pw", "ISADMIN_MAX_BODY_BYTES", "2048"), check: func(t *testing.T, c Config) {
+			if c.WireProfile != "is-5.0" || c.AdminUser != "root" || c.AdminPassword != "pw" || c.MaxBodyBytes != 2048 {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "a flag wins over its variable", args: []string{"--wire-profile", "is-7"}, env: env("ISADMIN_WIRE_PROFILE", "is-5.0"), check: func(t *testing.T, c Config) {
+			if c.WireProfile != "is-7" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "both listeners off", args: []string{"--https-addr", "", "--http-addr", ""}, env: env(), wantErr: "both listeners are off"},
+		{name: "bad body cap", args: []string{"--max-body-bytes", "lots"}, env: env(), wantErr: "--max-body-bytes"},
+		{name: "cert without key", args: []string{"--tls-cert", "x.pem"}, env: env(), wantErr: "go together"},
+		{name: "empty password", args: []string{"--admin-password", ""}, env: env(), wantErr: "must not be empty"},
+		{name: "bad log format", args: []string{"--log-format", "xml"}, env: env(), wantErr: "--log-format"},
+		{name: "stray argument", args: []string{"extra"}, env: env(), wantErr: "unexpected argument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMain()
+			m.Stderr = io.Discard
+			err := m.ParseFlags(tc.args, tc.env)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, m.Config)
+		})
+	}
+}
+
+func TestUnknownProfileFailsToStart(t *testing.T) {
+	m := NewMain()
+	m.Stderr = io.Discard
+	m.Config = Config{WireProfile: "is-4", AdminUser: "a", AdminPassword: "b", DataDir: t.TempDir(), HTTPAddr: "127.0.0.1:0", LogFormat: "json"}
+	err := m.Run(context.Background())
+	defer m.Close(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "unknown profile") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestRequestLog: one JSON line per request with the request's facts, and
+// never a password or a client secret.
+func TestRequestLog(t *testing.T) {
+	var logs syncBuffer
+	logged := startServerLogging(t, "is-7", &logs, func(c *Config) { c.AdminPassword = "pw-not-in-logs" })
+	logged.do(t, call{action: "registerOAuthApplicationData", user: "admin", pass: "pw-not-in-logs",
+		body: registerBody("logged", "log-key", "secret-not-in-logs", "", "password")}).ok(t)
+	logged.do(t, call{action: "getOAuthApplicationData", user: "admin", pass: "wrong-pw-not-in-logs",
+		body: `<xsd:getOAuthApplicationData><xsd:consumerKey>log-key</xsd:consumerKey></xsd:getOAuthApplicationData>`})
+	out := logs.String()
+	for _, secret := range []string{"pw-not-in-logs", "secret-not-in-logs"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log contains %q:\n%s", secret, out)
+		}
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("not a JSON line: %q", l)
+		}
+		if m["message"] == "soap request" {
+			lines = append(lines, m)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("want 2 request lines, got %d:\n%s", len(lines), out)
+	}
+	first, second := lines[0], lines[1]
+	if first["service"] != "OAuthAdminService" || first["operation"] != "registerOAuthApplicationData" || first["profile"] != "is-7" ||
+		first["user"] != "admin@carbon.super" || first["status"] != float64(200) || first["duration"] == nil {
+		t.Errorf("first line: %v", first)
+	}
+	if second["status"] != float64(500) || second["fault"] != "50977" {
+		t.Errorf("second line: %v", second)
+	}
+}
+
+// TestProcess runs the real binary: it serves over HTTPS with a certificate
+// it keeps, and SIGTERM stops it cleanly.
+func TestProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short mode: builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "isadmin")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dataDir := t.TempDir()
+	run := func() (fingerprint []byte) {
+		addr := freeAddr(t)
+		cmd := exec.Command(bin, "serve", "--data-dir", dataDir, "--https-addr", addr, "--http-addr", "", "--log-format", "json")
+		var stderr syncBuffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+		var resp *http.Response
+		var err error
+		for i := 0; i < 100; i++ {
+			resp, err = client.Get("https://" + addr + "/services/OAuthAdminService?wsdl")
+			if err == nil {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("server did not answer: %v\n%s", err, stderr.String())
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.TLS == nil {
+			t.Errorf("?wsdl over HTTPS: %d", resp.StatusCode)
+		}
+		fingerprint = resp.TLS.PeerCertificates[0].Raw
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatal("server ignored SIGTERM")
+		}
+		return fingerprint
+	}
+	first := run()
+	if _, err := os.Stat(filepath.Join(dataDir, "tls.crt")); err != nil {
+		t.Errorf("certificate not kept: %v", err)
+	}
+	if second := run(); !bytes.Equal(first, second) {
+		t.Error("the self-signed certificate changed between runs")
+	}
+}
+
+// freeAddr returns a loopback address with a port nobody listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
