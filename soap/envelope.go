@@ -63,6 +63,9 @@ func readEnvelope(r io.Reader, want Version, maxDepth int) (*Envelope, error) {
 	d := wsdl.NewDecoder(r, maxDepth)
 	env := &Envelope{Version: want, dec: d}
 	root, ok, err := d.NextElement()
+	if err == io.EOF {
+		return env, clientFault("The request has no XML document")
+	}
 	if err != nil {
 		return env, err
 	}

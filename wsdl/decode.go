@@ -29,6 +29,7 @@ func inputErrorf(format string, args ...any) error {
 // xsi:nil "true" or "1".
 type Decoder struct {
 	x        *xml.Decoder
+	r        *errReader
 	depth    int
 	maxDepth int
 	tokens   int
@@ -41,9 +42,25 @@ func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	x := xml.NewDecoder(r)
+	er := &errReader{r: r}
+	x := xml.NewDecoder(er)
 	x.Strict = true
-	return &Decoder{x: x, maxDepth: maxDepth}
+	return &Decoder{x: x, r: er, maxDepth: maxDepth}
+}
+
+// errReader remembers the reader's own failure, so that a body over its
+// size limit or a broken connection is told apart from bad XML.
+type errReader struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 // Token returns the next token, rejecting what SOAP forbids.
@@ -56,16 +73,14 @@ func (d *Decoder) Token() (xml.Token, error) {
 			}
 			return nil, io.EOF
 		}
+		if d.r.err != nil {
+			return nil, d.r.err
+		}
 		var se *xml.SyntaxError
 		if errors.As(err, &se) {
 			return nil, inputErrorf("malformed XML: %s", se.Msg)
 		}
-		// Errors other than syntax come from the reader: a body over the
-		// size limit, a closed connection. They are not the caller's XML.
-		if strings.Contains(err.Error(), "request body too large") {
-			return nil, inputErrorf("request body too large")
-		}
-		return nil, err
+		return nil, inputErrorf("malformed XML: %s", strings.TrimPrefix(err.Error(), "xml: "))
 	}
 	d.tokens++
 	switch t := tok.(type) {
