@@ -63,7 +63,10 @@ func (s *Server) parseTarget(path string) target {
 	first, rest, _ := strings.Cut(path, "/")
 	name, port, hasPort := strings.Cut(first, ".")
 	t := target{name: name, endpoint: -1, op: strings.Trim(rest, "/")}
-	t.service = s.Profile.Service(name)
+	// A service is there when the profile has it and it is implemented.
+	if s.Services[name] != nil {
+		t.service = s.Profile.Service(name)
+	}
 	if hasPort {
 		switch {
 		case strings.HasSuffix(port, "Soap11Endpoint"):

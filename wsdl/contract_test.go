@@ -107,7 +107,8 @@ func contractSummary(t *testing.T, data []byte) string {
 	}
 	var ports []string
 	for _, p := range root.FindElements("./service/port") {
-		ports = append(ports, p.SelectAttrValue("name", "")+"="+strings.TrimPrefix(p.SelectAttrValue("binding", ""), "tns:"))
+		_, binding, _ := strings.Cut(p.SelectAttrValue("binding", ""), ":")
+		ports = append(ports, p.SelectAttrValue("name", "")+"="+binding)
 	}
 	lines = append(lines, "ports "+strings.Join(ports, " "))
 	sort.Strings(lines)
@@ -136,8 +137,12 @@ func soap12Action(root *etree.Element, op string) string {
 // profileReferences names the upstream WSDL each profile document is
 // contract-equivalent to.
 var profileReferences = map[string]string{
-	"is-5.0/OAuthAdminService": "OAuthAdminService.is-5.0.wsdl",
-	"is-7/OAuthAdminService":   "OAuthAdminService.is-7.wsdl",
+	"is-5.0/OAuthAdminService":                    "OAuthAdminService.is-5.0.wsdl",
+	"is-7/OAuthAdminService":                      "OAuthAdminService.is-7.wsdl",
+	"is-5.0/IdentityApplicationManagementService": "IdentityApplicationManagementService.is-5.0.wsdl",
+	"is-7/IdentityApplicationManagementService":   "IdentityApplicationManagementService.is-7.wsdl",
+	"is-5.0/AuthenticationAdmin":                  "AuthenticationAdmin.wsdl",
+	"is-7/AuthenticationAdmin":                    "AuthenticationAdmin.wsdl",
 }
 
 // TestWSDLContract compares every served profile document with the

@@ -7,6 +7,29 @@ import (
 	"encoding/xml"
 )
 
+// AbstractAdmin is the wire type {http://core.carbon.wso2.org/xsd}AbstractAdmin (profiles is-5.0).
+type AbstractAdmin struct {
+}
+
+var abstractAdminFields = []string{}
+
+// WireName returns the qualified name of the wire type.
+func (*AbstractAdmin) WireName() xml.Name {
+	return xml.Name{Space: "http://core.carbon.wso2.org/xsd", Local: "AbstractAdmin"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*AbstractAdmin) WireFields() []string { return abstractAdminFields }
+
+// EncodeField writes field i.
+func (v *AbstractAdmin) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *AbstractAdmin) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
 // AddScopeRequest is the wire element {http://org.apache.axis2/xsd}addScope (profiles is-7).
 type AddScopeRequest struct {
 	Scope  *string  `json:"scope,omitempty"`
@@ -45,6 +68,1194 @@ func (v *AddScopeRequest) DecodeField(d *Decoder, i int, f *Field) error {
 		if x != nil {
 			v.Claims = append(v.Claims, *x)
 		}
+		return err
+	}
+	return d.Skip()
+}
+
+// ApplicationBasicInfo is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ApplicationBasicInfo (profiles is-5.0, is-7).
+type ApplicationBasicInfo struct {
+	ApplicationName       *string `json:"applicationName,omitempty"`
+	Description           *string `json:"description,omitempty"`
+	AccessUrl             *string `json:"accessUrl,omitempty"`
+	AppOwner              *User   `json:"appOwner,omitempty"`
+	ApplicationId         int32   `json:"applicationId,omitempty"`
+	ApplicationResourceId *string `json:"applicationResourceId,omitempty"`
+	ApplicationVersion    *string `json:"applicationVersion,omitempty"`
+	ClientId              *string `json:"clientId,omitempty"`
+	ImageUrl              *string `json:"imageUrl,omitempty"`
+	Issuer                *string `json:"issuer,omitempty"`
+	TenantDomain          *string `json:"tenantDomain,omitempty"`
+	Uuid                  *string `json:"uuid,omitempty"`
+}
+
+var applicationBasicInfoFields = []string{"applicationName", "description", "accessUrl", "appOwner", "applicationId", "applicationResourceId", "applicationVersion", "clientId", "imageUrl", "issuer", "tenantDomain", "uuid"}
+
+// WireName returns the qualified name of the wire type.
+func (*ApplicationBasicInfo) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ApplicationBasicInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ApplicationBasicInfo) WireFields() []string { return applicationBasicInfoFields }
+
+// EncodeField writes field i.
+func (v *ApplicationBasicInfo) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.ApplicationName)
+	case 1:
+		e.StringPtr(f, v.Description)
+	case 2:
+		e.StringPtr(f, v.AccessUrl)
+	case 3:
+		if v.AppOwner == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AppOwner)
+		}
+	case 4:
+		e.Int(f, v.ApplicationId)
+	case 5:
+		e.StringPtr(f, v.ApplicationResourceId)
+	case 6:
+		e.StringPtr(f, v.ApplicationVersion)
+	case 7:
+		e.StringPtr(f, v.ClientId)
+	case 8:
+		e.StringPtr(f, v.ImageUrl)
+	case 9:
+		e.StringPtr(f, v.Issuer)
+	case 10:
+		e.StringPtr(f, v.TenantDomain)
+	case 11:
+		e.StringPtr(f, v.Uuid)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ApplicationBasicInfo) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ApplicationName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.AccessUrl, err = d.StringPtr()
+		return err
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(User)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AppOwner = x
+		return nil
+	case 4:
+		var err error
+		v.ApplicationId, err = d.Int()
+		return err
+	case 5:
+		var err error
+		v.ApplicationResourceId, err = d.StringPtr()
+		return err
+	case 6:
+		var err error
+		v.ApplicationVersion, err = d.StringPtr()
+		return err
+	case 7:
+		var err error
+		v.ClientId, err = d.StringPtr()
+		return err
+	case 8:
+		var err error
+		v.ImageUrl, err = d.StringPtr()
+		return err
+	case 9:
+		var err error
+		v.Issuer, err = d.StringPtr()
+		return err
+	case 10:
+		var err error
+		v.TenantDomain, err = d.StringPtr()
+		return err
+	case 11:
+		var err error
+		v.Uuid, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// ApplicationManagementService is the wire type {http://mgt.application.identity.carbon.wso2.org/xsd}ApplicationManagementService (profiles is-5.0).
+type ApplicationManagementService struct {
+	AllApplicationBasicInfo      []*ApplicationBasicInfo           `json:"allApplicationBasicInfo,omitempty"`
+	AllIdentityProviders         []*IdentityProvider               `json:"allIdentityProviders,omitempty"`
+	AllLocalAuthenticators       []*LocalAuthenticatorConfig       `json:"allLocalAuthenticators,omitempty"`
+	AllLocalClaimUris            []string                          `json:"allLocalClaimUris,omitempty"`
+	AllRequestPathAuthenticators []*RequestPathAuthenticatorConfig `json:"allRequestPathAuthenticators,omitempty"`
+}
+
+var applicationManagementServiceFields = []string{"allApplicationBasicInfo", "allIdentityProviders", "allLocalAuthenticators", "allLocalClaimUris", "allRequestPathAuthenticators"}
+
+// WireName returns the qualified name of the wire type.
+func (*ApplicationManagementService) WireName() xml.Name {
+	return xml.Name{Space: "http://mgt.application.identity.carbon.wso2.org/xsd", Local: "ApplicationManagementService"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ApplicationManagementService) WireFields() []string { return applicationManagementServiceFields }
+
+// EncodeField writes field i.
+func (v *ApplicationManagementService) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.AllApplicationBasicInfo == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.AllApplicationBasicInfo {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 1:
+		if v.AllIdentityProviders == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.AllIdentityProviders {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 2:
+		if v.AllLocalAuthenticators == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.AllLocalAuthenticators {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 3:
+		e.Strings(f, v.AllLocalClaimUris)
+	case 4:
+		if v.AllRequestPathAuthenticators == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.AllRequestPathAuthenticators {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ApplicationManagementService) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationBasicInfo)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AllApplicationBasicInfo = append(v.AllApplicationBasicInfo, x)
+		return nil
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AllIdentityProviders = append(v.AllIdentityProviders, x)
+		return nil
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(LocalAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AllLocalAuthenticators = append(v.AllLocalAuthenticators, x)
+		return nil
+	case 3:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.AllLocalClaimUris = append(v.AllLocalClaimUris, *x)
+		}
+		return err
+	case 4:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(RequestPathAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AllRequestPathAuthenticators = append(v.AllRequestPathAuthenticators, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// ApplicationPermission is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ApplicationPermission (profiles is-5.0, is-7).
+type ApplicationPermission struct {
+	Value *string `json:"value,omitempty"`
+}
+
+var applicationPermissionFields = []string{"value"}
+
+// WireName returns the qualified name of the wire type.
+func (*ApplicationPermission) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ApplicationPermission"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ApplicationPermission) WireFields() []string { return applicationPermissionFields }
+
+// EncodeField writes field i.
+func (v *ApplicationPermission) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Value)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ApplicationPermission) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Value, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// AssociatedRolesConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}AssociatedRolesConfig (profiles is-7).
+type AssociatedRolesConfig struct {
+	AllowedAudience *string   `json:"allowedAudience,omitempty"`
+	Roles           []*RoleV2 `json:"roles,omitempty"`
+}
+
+var associatedRolesConfigFields = []string{"allowedAudience", "roles"}
+
+// WireName returns the qualified name of the wire type.
+func (*AssociatedRolesConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "AssociatedRolesConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*AssociatedRolesConfig) WireFields() []string { return associatedRolesConfigFields }
+
+// EncodeField writes field i.
+func (v *AssociatedRolesConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.AllowedAudience)
+	case 1:
+		if v.Roles == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Roles {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *AssociatedRolesConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.AllowedAudience, err = d.StringPtr()
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(RoleV2)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Roles = append(v.Roles, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// AuthenticationException is the wire type {http://common.core.carbon.wso2.org/xsd}AuthenticationException (profiles is-5.0, is-7).
+type AuthenticationException struct {
+}
+
+var authenticationExceptionFields = []string{}
+
+// WireName returns the qualified name of the wire type.
+func (*AuthenticationException) WireName() xml.Name {
+	return xml.Name{Space: "http://common.core.carbon.wso2.org/xsd", Local: "AuthenticationException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*AuthenticationException) WireFields() []string { return authenticationExceptionFields }
+
+// EncodeField writes field i.
+func (v *AuthenticationException) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *AuthenticationException) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// AuthenticationScriptConfig is the wire type {http://script.model.common.application.identity.carbon.wso2.org/xsd}AuthenticationScriptConfig (profiles is-7).
+type AuthenticationScriptConfig struct {
+	Content  *string `json:"content,omitempty"`
+	Enabled  bool    `json:"enabled,omitempty"`
+	Language *string `json:"language,omitempty"`
+}
+
+var authenticationScriptConfigFields = []string{"content", "enabled", "language"}
+
+// WireName returns the qualified name of the wire type.
+func (*AuthenticationScriptConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://script.model.common.application.identity.carbon.wso2.org/xsd", Local: "AuthenticationScriptConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*AuthenticationScriptConfig) WireFields() []string { return authenticationScriptConfigFields }
+
+// EncodeField writes field i.
+func (v *AuthenticationScriptConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Content)
+	case 1:
+		e.Bool(f, v.Enabled)
+	case 2:
+		e.StringPtr(f, v.Language)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *AuthenticationScriptConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Content, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Enabled, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.Language, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// AuthenticationStep is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}AuthenticationStep (profiles is-5.0, is-7).
+type AuthenticationStep struct {
+	AttributeStep              bool                        `json:"attributeStep,omitempty"`
+	FederatedIdentityProviders []*IdentityProvider         `json:"federatedIdentityProviders,omitempty"`
+	LocalAuthenticatorConfigs  []*LocalAuthenticatorConfig `json:"localAuthenticatorConfigs,omitempty"`
+	StepOrder                  int32                       `json:"stepOrder,omitempty"`
+	SubjectStep                bool                        `json:"subjectStep,omitempty"`
+}
+
+var authenticationStepFields = []string{"attributeStep", "federatedIdentityProviders", "localAuthenticatorConfigs", "stepOrder", "subjectStep"}
+
+// WireName returns the qualified name of the wire type.
+func (*AuthenticationStep) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "AuthenticationStep"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*AuthenticationStep) WireFields() []string { return authenticationStepFields }
+
+// EncodeField writes field i.
+func (v *AuthenticationStep) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.AttributeStep)
+	case 1:
+		if v.FederatedIdentityProviders == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.FederatedIdentityProviders {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 2:
+		if v.LocalAuthenticatorConfigs == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.LocalAuthenticatorConfigs {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 3:
+		e.Int(f, v.StepOrder)
+	case 4:
+		e.Bool(f, v.SubjectStep)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *AuthenticationStep) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.AttributeStep, err = d.Bool()
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.FederatedIdentityProviders = append(v.FederatedIdentityProviders, x)
+		return nil
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(LocalAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.LocalAuthenticatorConfigs = append(v.LocalAuthenticatorConfigs, x)
+		return nil
+	case 3:
+		var err error
+		v.StepOrder, err = d.Int()
+		return err
+	case 4:
+		var err error
+		v.SubjectStep, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// CertificateInfo is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}CertificateInfo (profiles is-7).
+type CertificateInfo struct {
+	CertValue  *string `json:"certValue,omitempty"`
+	ThumbPrint *string `json:"thumbPrint,omitempty"`
+}
+
+var certificateInfoFields = []string{"certValue", "thumbPrint"}
+
+// WireName returns the qualified name of the wire type.
+func (*CertificateInfo) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "CertificateInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CertificateInfo) WireFields() []string { return certificateInfoFields }
+
+// EncodeField writes field i.
+func (v *CertificateInfo) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.CertValue)
+	case 1:
+		e.StringPtr(f, v.ThumbPrint)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CertificateInfo) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.CertValue, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.ThumbPrint, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// Claim is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}Claim (profiles is-5.0, is-7).
+type Claim struct {
+	ClaimId  int32   `json:"claimId,omitempty"`
+	ClaimUri *string `json:"claimUri,omitempty"`
+}
+
+var claimFields = []string{"claimId", "claimUri"}
+
+// WireName returns the qualified name of the wire type.
+func (*Claim) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "Claim"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*Claim) WireFields() []string { return claimFields }
+
+// EncodeField writes field i.
+func (v *Claim) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.ClaimId)
+	case 1:
+		e.StringPtr(f, v.ClaimUri)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *Claim) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ClaimId, err = d.Int()
+		return err
+	case 1:
+		var err error
+		v.ClaimUri, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// ClaimConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClaimConfig (profiles is-5.0, is-7).
+type ClaimConfig struct {
+	AlwaysSendMappedLocalSubjectId bool            `json:"alwaysSendMappedLocalSubjectId,omitempty"`
+	ClaimMappings                  []*ClaimMapping `json:"claimMappings,omitempty"`
+	IdpClaims                      []*Claim        `json:"idpClaims,omitempty"`
+	LocalClaimDialect              bool            `json:"localClaimDialect,omitempty"`
+	RoleClaimURI                   *string         `json:"roleClaimURI,omitempty"`
+	UserClaimURI                   *string         `json:"userClaimURI,omitempty"`
+	MappedLocalSubjectMandatory    bool            `json:"mappedLocalSubjectMandatory,omitempty"`
+	SpClaimDialects                []string        `json:"spClaimDialects,omitempty"`
+}
+
+var claimConfigFields = []string{"alwaysSendMappedLocalSubjectId", "claimMappings", "idpClaims", "localClaimDialect", "roleClaimURI", "userClaimURI", "mappedLocalSubjectMandatory", "spClaimDialects"}
+
+// WireName returns the qualified name of the wire type.
+func (*ClaimConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ClaimConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ClaimConfig) WireFields() []string { return claimConfigFields }
+
+// EncodeField writes field i.
+func (v *ClaimConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.AlwaysSendMappedLocalSubjectId)
+	case 1:
+		if v.ClaimMappings == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.ClaimMappings {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 2:
+		if v.IdpClaims == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.IdpClaims {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 3:
+		e.Bool(f, v.LocalClaimDialect)
+	case 4:
+		e.StringPtr(f, v.RoleClaimURI)
+	case 5:
+		e.StringPtr(f, v.UserClaimURI)
+	case 6:
+		e.Bool(f, v.MappedLocalSubjectMandatory)
+	case 7:
+		e.Strings(f, v.SpClaimDialects)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ClaimConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.AlwaysSendMappedLocalSubjectId, err = d.Bool()
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ClaimMapping)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ClaimMappings = append(v.ClaimMappings, x)
+		return nil
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Claim)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.IdpClaims = append(v.IdpClaims, x)
+		return nil
+	case 3:
+		var err error
+		v.LocalClaimDialect, err = d.Bool()
+		return err
+	case 4:
+		var err error
+		v.RoleClaimURI, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.UserClaimURI, err = d.StringPtr()
+		return err
+	case 6:
+		var err error
+		v.MappedLocalSubjectMandatory, err = d.Bool()
+		return err
+	case 7:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.SpClaimDialects = append(v.SpClaimDialects, *x)
+		}
+		return err
+	}
+	return d.Skip()
+}
+
+// ClaimMapping is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClaimMapping (profiles is-5.0, is-7).
+type ClaimMapping struct {
+	DefaultValue *string `json:"defaultValue,omitempty"`
+	LocalClaim   *Claim  `json:"localClaim,omitempty"`
+	RemoteClaim  *Claim  `json:"remoteClaim,omitempty"`
+	Requested    bool    `json:"requested,omitempty"`
+	Mandatory    bool    `json:"mandatory,omitempty"`
+}
+
+var claimMappingFields = []string{"defaultValue", "localClaim", "remoteClaim", "requested", "mandatory"}
+
+// WireName returns the qualified name of the wire type.
+func (*ClaimMapping) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ClaimMapping"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ClaimMapping) WireFields() []string { return claimMappingFields }
+
+// EncodeField writes field i.
+func (v *ClaimMapping) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.DefaultValue)
+	case 1:
+		if v.LocalClaim == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.LocalClaim)
+		}
+	case 2:
+		if v.RemoteClaim == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.RemoteClaim)
+		}
+	case 3:
+		e.Bool(f, v.Requested)
+	case 4:
+		e.Bool(f, v.Mandatory)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ClaimMapping) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.DefaultValue, err = d.StringPtr()
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Claim)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.LocalClaim = x
+		return nil
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Claim)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.RemoteClaim = x
+		return nil
+	case 3:
+		var err error
+		v.Requested, err = d.Bool()
+		return err
+	case 4:
+		var err error
+		v.Mandatory, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// ClientAttestationMetaData is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClientAttestationMetaData (profiles is-7).
+type ClientAttestationMetaData struct {
+	AndroidAttestationServiceCredentials *string `json:"androidAttestationServiceCredentials,omitempty"`
+	AndroidPackageName                   *string `json:"androidPackageName,omitempty"`
+	AppleAppId                           *string `json:"appleAppId,omitempty"`
+	AttestationEnabled                   bool    `json:"attestationEnabled,omitempty"`
+}
+
+var clientAttestationMetaDataFields = []string{"androidAttestationServiceCredentials", "androidPackageName", "appleAppId", "attestationEnabled"}
+
+// WireName returns the qualified name of the wire type.
+func (*ClientAttestationMetaData) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ClientAttestationMetaData"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ClientAttestationMetaData) WireFields() []string { return clientAttestationMetaDataFields }
+
+// EncodeField writes field i.
+func (v *ClientAttestationMetaData) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.AndroidAttestationServiceCredentials)
+	case 1:
+		e.StringPtr(f, v.AndroidPackageName)
+	case 2:
+		e.StringPtr(f, v.AppleAppId)
+	case 3:
+		e.Bool(f, v.AttestationEnabled)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ClientAttestationMetaData) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.AndroidAttestationServiceCredentials, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.AndroidPackageName, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.AppleAppId, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.AttestationEnabled, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// CreateApplicationRequest is the wire element {http://org.apache.axis2/xsd}createApplication (profiles is-5.0, is-7).
+type CreateApplicationRequest struct {
+	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
+}
+
+var createApplicationRequestFields = []string{"serviceProvider"}
+
+// WireName returns the qualified name of the wire element.
+func (*CreateApplicationRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "createApplication"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CreateApplicationRequest) WireFields() []string { return createApplicationRequestFields }
+
+// EncodeField writes field i.
+func (v *CreateApplicationRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.ServiceProvider == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ServiceProvider)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CreateApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ServiceProvider = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// CreateApplicationResponse is the wire element {http://org.apache.axis2/xsd}createApplicationResponse (profiles is-5.0).
+type CreateApplicationResponse struct {
+	Return int32 `json:"return,omitempty"`
+}
+
+var createApplicationResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*CreateApplicationResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "createApplicationResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CreateApplicationResponse) WireFields() []string { return createApplicationResponseFields }
+
+// EncodeField writes field i.
+func (v *CreateApplicationResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CreateApplicationResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Int()
+		return err
+	}
+	return d.Skip()
+}
+
+// CreateApplicationTemplateFromSPRequest is the wire element {http://org.apache.axis2/xsd}createApplicationTemplateFromSP (profiles is-7).
+type CreateApplicationTemplateFromSPRequest struct {
+	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
+	SpTemplate      *SpTemplate      `json:"spTemplate,omitempty"`
+}
+
+var createApplicationTemplateFromSPRequestFields = []string{"serviceProvider", "spTemplate"}
+
+// WireName returns the qualified name of the wire element.
+func (*CreateApplicationTemplateFromSPRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "createApplicationTemplateFromSP"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CreateApplicationTemplateFromSPRequest) WireFields() []string {
+	return createApplicationTemplateFromSPRequestFields
+}
+
+// EncodeField writes field i.
+func (v *CreateApplicationTemplateFromSPRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.ServiceProvider == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ServiceProvider)
+		}
+	case 1:
+		if v.SpTemplate == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.SpTemplate)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CreateApplicationTemplateFromSPRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ServiceProvider = x
+		return nil
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpTemplate)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.SpTemplate = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// CreateApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}createApplicationTemplate (profiles is-7).
+type CreateApplicationTemplateRequest struct {
+	SpTemplate *SpTemplate `json:"spTemplate,omitempty"`
+}
+
+var createApplicationTemplateRequestFields = []string{"spTemplate"}
+
+// WireName returns the qualified name of the wire element.
+func (*CreateApplicationTemplateRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "createApplicationTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CreateApplicationTemplateRequest) WireFields() []string {
+	return createApplicationTemplateRequestFields
+}
+
+// EncodeField writes field i.
+func (v *CreateApplicationTemplateRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.SpTemplate == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.SpTemplate)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CreateApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpTemplate)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.SpTemplate = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// CreateApplicationWithTemplateRequest is the wire element {http://org.apache.axis2/xsd}createApplicationWithTemplate (profiles is-7).
+type CreateApplicationWithTemplateRequest struct {
+	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
+	TemplateName    *string          `json:"templateName,omitempty"`
+}
+
+var createApplicationWithTemplateRequestFields = []string{"serviceProvider", "templateName"}
+
+// WireName returns the qualified name of the wire element.
+func (*CreateApplicationWithTemplateRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "createApplicationWithTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CreateApplicationWithTemplateRequest) WireFields() []string {
+	return createApplicationWithTemplateRequestFields
+}
+
+// EncodeField writes field i.
+func (v *CreateApplicationWithTemplateRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.ServiceProvider == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ServiceProvider)
+		}
+	case 1:
+		e.StringPtr(f, v.TemplateName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CreateApplicationWithTemplateRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ServiceProvider = x
+		return nil
+	case 1:
+		var err error
+		v.TemplateName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// CreateApplicationWithTemplateResponse is the wire element {http://org.apache.axis2/xsd}createApplicationWithTemplateResponse (profiles is-7).
+type CreateApplicationWithTemplateResponse struct {
+	Return *ServiceProvider `json:"return,omitempty"`
+}
+
+var createApplicationWithTemplateResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*CreateApplicationWithTemplateResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "createApplicationWithTemplateResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*CreateApplicationWithTemplateResponse) WireFields() []string {
+	return createApplicationWithTemplateResponseFields
+}
+
+// EncodeField writes field i.
+func (v *CreateApplicationWithTemplateResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *CreateApplicationWithTemplateResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// DeleteApplicationRequest is the wire element {http://org.apache.axis2/xsd}deleteApplication (profiles is-5.0, is-7).
+type DeleteApplicationRequest struct {
+	ApplicationName *string `json:"applicationName,omitempty"`
+}
+
+var deleteApplicationRequestFields = []string{"applicationName"}
+
+// WireName returns the qualified name of the wire element.
+func (*DeleteApplicationRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "deleteApplication"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*DeleteApplicationRequest) WireFields() []string { return deleteApplicationRequestFields }
+
+// EncodeField writes field i.
+func (v *DeleteApplicationRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.ApplicationName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *DeleteApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ApplicationName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// DeleteApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}deleteApplicationTemplate (profiles is-7).
+type DeleteApplicationTemplateRequest struct {
+	TemplateName *string `json:"templateName,omitempty"`
+}
+
+var deleteApplicationTemplateRequestFields = []string{"templateName"}
+
+// WireName returns the qualified name of the wire element.
+func (*DeleteApplicationTemplateRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "deleteApplicationTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*DeleteApplicationTemplateRequest) WireFields() []string {
+	return deleteApplicationTemplateRequestFields
+}
+
+// EncodeField writes field i.
+func (v *DeleteApplicationTemplateRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.TemplateName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *DeleteApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.TemplateName, err = d.StringPtr()
 		return err
 	}
 	return d.Skip()
@@ -118,6 +1329,573 @@ func (v *Exception) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
+// ExportApplicationRequest is the wire element {http://org.apache.axis2/xsd}exportApplication (profiles is-7).
+type ExportApplicationRequest struct {
+	ApplicationName *string `json:"applicationName,omitempty"`
+	ExportSecrets   bool    `json:"exportSecrets,omitempty"`
+}
+
+var exportApplicationRequestFields = []string{"applicationName", "exportSecrets"}
+
+// WireName returns the qualified name of the wire element.
+func (*ExportApplicationRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "exportApplication"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ExportApplicationRequest) WireFields() []string { return exportApplicationRequestFields }
+
+// EncodeField writes field i.
+func (v *ExportApplicationRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.ApplicationName)
+	case 1:
+		e.Bool(f, v.ExportSecrets)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ExportApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ApplicationName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.ExportSecrets, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// ExportApplicationResponse is the wire element {http://org.apache.axis2/xsd}exportApplicationResponse (profiles is-7).
+type ExportApplicationResponse struct {
+	Return *string `json:"return,omitempty"`
+}
+
+var exportApplicationResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*ExportApplicationResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "exportApplicationResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ExportApplicationResponse) WireFields() []string { return exportApplicationResponseFields }
+
+// EncodeField writes field i.
+func (v *ExportApplicationResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ExportApplicationResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// FederatedAssociationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}FederatedAssociationConfig (profiles is-7).
+type FederatedAssociationConfig struct {
+	Enabled          bool     `json:"enabled,omitempty"`
+	LookupAttributes []string `json:"lookupAttributes,omitempty"`
+}
+
+var federatedAssociationConfigFields = []string{"enabled", "lookupAttributes"}
+
+// WireName returns the qualified name of the wire type.
+func (*FederatedAssociationConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "FederatedAssociationConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*FederatedAssociationConfig) WireFields() []string { return federatedAssociationConfigFields }
+
+// EncodeField writes field i.
+func (v *FederatedAssociationConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Enabled)
+	case 1:
+		e.Strings(f, v.LookupAttributes)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *FederatedAssociationConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Enabled, err = d.Bool()
+		return err
+	case 1:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.LookupAttributes = append(v.LookupAttributes, *x)
+		}
+		return err
+	}
+	return d.Skip()
+}
+
+// FederatedAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}FederatedAuthenticatorConfig (profiles is-5.0, is-7).
+type FederatedAuthenticatorConfig struct {
+	DisplayName *string     `json:"displayName,omitempty"`
+	Enabled     bool        `json:"enabled,omitempty"`
+	Name        *string     `json:"name,omitempty"`
+	Properties  []*Property `json:"properties,omitempty"`
+	Valid       bool        `json:"valid,omitempty"`
+	Tags        []string    `json:"tags,omitempty"`
+}
+
+var federatedAuthenticatorConfigFields = []string{"displayName", "enabled", "name", "properties", "valid", "tags"}
+
+// WireName returns the qualified name of the wire type.
+func (*FederatedAuthenticatorConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "FederatedAuthenticatorConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*FederatedAuthenticatorConfig) WireFields() []string { return federatedAuthenticatorConfigFields }
+
+// EncodeField writes field i.
+func (v *FederatedAuthenticatorConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.DisplayName)
+	case 1:
+		e.Bool(f, v.Enabled)
+	case 2:
+		e.StringPtr(f, v.Name)
+	case 3:
+		if v.Properties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Properties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 4:
+		e.Bool(f, v.Valid)
+	case 5:
+		e.Strings(f, v.Tags)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *FederatedAuthenticatorConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Enabled, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Property)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Properties = append(v.Properties, x)
+		return nil
+	case 4:
+		var err error
+		v.Valid, err = d.Bool()
+		return err
+	case 5:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Tags = append(v.Tags, *x)
+		}
+		return err
+	}
+	return d.Skip()
+}
+
+// GetAllApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllApplicationBasicInfo (profiles is-5.0, is-7).
+type GetAllApplicationBasicInfoRequest struct {
+}
+
+var getAllApplicationBasicInfoRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllApplicationBasicInfoRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationBasicInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllApplicationBasicInfoRequest) WireFields() []string {
+	return getAllApplicationBasicInfoRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllApplicationBasicInfoRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllApplicationBasicInfoRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAllApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllApplicationBasicInfoResponse (profiles is-5.0, is-7).
+type GetAllApplicationBasicInfoResponse struct {
+	Return []*ApplicationBasicInfo `json:"return,omitempty"`
+}
+
+var getAllApplicationBasicInfoResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllApplicationBasicInfoResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationBasicInfoResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllApplicationBasicInfoResponse) WireFields() []string {
+	return getAllApplicationBasicInfoResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllApplicationBasicInfoResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllApplicationBasicInfoResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationBasicInfo)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetAllApplicationTemplateInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllApplicationTemplateInfo (profiles is-7).
+type GetAllApplicationTemplateInfoRequest struct {
+}
+
+var getAllApplicationTemplateInfoRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllApplicationTemplateInfoRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationTemplateInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllApplicationTemplateInfoRequest) WireFields() []string {
+	return getAllApplicationTemplateInfoRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllApplicationTemplateInfoRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllApplicationTemplateInfoRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAllApplicationTemplateInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllApplicationTemplateInfoResponse (profiles is-7).
+type GetAllApplicationTemplateInfoResponse struct {
+	Return []*SpTemplate `json:"return,omitempty"`
+}
+
+var getAllApplicationTemplateInfoResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllApplicationTemplateInfoResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationTemplateInfoResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllApplicationTemplateInfoResponse) WireFields() []string {
+	return getAllApplicationTemplateInfoResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllApplicationTemplateInfoResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllApplicationTemplateInfoResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpTemplate)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetAllIdentityProvidersRequest is the wire element {http://org.apache.axis2/xsd}getAllIdentityProviders (profiles is-5.0, is-7).
+type GetAllIdentityProvidersRequest struct {
+}
+
+var getAllIdentityProvidersRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllIdentityProvidersRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllIdentityProviders"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllIdentityProvidersRequest) WireFields() []string {
+	return getAllIdentityProvidersRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllIdentityProvidersRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllIdentityProvidersRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAllIdentityProvidersResponse is the wire element {http://org.apache.axis2/xsd}getAllIdentityProvidersResponse (profiles is-5.0, is-7).
+type GetAllIdentityProvidersResponse struct {
+	Return []*IdentityProvider `json:"return,omitempty"`
+}
+
+var getAllIdentityProvidersResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllIdentityProvidersResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllIdentityProvidersResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllIdentityProvidersResponse) WireFields() []string {
+	return getAllIdentityProvidersResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllIdentityProvidersResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllIdentityProvidersResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetAllLocalAuthenticatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllLocalAuthenticators (profiles is-5.0, is-7).
+type GetAllLocalAuthenticatorsRequest struct {
+}
+
+var getAllLocalAuthenticatorsRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllLocalAuthenticatorsRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalAuthenticators"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllLocalAuthenticatorsRequest) WireFields() []string {
+	return getAllLocalAuthenticatorsRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllLocalAuthenticatorsRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllLocalAuthenticatorsRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAllLocalAuthenticatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllLocalAuthenticatorsResponse (profiles is-5.0, is-7).
+type GetAllLocalAuthenticatorsResponse struct {
+	Return []*LocalAuthenticatorConfig `json:"return,omitempty"`
+}
+
+var getAllLocalAuthenticatorsResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllLocalAuthenticatorsResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalAuthenticatorsResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllLocalAuthenticatorsResponse) WireFields() []string {
+	return getAllLocalAuthenticatorsResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllLocalAuthenticatorsResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllLocalAuthenticatorsResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(LocalAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetAllLocalClaimUrisRequest is the wire element {http://org.apache.axis2/xsd}getAllLocalClaimUris (profiles is-5.0, is-7).
+type GetAllLocalClaimUrisRequest struct {
+}
+
+var getAllLocalClaimUrisRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllLocalClaimUrisRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalClaimUris"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllLocalClaimUrisRequest) WireFields() []string { return getAllLocalClaimUrisRequestFields }
+
+// EncodeField writes field i.
+func (v *GetAllLocalClaimUrisRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllLocalClaimUrisRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAllLocalClaimUrisResponse is the wire element {http://org.apache.axis2/xsd}getAllLocalClaimUrisResponse (profiles is-5.0, is-7).
+type GetAllLocalClaimUrisResponse struct {
+	Return []string `json:"return,omitempty"`
+}
+
+var getAllLocalClaimUrisResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllLocalClaimUrisResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalClaimUrisResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllLocalClaimUrisResponse) WireFields() []string { return getAllLocalClaimUrisResponseFields }
+
+// EncodeField writes field i.
+func (v *GetAllLocalClaimUrisResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Strings(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllLocalClaimUrisResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Return = append(v.Return, *x)
+		}
+		return err
+	}
+	return d.Skip()
+}
+
 // GetAllOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}getAllOAuthApplicationData (profiles is-5.0, is-7).
 type GetAllOAuthApplicationDataRequest struct {
 }
@@ -185,6 +1963,169 @@ func (v *GetAllOAuthApplicationDataResponse) DecodeField(d *Decoder, i int, f *F
 			return d.Skip()
 		}
 		x := new(OAuthConsumerAppDTO)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetAllPaginatedApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllPaginatedApplicationBasicInfo (profiles is-7).
+type GetAllPaginatedApplicationBasicInfoRequest struct {
+	PageNumber int32 `json:"pageNumber,omitempty"`
+}
+
+var getAllPaginatedApplicationBasicInfoRequestFields = []string{"pageNumber"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllPaginatedApplicationBasicInfoRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllPaginatedApplicationBasicInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllPaginatedApplicationBasicInfoRequest) WireFields() []string {
+	return getAllPaginatedApplicationBasicInfoRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllPaginatedApplicationBasicInfoRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.PageNumber)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllPaginatedApplicationBasicInfoRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.PageNumber, err = d.Int()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetAllPaginatedApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllPaginatedApplicationBasicInfoResponse (profiles is-7).
+type GetAllPaginatedApplicationBasicInfoResponse struct {
+	Return []*ApplicationBasicInfo `json:"return,omitempty"`
+}
+
+var getAllPaginatedApplicationBasicInfoResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllPaginatedApplicationBasicInfoResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllPaginatedApplicationBasicInfoResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllPaginatedApplicationBasicInfoResponse) WireFields() []string {
+	return getAllPaginatedApplicationBasicInfoResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllPaginatedApplicationBasicInfoResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllPaginatedApplicationBasicInfoResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationBasicInfo)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetAllRequestPathAuthenticatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllRequestPathAuthenticators (profiles is-5.0, is-7).
+type GetAllRequestPathAuthenticatorsRequest struct {
+}
+
+var getAllRequestPathAuthenticatorsRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllRequestPathAuthenticatorsRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllRequestPathAuthenticators"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllRequestPathAuthenticatorsRequest) WireFields() []string {
+	return getAllRequestPathAuthenticatorsRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllRequestPathAuthenticatorsRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllRequestPathAuthenticatorsRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAllRequestPathAuthenticatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllRequestPathAuthenticatorsResponse (profiles is-5.0, is-7).
+type GetAllRequestPathAuthenticatorsResponse struct {
+	Return []*RequestPathAuthenticatorConfig `json:"return,omitempty"`
+}
+
+var getAllRequestPathAuthenticatorsResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAllRequestPathAuthenticatorsResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAllRequestPathAuthenticatorsResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAllRequestPathAuthenticatorsResponse) WireFields() []string {
+	return getAllRequestPathAuthenticatorsResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAllRequestPathAuthenticatorsResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAllRequestPathAuthenticatorsResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(RequestPathAuthenticatorConfig)
 		if err := d.Struct(f, x); err != nil {
 			return err
 		}
@@ -316,6 +2257,253 @@ func (v *GetAllowedScopeValidatorsResponse) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
+// GetApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getApplicationBasicInfo (profiles is-7).
+type GetApplicationBasicInfoRequest struct {
+	Filter *string `json:"filter,omitempty"`
+}
+
+var getApplicationBasicInfoRequestFields = []string{"filter"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetApplicationBasicInfoRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getApplicationBasicInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetApplicationBasicInfoRequest) WireFields() []string {
+	return getApplicationBasicInfoRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetApplicationBasicInfoRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Filter)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetApplicationBasicInfoRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Filter, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getApplicationBasicInfoResponse (profiles is-7).
+type GetApplicationBasicInfoResponse struct {
+	Return []*ApplicationBasicInfo `json:"return,omitempty"`
+}
+
+var getApplicationBasicInfoResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetApplicationBasicInfoResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getApplicationBasicInfoResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetApplicationBasicInfoResponse) WireFields() []string {
+	return getApplicationBasicInfoResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetApplicationBasicInfoResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetApplicationBasicInfoResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationBasicInfo)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetApplicationRequest is the wire element {http://org.apache.axis2/xsd}getApplication (profiles is-5.0, is-7).
+type GetApplicationRequest struct {
+	ApplicationName *string `json:"applicationName,omitempty"`
+}
+
+var getApplicationRequestFields = []string{"applicationName"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetApplicationRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getApplication"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetApplicationRequest) WireFields() []string { return getApplicationRequestFields }
+
+// EncodeField writes field i.
+func (v *GetApplicationRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.ApplicationName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ApplicationName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetApplicationResponse is the wire element {http://org.apache.axis2/xsd}getApplicationResponse (profiles is-5.0, is-7).
+type GetApplicationResponse struct {
+	Return *ServiceProvider `json:"return,omitempty"`
+}
+
+var getApplicationResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetApplicationResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getApplicationResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetApplicationResponse) WireFields() []string { return getApplicationResponseFields }
+
+// EncodeField writes field i.
+func (v *GetApplicationResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetApplicationResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}getApplicationTemplate (profiles is-7).
+type GetApplicationTemplateRequest struct {
+	TemplateName *string `json:"templateName,omitempty"`
+}
+
+var getApplicationTemplateRequestFields = []string{"templateName"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetApplicationTemplateRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getApplicationTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetApplicationTemplateRequest) WireFields() []string {
+	return getApplicationTemplateRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetApplicationTemplateRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.TemplateName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.TemplateName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetApplicationTemplateResponse is the wire element {http://org.apache.axis2/xsd}getApplicationTemplateResponse (profiles is-7).
+type GetApplicationTemplateResponse struct {
+	Return *SpTemplate `json:"return,omitempty"`
+}
+
+var getApplicationTemplateResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetApplicationTemplateResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getApplicationTemplateResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetApplicationTemplateResponse) WireFields() []string {
+	return getApplicationTemplateResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetApplicationTemplateResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetApplicationTemplateResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpTemplate)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
 // GetAppsAuthorizedByUserRequest is the wire element {http://org.apache.axis2/xsd}getAppsAuthorizedByUser (profiles is-5.0, is-7).
 type GetAppsAuthorizedByUserRequest struct {
 }
@@ -392,6 +2580,124 @@ func (v *GetAppsAuthorizedByUserResponse) DecodeField(d *Decoder, i int, f *Fiel
 	return d.Skip()
 }
 
+// GetAuthenticationTemplatesJSONRequest is the wire element {http://org.apache.axis2/xsd}getAuthenticationTemplatesJSON (profiles is-7).
+type GetAuthenticationTemplatesJSONRequest struct {
+}
+
+var getAuthenticationTemplatesJSONRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAuthenticationTemplatesJSONRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAuthenticationTemplatesJSON"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAuthenticationTemplatesJSONRequest) WireFields() []string {
+	return getAuthenticationTemplatesJSONRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetAuthenticationTemplatesJSONRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAuthenticationTemplatesJSONRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAuthenticationTemplatesJSONResponse is the wire element {http://org.apache.axis2/xsd}getAuthenticationTemplatesJSONResponse (profiles is-7).
+type GetAuthenticationTemplatesJSONResponse struct {
+	Return *string `json:"return,omitempty"`
+}
+
+var getAuthenticationTemplatesJSONResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAuthenticationTemplatesJSONResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getAuthenticationTemplatesJSONResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAuthenticationTemplatesJSONResponse) WireFields() []string {
+	return getAuthenticationTemplatesJSONResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetAuthenticationTemplatesJSONResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAuthenticationTemplatesJSONResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetAuthenticatorNameRequest is the wire element {http://authentication.services.core.carbon.wso2.org}getAuthenticatorName (profiles is-5.0, is-7).
+type GetAuthenticatorNameRequest struct {
+}
+
+var getAuthenticatorNameRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAuthenticatorNameRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getAuthenticatorName"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAuthenticatorNameRequest) WireFields() []string { return getAuthenticatorNameRequestFields }
+
+// EncodeField writes field i.
+func (v *GetAuthenticatorNameRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAuthenticatorNameRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetAuthenticatorNameResponse is the wire element {http://authentication.services.core.carbon.wso2.org}getAuthenticatorNameResponse (profiles is-5.0, is-7).
+type GetAuthenticatorNameResponse struct {
+	Return *string `json:"return,omitempty"`
+}
+
+var getAuthenticatorNameResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetAuthenticatorNameResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getAuthenticatorNameResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetAuthenticatorNameResponse) WireFields() []string { return getAuthenticatorNameResponseFields }
+
+// EncodeField writes field i.
+func (v *GetAuthenticatorNameResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetAuthenticatorNameResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
 // GetClaimsRequest is the wire element {http://org.apache.axis2/xsd}getClaims (profiles is-7).
 type GetClaimsRequest struct {
 	Scope *string `json:"scope,omitempty"`
@@ -458,6 +2764,360 @@ func (v *GetClaimsResponse) DecodeField(d *Decoder, i int, f *Field) error {
 			v.Return = append(v.Return, *x)
 		}
 		return err
+	}
+	return d.Skip()
+}
+
+// GetCountOfAllApplicationsRequest is the wire element {http://org.apache.axis2/xsd}getCountOfAllApplications (profiles is-7).
+type GetCountOfAllApplicationsRequest struct {
+}
+
+var getCountOfAllApplicationsRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetCountOfAllApplicationsRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getCountOfAllApplications"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetCountOfAllApplicationsRequest) WireFields() []string {
+	return getCountOfAllApplicationsRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetCountOfAllApplicationsRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetCountOfAllApplicationsRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetCountOfAllApplicationsResponse is the wire element {http://org.apache.axis2/xsd}getCountOfAllApplicationsResponse (profiles is-7).
+type GetCountOfAllApplicationsResponse struct {
+	Return int32 `json:"return,omitempty"`
+}
+
+var getCountOfAllApplicationsResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetCountOfAllApplicationsResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getCountOfAllApplicationsResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetCountOfAllApplicationsResponse) WireFields() []string {
+	return getCountOfAllApplicationsResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetCountOfAllApplicationsResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetCountOfAllApplicationsResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Int()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetCountOfApplicationsRequest is the wire element {http://org.apache.axis2/xsd}getCountOfApplications (profiles is-7).
+type GetCountOfApplicationsRequest struct {
+	Filter *string `json:"filter,omitempty"`
+}
+
+var getCountOfApplicationsRequestFields = []string{"filter"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetCountOfApplicationsRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getCountOfApplications"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetCountOfApplicationsRequest) WireFields() []string {
+	return getCountOfApplicationsRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetCountOfApplicationsRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Filter)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetCountOfApplicationsRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Filter, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetCountOfApplicationsResponse is the wire element {http://org.apache.axis2/xsd}getCountOfApplicationsResponse (profiles is-7).
+type GetCountOfApplicationsResponse struct {
+	Return int32 `json:"return,omitempty"`
+}
+
+var getCountOfApplicationsResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetCountOfApplicationsResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getCountOfApplicationsResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetCountOfApplicationsResponse) WireFields() []string {
+	return getCountOfApplicationsResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetCountOfApplicationsResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetCountOfApplicationsResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Int()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetCustomInboundAuthenticatorConfigsRequest is the wire element {http://org.apache.axis2/xsd}getCustomInboundAuthenticatorConfigs (profiles is-7).
+type GetCustomInboundAuthenticatorConfigsRequest struct {
+}
+
+var getCustomInboundAuthenticatorConfigsRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetCustomInboundAuthenticatorConfigsRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getCustomInboundAuthenticatorConfigs"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetCustomInboundAuthenticatorConfigsRequest) WireFields() []string {
+	return getCustomInboundAuthenticatorConfigsRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetCustomInboundAuthenticatorConfigsRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetCustomInboundAuthenticatorConfigsRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetCustomInboundAuthenticatorConfigsResponse is the wire element {http://org.apache.axis2/xsd}getCustomInboundAuthenticatorConfigsResponse (profiles is-7).
+type GetCustomInboundAuthenticatorConfigsResponse struct {
+	Return []*InboundAuthenticationRequestConfig `json:"return,omitempty"`
+}
+
+var getCustomInboundAuthenticatorConfigsResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetCustomInboundAuthenticatorConfigsResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getCustomInboundAuthenticatorConfigsResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetCustomInboundAuthenticatorConfigsResponse) WireFields() []string {
+	return getCustomInboundAuthenticatorConfigsResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetCustomInboundAuthenticatorConfigsResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetCustomInboundAuthenticatorConfigsResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(InboundAuthenticationRequestConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetIdentityProviderRequest is the wire element {http://org.apache.axis2/xsd}getIdentityProvider (profiles is-5.0, is-7).
+type GetIdentityProviderRequest struct {
+	FederatedIdPName *string `json:"federatedIdPName,omitempty"`
+}
+
+var getIdentityProviderRequestFields = []string{"federatedIdPName"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetIdentityProviderRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getIdentityProvider"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetIdentityProviderRequest) WireFields() []string { return getIdentityProviderRequestFields }
+
+// EncodeField writes field i.
+func (v *GetIdentityProviderRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.FederatedIdPName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetIdentityProviderRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.FederatedIdPName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetIdentityProviderResponse is the wire element {http://org.apache.axis2/xsd}getIdentityProviderResponse (profiles is-5.0, is-7).
+type GetIdentityProviderResponse struct {
+	Return *IdentityProvider `json:"return,omitempty"`
+}
+
+var getIdentityProviderResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetIdentityProviderResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getIdentityProviderResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetIdentityProviderResponse) WireFields() []string { return getIdentityProviderResponseFields }
+
+// EncodeField writes field i.
+func (v *GetIdentityProviderResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetIdentityProviderResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetInstanceRequest is the wire element {http://org.apache.axis2/xsd}getInstance (profiles is-5.0).
+type GetInstanceRequest struct {
+}
+
+var getInstanceRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetInstanceRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getInstance"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetInstanceRequest) WireFields() []string { return getInstanceRequestFields }
+
+// EncodeField writes field i.
+func (v *GetInstanceRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetInstanceRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetInstanceResponse is the wire element {http://org.apache.axis2/xsd}getInstanceResponse (profiles is-5.0).
+type GetInstanceResponse struct {
+	Return *ApplicationManagementService `json:"return,omitempty"`
+}
+
+var getInstanceResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetInstanceResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getInstanceResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetInstanceResponse) WireFields() []string { return getInstanceResponseFields }
+
+// EncodeField writes field i.
+func (v *GetInstanceResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetInstanceResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationManagementService)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
 	}
 	return d.Skip()
 }
@@ -693,6 +3353,157 @@ func (v *GetOauthApplicationStateResponse) DecodeField(d *Decoder, i int, f *Fie
 	case 0:
 		var err error
 		v.Return, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetPaginatedApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getPaginatedApplicationBasicInfo (profiles is-7).
+type GetPaginatedApplicationBasicInfoRequest struct {
+	PageNumber int32   `json:"pageNumber,omitempty"`
+	Filter     *string `json:"filter,omitempty"`
+}
+
+var getPaginatedApplicationBasicInfoRequestFields = []string{"pageNumber", "filter"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetPaginatedApplicationBasicInfoRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getPaginatedApplicationBasicInfo"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetPaginatedApplicationBasicInfoRequest) WireFields() []string {
+	return getPaginatedApplicationBasicInfoRequestFields
+}
+
+// EncodeField writes field i.
+func (v *GetPaginatedApplicationBasicInfoRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.PageNumber)
+	case 1:
+		e.StringPtr(f, v.Filter)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetPaginatedApplicationBasicInfoRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.PageNumber, err = d.Int()
+		return err
+	case 1:
+		var err error
+		v.Filter, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// GetPaginatedApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getPaginatedApplicationBasicInfoResponse (profiles is-7).
+type GetPaginatedApplicationBasicInfoResponse struct {
+	Return []*ApplicationBasicInfo `json:"return,omitempty"`
+}
+
+var getPaginatedApplicationBasicInfoResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetPaginatedApplicationBasicInfoResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "getPaginatedApplicationBasicInfoResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetPaginatedApplicationBasicInfoResponse) WireFields() []string {
+	return getPaginatedApplicationBasicInfoResponseFields
+}
+
+// EncodeField writes field i.
+func (v *GetPaginatedApplicationBasicInfoResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Return {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetPaginatedApplicationBasicInfoResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationBasicInfo)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = append(v.Return, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// GetPriorityRequest is the wire element {http://authentication.services.core.carbon.wso2.org}getPriority (profiles is-5.0, is-7).
+type GetPriorityRequest struct {
+}
+
+var getPriorityRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*GetPriorityRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getPriority"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetPriorityRequest) WireFields() []string { return getPriorityRequestFields }
+
+// EncodeField writes field i.
+func (v *GetPriorityRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetPriorityRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// GetPriorityResponse is the wire element {http://authentication.services.core.carbon.wso2.org}getPriorityResponse (profiles is-5.0, is-7).
+type GetPriorityResponse struct {
+	Return int32 `json:"return,omitempty"`
+}
+
+var getPriorityResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*GetPriorityResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getPriorityResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*GetPriorityResponse) WireFields() []string { return getPriorityResponseFields }
+
+// EncodeField writes field i.
+func (v *GetPriorityResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *GetPriorityResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Int()
 		return err
 	}
 	return d.Skip()
@@ -1106,6 +3917,255 @@ func (v *GetTokenExpiryTimesResponse) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
+// IdPGroup is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdPGroup (profiles is-7).
+type IdPGroup struct {
+	IdpGroupId   *string `json:"idpGroupId,omitempty"`
+	IdpGroupName *string `json:"idpGroupName,omitempty"`
+	IdpId        *string `json:"idpId,omitempty"`
+}
+
+var idPGroupFields = []string{"idpGroupId", "idpGroupName", "idpId"}
+
+// WireName returns the qualified name of the wire type.
+func (*IdPGroup) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "IdPGroup"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdPGroup) WireFields() []string { return idPGroupFields }
+
+// EncodeField writes field i.
+func (v *IdPGroup) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.IdpGroupId)
+	case 1:
+		e.StringPtr(f, v.IdpGroupName)
+	case 2:
+		e.StringPtr(f, v.IdpId)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdPGroup) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.IdpGroupId, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.IdpGroupName, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.IdpId, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// IdentityApplicationManagementClientException is the wire type {http://common.application.identity.carbon.wso2.org/xsd}IdentityApplicationManagementClientException (profiles is-7).
+type IdentityApplicationManagementClientException struct {
+	Messages    []string `json:"messages,omitempty"`
+	Description *string  `json:"description,omitempty"`
+	ErrorCode   *string  `json:"errorCode,omitempty"`
+	Message     *string  `json:"message,omitempty"`
+}
+
+var identityApplicationManagementClientExceptionFields = []string{"messages", "description", "errorCode", "message"}
+
+// WireName returns the qualified name of the wire type.
+func (*IdentityApplicationManagementClientException) WireName() xml.Name {
+	return xml.Name{Space: "http://common.application.identity.carbon.wso2.org/xsd", Local: "IdentityApplicationManagementClientException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdentityApplicationManagementClientException) WireFields() []string {
+	return identityApplicationManagementClientExceptionFields
+}
+
+// EncodeField writes field i.
+func (v *IdentityApplicationManagementClientException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Strings(f, v.Messages)
+	case 1:
+		e.StringPtr(f, v.Description)
+	case 2:
+		e.StringPtr(f, v.ErrorCode)
+	case 3:
+		e.StringPtr(f, v.Message)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdentityApplicationManagementClientException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Messages = append(v.Messages, *x)
+		}
+		return err
+	case 1:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.ErrorCode, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.Message, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// IdentityApplicationManagementException is the wire type {http://common.application.identity.carbon.wso2.org/xsd}IdentityApplicationManagementException (profiles is-5.0, is-7).
+type IdentityApplicationManagementException struct {
+	Description *string `json:"description,omitempty"`
+	ErrorCode   *string `json:"errorCode,omitempty"`
+	Message     *string `json:"message,omitempty"`
+}
+
+var identityApplicationManagementExceptionFields = []string{"description", "errorCode", "message"}
+
+// WireName returns the qualified name of the wire type.
+func (*IdentityApplicationManagementException) WireName() xml.Name {
+	return xml.Name{Space: "http://common.application.identity.carbon.wso2.org/xsd", Local: "IdentityApplicationManagementException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdentityApplicationManagementException) WireFields() []string {
+	return identityApplicationManagementExceptionFields
+}
+
+// EncodeField writes field i.
+func (v *IdentityApplicationManagementException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Description)
+	case 1:
+		e.StringPtr(f, v.ErrorCode)
+	case 2:
+		e.StringPtr(f, v.Message)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdentityApplicationManagementException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.ErrorCode, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.Message, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// IdentityApplicationManagementServiceIdentityApplicationManagementClientException is the wire element {http://org.apache.axis2/xsd}IdentityApplicationManagementServiceIdentityApplicationManagementClientException (profiles is-7).
+type IdentityApplicationManagementServiceIdentityApplicationManagementClientException struct {
+	IdentityApplicationManagementClientException *IdentityApplicationManagementClientException `json:"IdentityApplicationManagementClientException,omitempty"`
+}
+
+var identityApplicationManagementServiceIdentityApplicationManagementClientExceptionFields = []string{"IdentityApplicationManagementClientException"}
+
+// WireName returns the qualified name of the wire element.
+func (*IdentityApplicationManagementServiceIdentityApplicationManagementClientException) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "IdentityApplicationManagementServiceIdentityApplicationManagementClientException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdentityApplicationManagementServiceIdentityApplicationManagementClientException) WireFields() []string {
+	return identityApplicationManagementServiceIdentityApplicationManagementClientExceptionFields
+}
+
+// EncodeField writes field i.
+func (v *IdentityApplicationManagementServiceIdentityApplicationManagementClientException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.IdentityApplicationManagementClientException == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.IdentityApplicationManagementClientException)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdentityApplicationManagementServiceIdentityApplicationManagementClientException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityApplicationManagementClientException)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.IdentityApplicationManagementClientException = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// IdentityApplicationManagementServiceIdentityApplicationManagementException is the wire element {http://org.apache.axis2/xsd}IdentityApplicationManagementServiceIdentityApplicationManagementException (profiles is-5.0, is-7).
+type IdentityApplicationManagementServiceIdentityApplicationManagementException struct {
+	IdentityApplicationManagementException *IdentityApplicationManagementException `json:"IdentityApplicationManagementException,omitempty"`
+}
+
+var identityApplicationManagementServiceIdentityApplicationManagementExceptionFields = []string{"IdentityApplicationManagementException"}
+
+// WireName returns the qualified name of the wire element.
+func (*IdentityApplicationManagementServiceIdentityApplicationManagementException) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "IdentityApplicationManagementServiceIdentityApplicationManagementException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdentityApplicationManagementServiceIdentityApplicationManagementException) WireFields() []string {
+	return identityApplicationManagementServiceIdentityApplicationManagementExceptionFields
+}
+
+// EncodeField writes field i.
+func (v *IdentityApplicationManagementServiceIdentityApplicationManagementException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.IdentityApplicationManagementException == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.IdentityApplicationManagementException)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdentityApplicationManagementServiceIdentityApplicationManagementException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityApplicationManagementException)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.IdentityApplicationManagementException = x
+		return nil
+	}
+	return d.Skip()
+}
+
 // IdentityException is the wire type {http://base.identity.carbon.wso2.org/xsd}IdentityException (profiles is-5.0, is-7).
 type IdentityException struct {
 	ErrorCode *string `json:"errorCode,omitempty"`
@@ -1169,6 +4229,911 @@ func (v *IdentityOAuthAdminException) DecodeField(d *Decoder, i int, f *Field) e
 	case 0:
 		var err error
 		v.ErrorCode, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// IdentityProvider is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdentityProvider (profiles is-5.0, is-7).
+type IdentityProvider struct {
+	Alias                              *string                         `json:"alias,omitempty"`
+	Certificate                        *string                         `json:"certificate,omitempty"`
+	ClaimConfig                        *ClaimConfig                    `json:"claimConfig,omitempty"`
+	DefaultAuthenticatorConfig         *FederatedAuthenticatorConfig   `json:"defaultAuthenticatorConfig,omitempty"`
+	DefaultProvisioningConnectorConfig *ProvisioningConnectorConfig    `json:"defaultProvisioningConnectorConfig,omitempty"`
+	DisplayName                        *string                         `json:"displayName,omitempty"`
+	Enable                             bool                            `json:"enable,omitempty"`
+	FederatedAuthenticatorConfigs      []*FederatedAuthenticatorConfig `json:"federatedAuthenticatorConfigs,omitempty"`
+	FederationHub                      bool                            `json:"federationHub,omitempty"`
+	HomeRealmId                        *string                         `json:"homeRealmId,omitempty"`
+	IdentityProviderDescription        *string                         `json:"identityProviderDescription,omitempty"`
+	IdentityProviderName               *string                         `json:"identityProviderName,omitempty"`
+	JustInTimeProvisioningConfig       *JustInTimeProvisioningConfig   `json:"justInTimeProvisioningConfig,omitempty"`
+	PermissionAndRoleConfig            *PermissionsAndRoleConfig       `json:"permissionAndRoleConfig,omitempty"`
+	Primary                            bool                            `json:"primary,omitempty"`
+	ProvisioningConnectorConfigs       []*ProvisioningConnectorConfig  `json:"provisioningConnectorConfigs,omitempty"`
+	ProvisioningRole                   *string                         `json:"provisioningRole,omitempty"`
+	CertificateInfoArray               []*CertificateInfo              `json:"certificateInfoArray,omitempty"`
+	FederatedAssociationConfig         *FederatedAssociationConfig     `json:"federatedAssociationConfig,omitempty"`
+	Id                                 *string                         `json:"id,omitempty"`
+	IdPGroupConfig                     []*IdPGroup                     `json:"idPGroupConfig,omitempty"`
+	IdpProperties                      []*IdentityProviderProperty     `json:"idpProperties,omitempty"`
+	ImageUrl                           *string                         `json:"imageUrl,omitempty"`
+	ResourceId                         *string                         `json:"resourceId,omitempty"`
+	TemplateId                         *string                         `json:"templateId,omitempty"`
+	TrustedTokenIssuer                 bool                            `json:"trustedTokenIssuer,omitempty"`
+}
+
+var identityProviderFields = []string{"alias", "certificate", "claimConfig", "defaultAuthenticatorConfig", "defaultProvisioningConnectorConfig", "displayName", "enable", "federatedAuthenticatorConfigs", "federationHub", "homeRealmId", "identityProviderDescription", "identityProviderName", "justInTimeProvisioningConfig", "permissionAndRoleConfig", "primary", "provisioningConnectorConfigs", "provisioningRole", "certificateInfoArray", "federatedAssociationConfig", "id", "idPGroupConfig", "idpProperties", "imageUrl", "resourceId", "templateId", "trustedTokenIssuer"}
+
+// WireName returns the qualified name of the wire type.
+func (*IdentityProvider) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "IdentityProvider"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdentityProvider) WireFields() []string { return identityProviderFields }
+
+// EncodeField writes field i.
+func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Alias)
+	case 1:
+		e.StringPtr(f, v.Certificate)
+	case 2:
+		if v.ClaimConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ClaimConfig)
+		}
+	case 3:
+		if v.DefaultAuthenticatorConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.DefaultAuthenticatorConfig)
+		}
+	case 4:
+		if v.DefaultProvisioningConnectorConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.DefaultProvisioningConnectorConfig)
+		}
+	case 5:
+		e.StringPtr(f, v.DisplayName)
+	case 6:
+		e.Bool(f, v.Enable)
+	case 7:
+		if v.FederatedAuthenticatorConfigs == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.FederatedAuthenticatorConfigs {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 8:
+		e.Bool(f, v.FederationHub)
+	case 9:
+		e.StringPtr(f, v.HomeRealmId)
+	case 10:
+		e.StringPtr(f, v.IdentityProviderDescription)
+	case 11:
+		e.StringPtr(f, v.IdentityProviderName)
+	case 12:
+		if v.JustInTimeProvisioningConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.JustInTimeProvisioningConfig)
+		}
+	case 13:
+		if v.PermissionAndRoleConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.PermissionAndRoleConfig)
+		}
+	case 14:
+		e.Bool(f, v.Primary)
+	case 15:
+		if v.ProvisioningConnectorConfigs == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.ProvisioningConnectorConfigs {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 16:
+		e.StringPtr(f, v.ProvisioningRole)
+	case 17:
+		if v.CertificateInfoArray == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.CertificateInfoArray {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 18:
+		if v.FederatedAssociationConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.FederatedAssociationConfig)
+		}
+	case 19:
+		e.StringPtr(f, v.Id)
+	case 20:
+		if v.IdPGroupConfig == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.IdPGroupConfig {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 21:
+		if v.IdpProperties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.IdpProperties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 22:
+		e.StringPtr(f, v.ImageUrl)
+	case 23:
+		e.StringPtr(f, v.ResourceId)
+	case 24:
+		e.StringPtr(f, v.TemplateId)
+	case 25:
+		e.Bool(f, v.TrustedTokenIssuer)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdentityProvider) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Alias, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Certificate, err = d.StringPtr()
+		return err
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ClaimConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ClaimConfig = x
+		return nil
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(FederatedAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.DefaultAuthenticatorConfig = x
+		return nil
+	case 4:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ProvisioningConnectorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.DefaultProvisioningConnectorConfig = x
+		return nil
+	case 5:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 6:
+		var err error
+		v.Enable, err = d.Bool()
+		return err
+	case 7:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(FederatedAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.FederatedAuthenticatorConfigs = append(v.FederatedAuthenticatorConfigs, x)
+		return nil
+	case 8:
+		var err error
+		v.FederationHub, err = d.Bool()
+		return err
+	case 9:
+		var err error
+		v.HomeRealmId, err = d.StringPtr()
+		return err
+	case 10:
+		var err error
+		v.IdentityProviderDescription, err = d.StringPtr()
+		return err
+	case 11:
+		var err error
+		v.IdentityProviderName, err = d.StringPtr()
+		return err
+	case 12:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(JustInTimeProvisioningConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.JustInTimeProvisioningConfig = x
+		return nil
+	case 13:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(PermissionsAndRoleConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.PermissionAndRoleConfig = x
+		return nil
+	case 14:
+		var err error
+		v.Primary, err = d.Bool()
+		return err
+	case 15:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ProvisioningConnectorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ProvisioningConnectorConfigs = append(v.ProvisioningConnectorConfigs, x)
+		return nil
+	case 16:
+		var err error
+		v.ProvisioningRole, err = d.StringPtr()
+		return err
+	case 17:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(CertificateInfo)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.CertificateInfoArray = append(v.CertificateInfoArray, x)
+		return nil
+	case 18:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(FederatedAssociationConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.FederatedAssociationConfig = x
+		return nil
+	case 19:
+		var err error
+		v.Id, err = d.StringPtr()
+		return err
+	case 20:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdPGroup)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.IdPGroupConfig = append(v.IdPGroupConfig, x)
+		return nil
+	case 21:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityProviderProperty)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.IdpProperties = append(v.IdpProperties, x)
+		return nil
+	case 22:
+		var err error
+		v.ImageUrl, err = d.StringPtr()
+		return err
+	case 23:
+		var err error
+		v.ResourceId, err = d.StringPtr()
+		return err
+	case 24:
+		var err error
+		v.TemplateId, err = d.StringPtr()
+		return err
+	case 25:
+		var err error
+		v.TrustedTokenIssuer, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// IdentityProviderProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdentityProviderProperty (profiles is-7).
+type IdentityProviderProperty struct {
+	DisplayName *string `json:"displayName,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Value       *string `json:"value,omitempty"`
+}
+
+var identityProviderPropertyFields = []string{"displayName", "name", "value"}
+
+// WireName returns the qualified name of the wire type.
+func (*IdentityProviderProperty) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "IdentityProviderProperty"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IdentityProviderProperty) WireFields() []string { return identityProviderPropertyFields }
+
+// EncodeField writes field i.
+func (v *IdentityProviderProperty) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.DisplayName)
+	case 1:
+		e.StringPtr(f, v.Name)
+	case 2:
+		e.StringPtr(f, v.Value)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IdentityProviderProperty) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.Value, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// ImportApplicationRequest is the wire element {http://org.apache.axis2/xsd}importApplication (profiles is-7).
+type ImportApplicationRequest struct {
+	SpFileContent *SpFileContent `json:"spFileContent,omitempty"`
+}
+
+var importApplicationRequestFields = []string{"spFileContent"}
+
+// WireName returns the qualified name of the wire element.
+func (*ImportApplicationRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "importApplication"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ImportApplicationRequest) WireFields() []string { return importApplicationRequestFields }
+
+// EncodeField writes field i.
+func (v *ImportApplicationRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.SpFileContent == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.SpFileContent)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ImportApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpFileContent)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.SpFileContent = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// ImportApplicationResponse is the wire element {http://org.apache.axis2/xsd}importApplicationResponse (profiles is-7).
+type ImportApplicationResponse struct {
+	Return *ImportResponse `json:"return,omitempty"`
+}
+
+var importApplicationResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*ImportApplicationResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "importApplicationResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ImportApplicationResponse) WireFields() []string { return importApplicationResponseFields }
+
+// EncodeField writes field i.
+func (v *ImportApplicationResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ImportApplicationResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ImportResponse)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// ImportResponse is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ImportResponse (profiles is-7).
+type ImportResponse struct {
+	ApplicationName       *string  `json:"applicationName,omitempty"`
+	ApplicationResourceId *string  `json:"applicationResourceId,omitempty"`
+	ErrorCode             *string  `json:"errorCode,omitempty"`
+	Errors                []string `json:"errors,omitempty"`
+	ResponseCode          int32    `json:"responseCode,omitempty"`
+}
+
+var importResponseFields = []string{"applicationName", "applicationResourceId", "errorCode", "errors", "responseCode"}
+
+// WireName returns the qualified name of the wire type.
+func (*ImportResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ImportResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ImportResponse) WireFields() []string { return importResponseFields }
+
+// EncodeField writes field i.
+func (v *ImportResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.ApplicationName)
+	case 1:
+		e.StringPtr(f, v.ApplicationResourceId)
+	case 2:
+		e.StringPtr(f, v.ErrorCode)
+	case 3:
+		e.Strings(f, v.Errors)
+	case 4:
+		e.Int(f, v.ResponseCode)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ImportResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ApplicationName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.ApplicationResourceId, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.ErrorCode, err = d.StringPtr()
+		return err
+	case 3:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Errors = append(v.Errors, *x)
+		}
+		return err
+	case 4:
+		var err error
+		v.ResponseCode, err = d.Int()
+		return err
+	}
+	return d.Skip()
+}
+
+// InboundAuthenticationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundAuthenticationConfig (profiles is-5.0, is-7).
+type InboundAuthenticationConfig struct {
+	InboundAuthenticationRequestConfigs []*InboundAuthenticationRequestConfig `json:"inboundAuthenticationRequestConfigs,omitempty"`
+}
+
+var inboundAuthenticationConfigFields = []string{"inboundAuthenticationRequestConfigs"}
+
+// WireName returns the qualified name of the wire type.
+func (*InboundAuthenticationConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundAuthenticationConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*InboundAuthenticationConfig) WireFields() []string { return inboundAuthenticationConfigFields }
+
+// EncodeField writes field i.
+func (v *InboundAuthenticationConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.InboundAuthenticationRequestConfigs == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.InboundAuthenticationRequestConfigs {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *InboundAuthenticationConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(InboundAuthenticationRequestConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.InboundAuthenticationRequestConfigs = append(v.InboundAuthenticationRequestConfigs, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// InboundAuthenticationRequestConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundAuthenticationRequestConfig (profiles is-5.0, is-7).
+type InboundAuthenticationRequestConfig struct {
+	InboundAuthKey               *string                       `json:"inboundAuthKey,omitempty"`
+	InboundAuthType              *string                       `json:"inboundAuthType,omitempty"`
+	Properties                   []*Property                   `json:"properties,omitempty"`
+	Data                         []string                      `json:"data,omitempty"`
+	FriendlyName                 *string                       `json:"friendlyName,omitempty"`
+	InboundConfigType            *string                       `json:"inboundConfigType,omitempty"`
+	InboundConfiguration         *string                       `json:"inboundConfiguration,omitempty"`
+	InboundConfigurationProtocol *InboundConfigurationProtocol `json:"inboundConfigurationProtocol,omitempty"`
+}
+
+var inboundAuthenticationRequestConfigFields = []string{"inboundAuthKey", "inboundAuthType", "properties", "data", "friendlyName", "inboundConfigType", "inboundConfiguration", "inboundConfigurationProtocol"}
+
+// WireName returns the qualified name of the wire type.
+func (*InboundAuthenticationRequestConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundAuthenticationRequestConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*InboundAuthenticationRequestConfig) WireFields() []string {
+	return inboundAuthenticationRequestConfigFields
+}
+
+// EncodeField writes field i.
+func (v *InboundAuthenticationRequestConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.InboundAuthKey)
+	case 1:
+		e.StringPtr(f, v.InboundAuthType)
+	case 2:
+		if v.Properties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Properties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 3:
+		e.Strings(f, v.Data)
+	case 4:
+		e.StringPtr(f, v.FriendlyName)
+	case 5:
+		e.StringPtr(f, v.InboundConfigType)
+	case 6:
+		e.StringPtr(f, v.InboundConfiguration)
+	case 7:
+		if v.InboundConfigurationProtocol == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.InboundConfigurationProtocol)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *InboundAuthenticationRequestConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.InboundAuthKey, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.InboundAuthType, err = d.StringPtr()
+		return err
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Property)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Properties = append(v.Properties, x)
+		return nil
+	case 3:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Data = append(v.Data, *x)
+		}
+		return err
+	case 4:
+		var err error
+		v.FriendlyName, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.InboundConfigType, err = d.StringPtr()
+		return err
+	case 6:
+		var err error
+		v.InboundConfiguration, err = d.StringPtr()
+		return err
+	case 7:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(InboundConfigurationProtocol)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.InboundConfigurationProtocol = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// InboundConfigurationProtocol is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundConfigurationProtocol (profiles is-7).
+type InboundConfigurationProtocol struct {
+}
+
+var inboundConfigurationProtocolFields = []string{}
+
+// WireName returns the qualified name of the wire type.
+func (*InboundConfigurationProtocol) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundConfigurationProtocol"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*InboundConfigurationProtocol) WireFields() []string { return inboundConfigurationProtocolFields }
+
+// EncodeField writes field i.
+func (v *InboundConfigurationProtocol) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *InboundConfigurationProtocol) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// InboundProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundProvisioningConfig (profiles is-5.0, is-7).
+type InboundProvisioningConfig struct {
+	ProvisioningEnabled   bool    `json:"provisioningEnabled,omitempty"`
+	ProvisioningUserStore *string `json:"provisioningUserStore,omitempty"`
+	DumbMode              bool    `json:"dumbMode,omitempty"`
+}
+
+var inboundProvisioningConfigFields = []string{"provisioningEnabled", "provisioningUserStore", "dumbMode"}
+
+// WireName returns the qualified name of the wire type.
+func (*InboundProvisioningConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundProvisioningConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*InboundProvisioningConfig) WireFields() []string { return inboundProvisioningConfigFields }
+
+// EncodeField writes field i.
+func (v *InboundProvisioningConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.ProvisioningEnabled)
+	case 1:
+		e.StringPtr(f, v.ProvisioningUserStore)
+	case 2:
+		e.Bool(f, v.DumbMode)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *InboundProvisioningConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ProvisioningEnabled, err = d.Bool()
+		return err
+	case 1:
+		var err error
+		v.ProvisioningUserStore, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.DumbMode, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// IsDisabledRequest is the wire element {http://authentication.services.core.carbon.wso2.org}isDisabled (profiles is-5.0, is-7).
+type IsDisabledRequest struct {
+}
+
+var isDisabledRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*IsDisabledRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "isDisabled"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IsDisabledRequest) WireFields() []string { return isDisabledRequestFields }
+
+// EncodeField writes field i.
+func (v *IsDisabledRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IsDisabledRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	return d.Skip()
+}
+
+// IsDisabledResponse is the wire element {http://authentication.services.core.carbon.wso2.org}isDisabledResponse (profiles is-5.0, is-7).
+type IsDisabledResponse struct {
+	Return bool `json:"return,omitempty"`
+}
+
+var isDisabledResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*IsDisabledResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "isDisabledResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IsDisabledResponse) WireFields() []string { return isDisabledResponseFields }
+
+// EncodeField writes field i.
+func (v *IsDisabledResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IsDisabledResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// IsExistingApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}isExistingApplicationTemplate (profiles is-7).
+type IsExistingApplicationTemplateRequest struct {
+	TemplateName *string `json:"templateName,omitempty"`
+}
+
+var isExistingApplicationTemplateRequestFields = []string{"templateName"}
+
+// WireName returns the qualified name of the wire element.
+func (*IsExistingApplicationTemplateRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "isExistingApplicationTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IsExistingApplicationTemplateRequest) WireFields() []string {
+	return isExistingApplicationTemplateRequestFields
+}
+
+// EncodeField writes field i.
+func (v *IsExistingApplicationTemplateRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.TemplateName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IsExistingApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.TemplateName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// IsExistingApplicationTemplateResponse is the wire element {http://org.apache.axis2/xsd}isExistingApplicationTemplateResponse (profiles is-7).
+type IsExistingApplicationTemplateResponse struct {
+	Return bool `json:"return,omitempty"`
+}
+
+var isExistingApplicationTemplateResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*IsExistingApplicationTemplateResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "isExistingApplicationTemplateResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*IsExistingApplicationTemplateResponse) WireFields() []string {
+	return isExistingApplicationTemplateResponseFields
+}
+
+// EncodeField writes field i.
+func (v *IsExistingApplicationTemplateResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *IsExistingApplicationTemplateResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Bool()
 		return err
 	}
 	return d.Skip()
@@ -1462,6 +5427,804 @@ func (v *IssuerDetails) DecodeField(d *Decoder, i int, f *Field) error {
 		v.IssuerTenantDomain, err = d.StringPtr()
 		return err
 	}
+	return d.Skip()
+}
+
+// JustInTimeProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}JustInTimeProvisioningConfig (profiles is-5.0, is-7).
+type JustInTimeProvisioningConfig struct {
+	UserStoreClaimUri           *string `json:"userStoreClaimUri,omitempty"`
+	ProvisioningEnabled         bool    `json:"provisioningEnabled,omitempty"`
+	ProvisioningUserStore       *string `json:"provisioningUserStore,omitempty"`
+	AssociateLocalUserEnabled   bool    `json:"associateLocalUserEnabled,omitempty"`
+	AttributeSyncMethod         *string `json:"attributeSyncMethod,omitempty"`
+	ModifyUserNameAllowed       bool    `json:"modifyUserNameAllowed,omitempty"`
+	PasswordProvisioningEnabled bool    `json:"passwordProvisioningEnabled,omitempty"`
+	PromptConsent               bool    `json:"promptConsent,omitempty"`
+	DumbMode                    bool    `json:"dumbMode,omitempty"`
+}
+
+var justInTimeProvisioningConfigFields = []string{"userStoreClaimUri", "provisioningEnabled", "provisioningUserStore", "associateLocalUserEnabled", "attributeSyncMethod", "modifyUserNameAllowed", "passwordProvisioningEnabled", "promptConsent", "dumbMode"}
+
+// WireName returns the qualified name of the wire type.
+func (*JustInTimeProvisioningConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "JustInTimeProvisioningConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*JustInTimeProvisioningConfig) WireFields() []string { return justInTimeProvisioningConfigFields }
+
+// EncodeField writes field i.
+func (v *JustInTimeProvisioningConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.UserStoreClaimUri)
+	case 1:
+		e.Bool(f, v.ProvisioningEnabled)
+	case 2:
+		e.StringPtr(f, v.ProvisioningUserStore)
+	case 3:
+		e.Bool(f, v.AssociateLocalUserEnabled)
+	case 4:
+		e.StringPtr(f, v.AttributeSyncMethod)
+	case 5:
+		e.Bool(f, v.ModifyUserNameAllowed)
+	case 6:
+		e.Bool(f, v.PasswordProvisioningEnabled)
+	case 7:
+		e.Bool(f, v.PromptConsent)
+	case 8:
+		e.Bool(f, v.DumbMode)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *JustInTimeProvisioningConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.UserStoreClaimUri, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.ProvisioningEnabled, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.ProvisioningUserStore, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.AssociateLocalUserEnabled, err = d.Bool()
+		return err
+	case 4:
+		var err error
+		v.AttributeSyncMethod, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.ModifyUserNameAllowed, err = d.Bool()
+		return err
+	case 6:
+		var err error
+		v.PasswordProvisioningEnabled, err = d.Bool()
+		return err
+	case 7:
+		var err error
+		v.PromptConsent, err = d.Bool()
+		return err
+	case 8:
+		var err error
+		v.DumbMode, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// LocalAndOutboundAuthenticationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalAndOutboundAuthenticationConfig (profiles is-5.0, is-7).
+type LocalAndOutboundAuthenticationConfig struct {
+	AlwaysSendBackAuthenticatedListOfIdPs      bool                        `json:"alwaysSendBackAuthenticatedListOfIdPs,omitempty"`
+	AuthenticationStepForAttributes            *AuthenticationStep         `json:"authenticationStepForAttributes,omitempty"`
+	AuthenticationStepForSubject               *AuthenticationStep         `json:"authenticationStepForSubject,omitempty"`
+	AuthenticationSteps                        []*AuthenticationStep       `json:"authenticationSteps,omitempty"`
+	AuthenticationType                         *string                     `json:"authenticationType,omitempty"`
+	SubjectClaimUri                            *string                     `json:"subjectClaimUri,omitempty"`
+	AuthenticationScriptConfig                 *AuthenticationScriptConfig `json:"authenticationScriptConfig,omitempty"`
+	EnableAuthorization                        bool                        `json:"enableAuthorization,omitempty"`
+	SkipConsent                                bool                        `json:"skipConsent,omitempty"`
+	SkipLogoutConsent                          bool                        `json:"skipLogoutConsent,omitempty"`
+	UseExternalConsentPage                     bool                        `json:"useExternalConsentPage,omitempty"`
+	UseTenantDomainInLocalSubjectIdentifier    bool                        `json:"useTenantDomainInLocalSubjectIdentifier,omitempty"`
+	UseUserstoreDomainInLocalSubjectIdentifier bool                        `json:"useUserstoreDomainInLocalSubjectIdentifier,omitempty"`
+	UseUserstoreDomainInRoles                  bool                        `json:"useUserstoreDomainInRoles,omitempty"`
+}
+
+var localAndOutboundAuthenticationConfigFields = []string{"alwaysSendBackAuthenticatedListOfIdPs", "authenticationStepForAttributes", "authenticationStepForSubject", "authenticationSteps", "authenticationType", "subjectClaimUri", "authenticationScriptConfig", "enableAuthorization", "skipConsent", "skipLogoutConsent", "useExternalConsentPage", "useTenantDomainInLocalSubjectIdentifier", "useUserstoreDomainInLocalSubjectIdentifier", "useUserstoreDomainInRoles"}
+
+// WireName returns the qualified name of the wire type.
+func (*LocalAndOutboundAuthenticationConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "LocalAndOutboundAuthenticationConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LocalAndOutboundAuthenticationConfig) WireFields() []string {
+	return localAndOutboundAuthenticationConfigFields
+}
+
+// EncodeField writes field i.
+func (v *LocalAndOutboundAuthenticationConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.AlwaysSendBackAuthenticatedListOfIdPs)
+	case 1:
+		if v.AuthenticationStepForAttributes == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AuthenticationStepForAttributes)
+		}
+	case 2:
+		if v.AuthenticationStepForSubject == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AuthenticationStepForSubject)
+		}
+	case 3:
+		if v.AuthenticationSteps == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.AuthenticationSteps {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 4:
+		e.StringPtr(f, v.AuthenticationType)
+	case 5:
+		e.StringPtr(f, v.SubjectClaimUri)
+	case 6:
+		if v.AuthenticationScriptConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AuthenticationScriptConfig)
+		}
+	case 7:
+		e.Bool(f, v.EnableAuthorization)
+	case 8:
+		e.Bool(f, v.SkipConsent)
+	case 9:
+		e.Bool(f, v.SkipLogoutConsent)
+	case 10:
+		e.Bool(f, v.UseExternalConsentPage)
+	case 11:
+		e.Bool(f, v.UseTenantDomainInLocalSubjectIdentifier)
+	case 12:
+		e.Bool(f, v.UseUserstoreDomainInLocalSubjectIdentifier)
+	case 13:
+		e.Bool(f, v.UseUserstoreDomainInRoles)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LocalAndOutboundAuthenticationConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.AlwaysSendBackAuthenticatedListOfIdPs, err = d.Bool()
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationStep)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationStepForAttributes = x
+		return nil
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationStep)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationStepForSubject = x
+		return nil
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationStep)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationSteps = append(v.AuthenticationSteps, x)
+		return nil
+	case 4:
+		var err error
+		v.AuthenticationType, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.SubjectClaimUri, err = d.StringPtr()
+		return err
+	case 6:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationScriptConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationScriptConfig = x
+		return nil
+	case 7:
+		var err error
+		v.EnableAuthorization, err = d.Bool()
+		return err
+	case 8:
+		var err error
+		v.SkipConsent, err = d.Bool()
+		return err
+	case 9:
+		var err error
+		v.SkipLogoutConsent, err = d.Bool()
+		return err
+	case 10:
+		var err error
+		v.UseExternalConsentPage, err = d.Bool()
+		return err
+	case 11:
+		var err error
+		v.UseTenantDomainInLocalSubjectIdentifier, err = d.Bool()
+		return err
+	case 12:
+		var err error
+		v.UseUserstoreDomainInLocalSubjectIdentifier, err = d.Bool()
+		return err
+	case 13:
+		var err error
+		v.UseUserstoreDomainInRoles, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// LocalAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalAuthenticatorConfig (profiles is-5.0, is-7).
+type LocalAuthenticatorConfig struct {
+	DisplayName *string     `json:"displayName,omitempty"`
+	Enabled     bool        `json:"enabled,omitempty"`
+	Name        *string     `json:"name,omitempty"`
+	Properties  []*Property `json:"properties,omitempty"`
+	Valid       bool        `json:"valid,omitempty"`
+	Tags        []string    `json:"tags,omitempty"`
+}
+
+var localAuthenticatorConfigFields = []string{"displayName", "enabled", "name", "properties", "valid", "tags"}
+
+// WireName returns the qualified name of the wire type.
+func (*LocalAuthenticatorConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "LocalAuthenticatorConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LocalAuthenticatorConfig) WireFields() []string { return localAuthenticatorConfigFields }
+
+// EncodeField writes field i.
+func (v *LocalAuthenticatorConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.DisplayName)
+	case 1:
+		e.Bool(f, v.Enabled)
+	case 2:
+		e.StringPtr(f, v.Name)
+	case 3:
+		if v.Properties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Properties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 4:
+		e.Bool(f, v.Valid)
+	case 5:
+		e.Strings(f, v.Tags)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LocalAuthenticatorConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Enabled, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Property)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Properties = append(v.Properties, x)
+		return nil
+	case 4:
+		var err error
+		v.Valid, err = d.Bool()
+		return err
+	case 5:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Tags = append(v.Tags, *x)
+		}
+		return err
+	}
+	return d.Skip()
+}
+
+// LocalRole is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalRole (profiles is-5.0, is-7).
+type LocalRole struct {
+	LocalRoleName *string `json:"localRoleName,omitempty"`
+	UserStoreId   *string `json:"userStoreId,omitempty"`
+}
+
+var localRoleFields = []string{"localRoleName", "userStoreId"}
+
+// WireName returns the qualified name of the wire type.
+func (*LocalRole) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "LocalRole"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LocalRole) WireFields() []string { return localRoleFields }
+
+// EncodeField writes field i.
+func (v *LocalRole) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.LocalRoleName)
+	case 1:
+		e.StringPtr(f, v.UserStoreId)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LocalRole) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.LocalRoleName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.UserStoreId, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// LoginAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}loginAuthenticationException (profiles is-5.0, is-7).
+type LoginAuthenticationException struct {
+	AuthenticationException *AuthenticationException `json:"AuthenticationException,omitempty"`
+}
+
+var loginAuthenticationExceptionFields = []string{"AuthenticationException"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginAuthenticationException) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginAuthenticationException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginAuthenticationException) WireFields() []string { return loginAuthenticationExceptionFields }
+
+// EncodeField writes field i.
+func (v *LoginAuthenticationException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.AuthenticationException == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AuthenticationException)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginAuthenticationException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationException)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationException = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// LoginRequest is the wire element {http://authentication.services.core.carbon.wso2.org}login (profiles is-5.0, is-7).
+type LoginRequest struct {
+	Username      *string `json:"username,omitempty"`
+	Password      *string `json:"password,omitempty"`
+	RemoteAddress *string `json:"remoteAddress,omitempty"`
+}
+
+var loginRequestFields = []string{"username", "password", "remoteAddress"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "login"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginRequest) WireFields() []string { return loginRequestFields }
+
+// EncodeField writes field i.
+func (v *LoginRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Username)
+	case 1:
+		e.StringPtr(f, v.Password)
+	case 2:
+		e.StringPtr(f, v.RemoteAddress)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Username, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Password, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.RemoteAddress, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// LoginResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginResponse (profiles is-5.0, is-7).
+type LoginResponse struct {
+	Return bool `json:"return,omitempty"`
+}
+
+var loginResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginResponse) WireFields() []string { return loginResponseFields }
+
+// EncodeField writes field i.
+func (v *LoginResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// LoginWithRememberMeCookieRequest is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeCookie (profiles is-5.0, is-7).
+type LoginWithRememberMeCookieRequest struct {
+	Cookie *string `json:"cookie,omitempty"`
+}
+
+var loginWithRememberMeCookieRequestFields = []string{"cookie"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginWithRememberMeCookieRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeCookie"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginWithRememberMeCookieRequest) WireFields() []string {
+	return loginWithRememberMeCookieRequestFields
+}
+
+// EncodeField writes field i.
+func (v *LoginWithRememberMeCookieRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Cookie)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginWithRememberMeCookieRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Cookie, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// LoginWithRememberMeCookieResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeCookieResponse (profiles is-5.0, is-7).
+type LoginWithRememberMeCookieResponse struct {
+	Return bool `json:"return,omitempty"`
+}
+
+var loginWithRememberMeCookieResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginWithRememberMeCookieResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeCookieResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginWithRememberMeCookieResponse) WireFields() []string {
+	return loginWithRememberMeCookieResponseFields
+}
+
+// EncodeField writes field i.
+func (v *LoginWithRememberMeCookieResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Return)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginWithRememberMeCookieResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Return, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// LoginWithRememberMeOptionAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOptionAuthenticationException (profiles is-5.0, is-7).
+type LoginWithRememberMeOptionAuthenticationException struct {
+	AuthenticationException *AuthenticationException `json:"AuthenticationException,omitempty"`
+}
+
+var loginWithRememberMeOptionAuthenticationExceptionFields = []string{"AuthenticationException"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginWithRememberMeOptionAuthenticationException) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeOptionAuthenticationException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginWithRememberMeOptionAuthenticationException) WireFields() []string {
+	return loginWithRememberMeOptionAuthenticationExceptionFields
+}
+
+// EncodeField writes field i.
+func (v *LoginWithRememberMeOptionAuthenticationException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.AuthenticationException == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AuthenticationException)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginWithRememberMeOptionAuthenticationException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationException)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationException = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// LoginWithRememberMeOptionRequest is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOption (profiles is-5.0, is-7).
+type LoginWithRememberMeOptionRequest struct {
+	Username      *string `json:"username,omitempty"`
+	Password      *string `json:"password,omitempty"`
+	RemoteAddress *string `json:"remoteAddress,omitempty"`
+}
+
+var loginWithRememberMeOptionRequestFields = []string{"username", "password", "remoteAddress"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginWithRememberMeOptionRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeOption"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginWithRememberMeOptionRequest) WireFields() []string {
+	return loginWithRememberMeOptionRequestFields
+}
+
+// EncodeField writes field i.
+func (v *LoginWithRememberMeOptionRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Username)
+	case 1:
+		e.StringPtr(f, v.Password)
+	case 2:
+		e.StringPtr(f, v.RemoteAddress)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginWithRememberMeOptionRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Username, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Password, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.RemoteAddress, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// LoginWithRememberMeOptionResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOptionResponse (profiles is-5.0, is-7).
+type LoginWithRememberMeOptionResponse struct {
+	Return *RememberMeData `json:"return,omitempty"`
+}
+
+var loginWithRememberMeOptionResponseFields = []string{"return"}
+
+// WireName returns the qualified name of the wire element.
+func (*LoginWithRememberMeOptionResponse) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeOptionResponse"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LoginWithRememberMeOptionResponse) WireFields() []string {
+	return loginWithRememberMeOptionResponseFields
+}
+
+// EncodeField writes field i.
+func (v *LoginWithRememberMeOptionResponse) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.Return == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Return)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LoginWithRememberMeOptionResponse) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(RememberMeData)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// LogoutAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}logoutAuthenticationException (profiles is-5.0, is-7).
+type LogoutAuthenticationException struct {
+	AuthenticationException *AuthenticationException `json:"AuthenticationException,omitempty"`
+}
+
+var logoutAuthenticationExceptionFields = []string{"AuthenticationException"}
+
+// WireName returns the qualified name of the wire element.
+func (*LogoutAuthenticationException) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "logoutAuthenticationException"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LogoutAuthenticationException) WireFields() []string {
+	return logoutAuthenticationExceptionFields
+}
+
+// EncodeField writes field i.
+func (v *LogoutAuthenticationException) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.AuthenticationException == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AuthenticationException)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LogoutAuthenticationException) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AuthenticationException)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AuthenticationException = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// LogoutRequest is the wire element {http://authentication.services.core.carbon.wso2.org}logout (profiles is-5.0, is-7).
+type LogoutRequest struct {
+}
+
+var logoutRequestFields = []string{}
+
+// WireName returns the qualified name of the wire element.
+func (*LogoutRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org", Local: "logout"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*LogoutRequest) WireFields() []string { return logoutRequestFields }
+
+// EncodeField writes field i.
+func (v *LogoutRequest) EncodeField(e *Encoder, i int, f *Field) {
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *LogoutRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
@@ -2244,6 +7007,370 @@ func (v *OAuthTokenExpiryTimeDTO) DecodeField(d *Decoder, i int, f *Field) error
 	return d.Skip()
 }
 
+// OutboundProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}OutboundProvisioningConfig (profiles is-5.0, is-7).
+type OutboundProvisioningConfig struct {
+	ProvisionByRoleList           []string            `json:"provisionByRoleList,omitempty"`
+	ProvisioningIdentityProviders []*IdentityProvider `json:"provisioningIdentityProviders,omitempty"`
+}
+
+var outboundProvisioningConfigFields = []string{"provisionByRoleList", "provisioningIdentityProviders"}
+
+// WireName returns the qualified name of the wire type.
+func (*OutboundProvisioningConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "OutboundProvisioningConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*OutboundProvisioningConfig) WireFields() []string { return outboundProvisioningConfigFields }
+
+// EncodeField writes field i.
+func (v *OutboundProvisioningConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Strings(f, v.ProvisionByRoleList)
+	case 1:
+		if v.ProvisioningIdentityProviders == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.ProvisioningIdentityProviders {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *OutboundProvisioningConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.ProvisionByRoleList = append(v.ProvisionByRoleList, *x)
+		}
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(IdentityProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ProvisioningIdentityProviders = append(v.ProvisioningIdentityProviders, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// PermissionsAndRoleConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}PermissionsAndRoleConfig (profiles is-5.0, is-7).
+type PermissionsAndRoleConfig struct {
+	IdpRoles     []string                 `json:"idpRoles,omitempty"`
+	Permissions  []*ApplicationPermission `json:"permissions,omitempty"`
+	RoleMappings []*RoleMapping           `json:"roleMappings,omitempty"`
+}
+
+var permissionsAndRoleConfigFields = []string{"idpRoles", "permissions", "roleMappings"}
+
+// WireName returns the qualified name of the wire type.
+func (*PermissionsAndRoleConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "PermissionsAndRoleConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*PermissionsAndRoleConfig) WireFields() []string { return permissionsAndRoleConfigFields }
+
+// EncodeField writes field i.
+func (v *PermissionsAndRoleConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Strings(f, v.IdpRoles)
+	case 1:
+		if v.Permissions == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Permissions {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 2:
+		if v.RoleMappings == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.RoleMappings {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *PermissionsAndRoleConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.IdpRoles = append(v.IdpRoles, *x)
+		}
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ApplicationPermission)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Permissions = append(v.Permissions, x)
+		return nil
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(RoleMapping)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.RoleMappings = append(v.RoleMappings, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// Property is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}Property (profiles is-5.0, is-7).
+type Property struct {
+	Confidential  bool           `json:"confidential,omitempty"`
+	DefaultValue  *string        `json:"defaultValue,omitempty"`
+	Description   *string        `json:"description,omitempty"`
+	DisplayName   *string        `json:"displayName,omitempty"`
+	Name          *string        `json:"name,omitempty"`
+	Required      bool           `json:"required,omitempty"`
+	Type          *string        `json:"type,omitempty"`
+	Value         *string        `json:"value,omitempty"`
+	Advanced      bool           `json:"advanced,omitempty"`
+	DisplayOrder  int32          `json:"displayOrder,omitempty"`
+	GroupId       int32          `json:"groupId,omitempty"`
+	Options       []string       `json:"options,omitempty"`
+	Regex         *string        `json:"regex,omitempty"`
+	SubProperties []*SubProperty `json:"subProperties,omitempty"`
+}
+
+var propertyFields = []string{"confidential", "defaultValue", "description", "displayName", "name", "required", "type", "value", "advanced", "displayOrder", "groupId", "options", "regex", "subProperties"}
+
+// WireName returns the qualified name of the wire type.
+func (*Property) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "Property"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*Property) WireFields() []string { return propertyFields }
+
+// EncodeField writes field i.
+func (v *Property) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Confidential)
+	case 1:
+		e.StringPtr(f, v.DefaultValue)
+	case 2:
+		e.StringPtr(f, v.Description)
+	case 3:
+		e.StringPtr(f, v.DisplayName)
+	case 4:
+		e.StringPtr(f, v.Name)
+	case 5:
+		e.Bool(f, v.Required)
+	case 6:
+		e.StringPtr(f, v.Type)
+	case 7:
+		e.StringPtr(f, v.Value)
+	case 8:
+		e.Bool(f, v.Advanced)
+	case 9:
+		e.Int(f, v.DisplayOrder)
+	case 10:
+		e.Int(f, v.GroupId)
+	case 11:
+		e.Strings(f, v.Options)
+	case 12:
+		e.StringPtr(f, v.Regex)
+	case 13:
+		if v.SubProperties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.SubProperties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *Property) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Confidential, err = d.Bool()
+		return err
+	case 1:
+		var err error
+		v.DefaultValue, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 4:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.Required, err = d.Bool()
+		return err
+	case 6:
+		var err error
+		v.Type, err = d.StringPtr()
+		return err
+	case 7:
+		var err error
+		v.Value, err = d.StringPtr()
+		return err
+	case 8:
+		var err error
+		v.Advanced, err = d.Bool()
+		return err
+	case 9:
+		var err error
+		v.DisplayOrder, err = d.Int()
+		return err
+	case 10:
+		var err error
+		v.GroupId, err = d.Int()
+		return err
+	case 11:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Options = append(v.Options, *x)
+		}
+		return err
+	case 12:
+		var err error
+		v.Regex, err = d.StringPtr()
+		return err
+	case 13:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SubProperty)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.SubProperties = append(v.SubProperties, x)
+		return nil
+	}
+	return d.Skip()
+}
+
+// ProvisioningConnectorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ProvisioningConnectorConfig (profiles is-5.0, is-7).
+type ProvisioningConnectorConfig struct {
+	Blocking               bool        `json:"blocking,omitempty"`
+	Enabled                bool        `json:"enabled,omitempty"`
+	Name                   *string     `json:"name,omitempty"`
+	ProvisioningProperties []*Property `json:"provisioningProperties,omitempty"`
+	Valid                  bool        `json:"valid,omitempty"`
+	RulesEnabled           bool        `json:"rulesEnabled,omitempty"`
+}
+
+var provisioningConnectorConfigFields = []string{"blocking", "enabled", "name", "provisioningProperties", "valid", "rulesEnabled"}
+
+// WireName returns the qualified name of the wire type.
+func (*ProvisioningConnectorConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ProvisioningConnectorConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ProvisioningConnectorConfig) WireFields() []string { return provisioningConnectorConfigFields }
+
+// EncodeField writes field i.
+func (v *ProvisioningConnectorConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Blocking)
+	case 1:
+		e.Bool(f, v.Enabled)
+	case 2:
+		e.StringPtr(f, v.Name)
+	case 3:
+		if v.ProvisioningProperties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.ProvisioningProperties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 4:
+		e.Bool(f, v.Valid)
+	case 5:
+		e.Bool(f, v.RulesEnabled)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ProvisioningConnectorConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Blocking, err = d.Bool()
+		return err
+	case 1:
+		var err error
+		v.Enabled, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Property)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ProvisioningProperties = append(v.ProvisioningProperties, x)
+		return nil
+	case 4:
+		var err error
+		v.Valid, err = d.Bool()
+		return err
+	case 5:
+		var err error
+		v.RulesEnabled, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
 // RegisterAndRetrieveOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}registerAndRetrieveOAuthApplicationData (profiles is-7).
 type RegisterAndRetrieveOAuthApplicationDataRequest struct {
 	Application *OAuthConsumerAppDTO `json:"application,omitempty"`
@@ -2443,6 +7570,54 @@ func (v *RegisterOAuthConsumerResponse) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
+// RememberMeData is the wire type {http://authentication.services.core.carbon.wso2.org/xsd}RememberMeData (profiles is-5.0, is-7).
+type RememberMeData struct {
+	Authenticated bool    `json:"authenticated,omitempty"`
+	MaxAge        int32   `json:"maxAge,omitempty"`
+	Value         *string `json:"value,omitempty"`
+}
+
+var rememberMeDataFields = []string{"authenticated", "maxAge", "value"}
+
+// WireName returns the qualified name of the wire type.
+func (*RememberMeData) WireName() xml.Name {
+	return xml.Name{Space: "http://authentication.services.core.carbon.wso2.org/xsd", Local: "RememberMeData"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*RememberMeData) WireFields() []string { return rememberMeDataFields }
+
+// EncodeField writes field i.
+func (v *RememberMeData) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Authenticated)
+	case 1:
+		e.Int(f, v.MaxAge)
+	case 2:
+		e.StringPtr(f, v.Value)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *RememberMeData) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Authenticated, err = d.Bool()
+		return err
+	case 1:
+		var err error
+		v.MaxAge, err = d.Int()
+		return err
+	case 2:
+		var err error
+		v.Value, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
 // RemoveOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}removeOAuthApplicationData (profiles is-5.0, is-7).
 type RemoveOAuthApplicationDataRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
@@ -2474,6 +7649,94 @@ func (v *RemoveOAuthApplicationDataRequest) DecodeField(d *Decoder, i int, f *Fi
 	case 0:
 		var err error
 		v.ConsumerKey, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// RequestPathAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RequestPathAuthenticatorConfig (profiles is-5.0, is-7).
+type RequestPathAuthenticatorConfig struct {
+	DisplayName *string     `json:"displayName,omitempty"`
+	Enabled     bool        `json:"enabled,omitempty"`
+	Name        *string     `json:"name,omitempty"`
+	Properties  []*Property `json:"properties,omitempty"`
+	Valid       bool        `json:"valid,omitempty"`
+	Tags        []string    `json:"tags,omitempty"`
+}
+
+var requestPathAuthenticatorConfigFields = []string{"displayName", "enabled", "name", "properties", "valid", "tags"}
+
+// WireName returns the qualified name of the wire type.
+func (*RequestPathAuthenticatorConfig) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "RequestPathAuthenticatorConfig"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*RequestPathAuthenticatorConfig) WireFields() []string {
+	return requestPathAuthenticatorConfigFields
+}
+
+// EncodeField writes field i.
+func (v *RequestPathAuthenticatorConfig) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.DisplayName)
+	case 1:
+		e.Bool(f, v.Enabled)
+	case 2:
+		e.StringPtr(f, v.Name)
+	case 3:
+		if v.Properties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.Properties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 4:
+		e.Bool(f, v.Valid)
+	case 5:
+		e.Strings(f, v.Tags)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *RequestPathAuthenticatorConfig) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Enabled, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 3:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(Property)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Properties = append(v.Properties, x)
+		return nil
+	case 4:
+		var err error
+		v.Valid, err = d.Bool()
+		return err
+	case 5:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Tags = append(v.Tags, *x)
+		}
 		return err
 	}
 	return d.Skip()
@@ -2571,6 +7834,98 @@ func (v *RevokeAuthzForAppsByResoureOwnerResponse) DecodeField(d *Decoder, i int
 	return d.Skip()
 }
 
+// RoleMapping is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RoleMapping (profiles is-5.0, is-7).
+type RoleMapping struct {
+	LocalRole  *LocalRole `json:"localRole,omitempty"`
+	RemoteRole *string    `json:"remoteRole,omitempty"`
+}
+
+var roleMappingFields = []string{"localRole", "remoteRole"}
+
+// WireName returns the qualified name of the wire type.
+func (*RoleMapping) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "RoleMapping"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*RoleMapping) WireFields() []string { return roleMappingFields }
+
+// EncodeField writes field i.
+func (v *RoleMapping) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.LocalRole == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.LocalRole)
+		}
+	case 1:
+		e.StringPtr(f, v.RemoteRole)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *RoleMapping) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(LocalRole)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.LocalRole = x
+		return nil
+	case 1:
+		var err error
+		v.RemoteRole, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// RoleV2 is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RoleV2 (profiles is-7).
+type RoleV2 struct {
+	Id   *string `json:"id,omitempty"`
+	Name *string `json:"name,omitempty"`
+}
+
+var roleV2Fields = []string{"id", "name"}
+
+// WireName returns the qualified name of the wire type.
+func (*RoleV2) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "RoleV2"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*RoleV2) WireFields() []string { return roleV2Fields }
+
+// EncodeField writes field i.
+func (v *RoleV2) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Id)
+	case 1:
+		e.StringPtr(f, v.Name)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *RoleV2) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Id, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
 // ScopeDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}ScopeDTO (profiles is-7).
 type ScopeDTO struct {
 	Claim []string `json:"claim,omitempty"`
@@ -2609,6 +7964,687 @@ func (v *ScopeDTO) DecodeField(d *Decoder, i int, f *Field) error {
 	case 1:
 		var err error
 		v.Name, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// ServiceProvider is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ServiceProvider (profiles is-5.0, is-7).
+type ServiceProvider struct {
+	ApplicationID                        int32                                 `json:"applicationID,omitempty"`
+	ApplicationName                      *string                               `json:"applicationName,omitempty"`
+	ClaimConfig                          *ClaimConfig                          `json:"claimConfig,omitempty"`
+	Description                          *string                               `json:"description,omitempty"`
+	InboundAuthenticationConfig          *InboundAuthenticationConfig          `json:"inboundAuthenticationConfig,omitempty"`
+	InboundProvisioningConfig            *InboundProvisioningConfig            `json:"inboundProvisioningConfig,omitempty"`
+	LocalAndOutBoundAuthenticationConfig *LocalAndOutboundAuthenticationConfig `json:"localAndOutBoundAuthenticationConfig,omitempty"`
+	OutboundProvisioningConfig           *OutboundProvisioningConfig           `json:"outboundProvisioningConfig,omitempty"`
+	Owner                                *User                                 `json:"owner,omitempty"`
+	PermissionAndRoleConfig              *PermissionsAndRoleConfig             `json:"permissionAndRoleConfig,omitempty"`
+	RequestPathAuthenticatorConfigs      []*RequestPathAuthenticatorConfig     `json:"requestPathAuthenticatorConfigs,omitempty"`
+	SaasApp                              bool                                  `json:"saasApp,omitempty"`
+	APIBasedAuthenticationEnabled        bool                                  `json:"APIBasedAuthenticationEnabled,omitempty"`
+	AccessUrl                            *string                               `json:"accessUrl,omitempty"`
+	ApplicationEnabled                   bool                                  `json:"applicationEnabled,omitempty"`
+	ApplicationResourceId                *string                               `json:"applicationResourceId,omitempty"`
+	ApplicationVersion                   *string                               `json:"applicationVersion,omitempty"`
+	AssociatedRolesConfig                *AssociatedRolesConfig                `json:"associatedRolesConfig,omitempty"`
+	B2BSelfServiceApp                    bool                                  `json:"b2BSelfServiceApp,omitempty"`
+	CertificateContent                   *string                               `json:"certificateContent,omitempty"`
+	ClientAttestationMetaData            *ClientAttestationMetaData            `json:"clientAttestationMetaData,omitempty"`
+	Discoverable                         bool                                  `json:"discoverable,omitempty"`
+	ImageUrl                             *string                               `json:"imageUrl,omitempty"`
+	JwksUri                              *string                               `json:"jwksUri,omitempty"`
+	ManagementApp                        bool                                  `json:"managementApp,omitempty"`
+	SpProperties                         []*ServiceProviderProperty            `json:"spProperties,omitempty"`
+	TemplateId                           *string                               `json:"templateId,omitempty"`
+	TemplateVersion                      *string                               `json:"templateVersion,omitempty"`
+	TenantDomain                         *string                               `json:"tenantDomain,omitempty"`
+	TrustedAppMetadata                   *SpTrustedAppMetadata                 `json:"trustedAppMetadata,omitempty"`
+}
+
+var serviceProviderFields = []string{"applicationID", "applicationName", "claimConfig", "description", "inboundAuthenticationConfig", "inboundProvisioningConfig", "localAndOutBoundAuthenticationConfig", "outboundProvisioningConfig", "owner", "permissionAndRoleConfig", "requestPathAuthenticatorConfigs", "saasApp", "APIBasedAuthenticationEnabled", "accessUrl", "applicationEnabled", "applicationResourceId", "applicationVersion", "associatedRolesConfig", "b2BSelfServiceApp", "certificateContent", "clientAttestationMetaData", "discoverable", "imageUrl", "jwksUri", "managementApp", "spProperties", "templateId", "templateVersion", "tenantDomain", "trustedAppMetadata"}
+
+// WireName returns the qualified name of the wire type.
+func (*ServiceProvider) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ServiceProvider"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ServiceProvider) WireFields() []string { return serviceProviderFields }
+
+// EncodeField writes field i.
+func (v *ServiceProvider) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.ApplicationID)
+	case 1:
+		e.StringPtr(f, v.ApplicationName)
+	case 2:
+		if v.ClaimConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ClaimConfig)
+		}
+	case 3:
+		e.StringPtr(f, v.Description)
+	case 4:
+		if v.InboundAuthenticationConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.InboundAuthenticationConfig)
+		}
+	case 5:
+		if v.InboundProvisioningConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.InboundProvisioningConfig)
+		}
+	case 6:
+		if v.LocalAndOutBoundAuthenticationConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.LocalAndOutBoundAuthenticationConfig)
+		}
+	case 7:
+		if v.OutboundProvisioningConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.OutboundProvisioningConfig)
+		}
+	case 8:
+		if v.Owner == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.Owner)
+		}
+	case 9:
+		if v.PermissionAndRoleConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.PermissionAndRoleConfig)
+		}
+	case 10:
+		if v.RequestPathAuthenticatorConfigs == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.RequestPathAuthenticatorConfigs {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 11:
+		e.Bool(f, v.SaasApp)
+	case 12:
+		e.Bool(f, v.APIBasedAuthenticationEnabled)
+	case 13:
+		e.StringPtr(f, v.AccessUrl)
+	case 14:
+		e.Bool(f, v.ApplicationEnabled)
+	case 15:
+		e.StringPtr(f, v.ApplicationResourceId)
+	case 16:
+		e.StringPtr(f, v.ApplicationVersion)
+	case 17:
+		if v.AssociatedRolesConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AssociatedRolesConfig)
+		}
+	case 18:
+		e.Bool(f, v.B2BSelfServiceApp)
+	case 19:
+		e.StringPtr(f, v.CertificateContent)
+	case 20:
+		if v.ClientAttestationMetaData == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ClientAttestationMetaData)
+		}
+	case 21:
+		e.Bool(f, v.Discoverable)
+	case 22:
+		e.StringPtr(f, v.ImageUrl)
+	case 23:
+		e.StringPtr(f, v.JwksUri)
+	case 24:
+		e.Bool(f, v.ManagementApp)
+	case 25:
+		if v.SpProperties == nil {
+			e.Nil(f)
+		}
+		for _, x := range v.SpProperties {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 26:
+		e.StringPtr(f, v.TemplateId)
+	case 27:
+		e.StringPtr(f, v.TemplateVersion)
+	case 28:
+		e.StringPtr(f, v.TenantDomain)
+	case 29:
+		if v.TrustedAppMetadata == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.TrustedAppMetadata)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ServiceProvider) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.ApplicationID, err = d.Int()
+		return err
+	case 1:
+		var err error
+		v.ApplicationName, err = d.StringPtr()
+		return err
+	case 2:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ClaimConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ClaimConfig = x
+		return nil
+	case 3:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 4:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(InboundAuthenticationConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.InboundAuthenticationConfig = x
+		return nil
+	case 5:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(InboundProvisioningConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.InboundProvisioningConfig = x
+		return nil
+	case 6:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(LocalAndOutboundAuthenticationConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.LocalAndOutBoundAuthenticationConfig = x
+		return nil
+	case 7:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(OutboundProvisioningConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.OutboundProvisioningConfig = x
+		return nil
+	case 8:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(User)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.Owner = x
+		return nil
+	case 9:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(PermissionsAndRoleConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.PermissionAndRoleConfig = x
+		return nil
+	case 10:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(RequestPathAuthenticatorConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.RequestPathAuthenticatorConfigs = append(v.RequestPathAuthenticatorConfigs, x)
+		return nil
+	case 11:
+		var err error
+		v.SaasApp, err = d.Bool()
+		return err
+	case 12:
+		var err error
+		v.APIBasedAuthenticationEnabled, err = d.Bool()
+		return err
+	case 13:
+		var err error
+		v.AccessUrl, err = d.StringPtr()
+		return err
+	case 14:
+		var err error
+		v.ApplicationEnabled, err = d.Bool()
+		return err
+	case 15:
+		var err error
+		v.ApplicationResourceId, err = d.StringPtr()
+		return err
+	case 16:
+		var err error
+		v.ApplicationVersion, err = d.StringPtr()
+		return err
+	case 17:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AssociatedRolesConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AssociatedRolesConfig = x
+		return nil
+	case 18:
+		var err error
+		v.B2BSelfServiceApp, err = d.Bool()
+		return err
+	case 19:
+		var err error
+		v.CertificateContent, err = d.StringPtr()
+		return err
+	case 20:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ClientAttestationMetaData)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ClientAttestationMetaData = x
+		return nil
+	case 21:
+		var err error
+		v.Discoverable, err = d.Bool()
+		return err
+	case 22:
+		var err error
+		v.ImageUrl, err = d.StringPtr()
+		return err
+	case 23:
+		var err error
+		v.JwksUri, err = d.StringPtr()
+		return err
+	case 24:
+		var err error
+		v.ManagementApp, err = d.Bool()
+		return err
+	case 25:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProviderProperty)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.SpProperties = append(v.SpProperties, x)
+		return nil
+	case 26:
+		var err error
+		v.TemplateId, err = d.StringPtr()
+		return err
+	case 27:
+		var err error
+		v.TemplateVersion, err = d.StringPtr()
+		return err
+	case 28:
+		var err error
+		v.TenantDomain, err = d.StringPtr()
+		return err
+	case 29:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpTrustedAppMetadata)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.TrustedAppMetadata = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// ServiceProviderProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ServiceProviderProperty (profiles is-7).
+type ServiceProviderProperty struct {
+	DisplayName *string `json:"displayName,omitempty"`
+	Name        *string `json:"name,omitempty"`
+	Value       *string `json:"value,omitempty"`
+}
+
+var serviceProviderPropertyFields = []string{"displayName", "name", "value"}
+
+// WireName returns the qualified name of the wire type.
+func (*ServiceProviderProperty) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ServiceProviderProperty"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*ServiceProviderProperty) WireFields() []string { return serviceProviderPropertyFields }
+
+// EncodeField writes field i.
+func (v *ServiceProviderProperty) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.DisplayName)
+	case 1:
+		e.StringPtr(f, v.Name)
+	case 2:
+		e.StringPtr(f, v.Value)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *ServiceProviderProperty) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.Value, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// SpFileContent is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpFileContent (profiles is-7).
+type SpFileContent struct {
+	Content  *string `json:"content,omitempty"`
+	FileName *string `json:"fileName,omitempty"`
+}
+
+var spFileContentFields = []string{"content", "fileName"}
+
+// WireName returns the qualified name of the wire type.
+func (*SpFileContent) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SpFileContent"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*SpFileContent) WireFields() []string { return spFileContentFields }
+
+// EncodeField writes field i.
+func (v *SpFileContent) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Content)
+	case 1:
+		e.StringPtr(f, v.FileName)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *SpFileContent) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Content, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.FileName, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// SpTemplate is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpTemplate (profiles is-7).
+type SpTemplate struct {
+	Content     *string `json:"content,omitempty"`
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
+var spTemplateFields = []string{"content", "description", "name"}
+
+// WireName returns the qualified name of the wire type.
+func (*SpTemplate) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SpTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*SpTemplate) WireFields() []string { return spTemplateFields }
+
+// EncodeField writes field i.
+func (v *SpTemplate) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.Content)
+	case 1:
+		e.StringPtr(f, v.Description)
+	case 2:
+		e.StringPtr(f, v.Name)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *SpTemplate) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Content, err = d.StringPtr()
+		return err
+	case 1:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
+// SpTrustedAppMetadata is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpTrustedAppMetadata (profiles is-7).
+type SpTrustedAppMetadata struct {
+	AndroidPackageName *string  `json:"androidPackageName,omitempty"`
+	AndroidThumbprints []string `json:"androidThumbprints,omitempty"`
+	AppleAppId         *string  `json:"appleAppId,omitempty"`
+	IsConsentGranted   bool     `json:"isConsentGranted,omitempty"`
+	IsFidoTrusted      bool     `json:"isFidoTrusted,omitempty"`
+}
+
+var spTrustedAppMetadataFields = []string{"androidPackageName", "androidThumbprints", "appleAppId", "isConsentGranted", "isFidoTrusted"}
+
+// WireName returns the qualified name of the wire type.
+func (*SpTrustedAppMetadata) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SpTrustedAppMetadata"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*SpTrustedAppMetadata) WireFields() []string { return spTrustedAppMetadataFields }
+
+// EncodeField writes field i.
+func (v *SpTrustedAppMetadata) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.AndroidPackageName)
+	case 1:
+		e.Strings(f, v.AndroidThumbprints)
+	case 2:
+		e.StringPtr(f, v.AppleAppId)
+	case 3:
+		e.Bool(f, v.IsConsentGranted)
+	case 4:
+		e.Bool(f, v.IsFidoTrusted)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *SpTrustedAppMetadata) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.AndroidPackageName, err = d.StringPtr()
+		return err
+	case 1:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.AndroidThumbprints = append(v.AndroidThumbprints, *x)
+		}
+		return err
+	case 2:
+		var err error
+		v.AppleAppId, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.IsConsentGranted, err = d.Bool()
+		return err
+	case 4:
+		var err error
+		v.IsFidoTrusted, err = d.Bool()
+		return err
+	}
+	return d.Skip()
+}
+
+// SubProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SubProperty (profiles is-7).
+type SubProperty struct {
+	Advanced     bool     `json:"advanced,omitempty"`
+	Confidential bool     `json:"confidential,omitempty"`
+	DefaultValue *string  `json:"defaultValue,omitempty"`
+	Description  *string  `json:"description,omitempty"`
+	DisplayName  *string  `json:"displayName,omitempty"`
+	DisplayOrder int32    `json:"displayOrder,omitempty"`
+	Name         *string  `json:"name,omitempty"`
+	Options      []string `json:"options,omitempty"`
+	Regex        *string  `json:"regex,omitempty"`
+	Required     bool     `json:"required,omitempty"`
+	Type         *string  `json:"type,omitempty"`
+	Value        *string  `json:"value,omitempty"`
+}
+
+var subPropertyFields = []string{"advanced", "confidential", "defaultValue", "description", "displayName", "displayOrder", "name", "options", "regex", "required", "type", "value"}
+
+// WireName returns the qualified name of the wire type.
+func (*SubProperty) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SubProperty"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*SubProperty) WireFields() []string { return subPropertyFields }
+
+// EncodeField writes field i.
+func (v *SubProperty) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Bool(f, v.Advanced)
+	case 1:
+		e.Bool(f, v.Confidential)
+	case 2:
+		e.StringPtr(f, v.DefaultValue)
+	case 3:
+		e.StringPtr(f, v.Description)
+	case 4:
+		e.StringPtr(f, v.DisplayName)
+	case 5:
+		e.Int(f, v.DisplayOrder)
+	case 6:
+		e.StringPtr(f, v.Name)
+	case 7:
+		e.Strings(f, v.Options)
+	case 8:
+		e.StringPtr(f, v.Regex)
+	case 9:
+		e.Bool(f, v.Required)
+	case 10:
+		e.StringPtr(f, v.Type)
+	case 11:
+		e.StringPtr(f, v.Value)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *SubProperty) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.Advanced, err = d.Bool()
+		return err
+	case 1:
+		var err error
+		v.Confidential, err = d.Bool()
+		return err
+	case 2:
+		var err error
+		v.DefaultValue, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.Description, err = d.StringPtr()
+		return err
+	case 4:
+		var err error
+		v.DisplayName, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.DisplayOrder, err = d.Int()
+		return err
+	case 6:
+		var err error
+		v.Name, err = d.StringPtr()
+		return err
+	case 7:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Options = append(v.Options, *x)
+		}
+		return err
+	case 8:
+		var err error
+		v.Regex, err = d.StringPtr()
+		return err
+	case 9:
+		var err error
+		v.Required, err = d.Bool()
+		return err
+	case 10:
+		var err error
+		v.Type, err = d.StringPtr()
+		return err
+	case 11:
+		var err error
+		v.Value, err = d.StringPtr()
 		return err
 	}
 	return d.Skip()
@@ -2748,6 +8784,103 @@ func (v *UpdateAndRetrieveOauthSecretKeyResponse) DecodeField(d *Decoder, i int,
 			return err
 		}
 		v.Return = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// UpdateApplicationRequest is the wire element {http://org.apache.axis2/xsd}updateApplication (profiles is-5.0, is-7).
+type UpdateApplicationRequest struct {
+	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
+}
+
+var updateApplicationRequestFields = []string{"serviceProvider"}
+
+// WireName returns the qualified name of the wire element.
+func (*UpdateApplicationRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "updateApplication"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*UpdateApplicationRequest) WireFields() []string { return updateApplicationRequestFields }
+
+// EncodeField writes field i.
+func (v *UpdateApplicationRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		if v.ServiceProvider == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ServiceProvider)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *UpdateApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ServiceProvider)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ServiceProvider = x
+		return nil
+	}
+	return d.Skip()
+}
+
+// UpdateApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}updateApplicationTemplate (profiles is-7).
+type UpdateApplicationTemplateRequest struct {
+	TemplateName *string     `json:"templateName,omitempty"`
+	SpTemplate   *SpTemplate `json:"spTemplate,omitempty"`
+}
+
+var updateApplicationTemplateRequestFields = []string{"templateName", "spTemplate"}
+
+// WireName returns the qualified name of the wire element.
+func (*UpdateApplicationTemplateRequest) WireName() xml.Name {
+	return xml.Name{Space: "http://org.apache.axis2/xsd", Local: "updateApplicationTemplate"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*UpdateApplicationTemplateRequest) WireFields() []string {
+	return updateApplicationTemplateRequestFields
+}
+
+// EncodeField writes field i.
+func (v *UpdateApplicationTemplateRequest) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.StringPtr(f, v.TemplateName)
+	case 1:
+		if v.SpTemplate == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.SpTemplate)
+		}
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *UpdateApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.TemplateName, err = d.StringPtr()
+		return err
+	case 1:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(SpTemplate)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.SpTemplate = x
 		return nil
 	}
 	return d.Skip()
@@ -3017,75 +9150,804 @@ func (v *UpdateScopeRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
+// User is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}User (profiles is-5.0, is-7).
+type User struct {
+	TenantId             int32   `json:"tenantId,omitempty"`
+	UserName             *string `json:"userName,omitempty"`
+	UserStoreDomain      *string `json:"userStoreDomain,omitempty"`
+	LoggableMaskedUserId *string `json:"loggableMaskedUserId,omitempty"`
+	LoggableUserId       *string `json:"loggableUserId,omitempty"`
+	TenantDomain         *string `json:"tenantDomain,omitempty"`
+}
+
+var userFields = []string{"tenantId", "userName", "userStoreDomain", "loggableMaskedUserId", "loggableUserId", "tenantDomain"}
+
+// WireName returns the qualified name of the wire type.
+func (*User) WireName() xml.Name {
+	return xml.Name{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "User"}
+}
+
+// WireFields returns the names of the fields that EncodeField and DecodeField index.
+func (*User) WireFields() []string { return userFields }
+
+// EncodeField writes field i.
+func (v *User) EncodeField(e *Encoder, i int, f *Field) {
+	switch i {
+	case 0:
+		e.Int(f, v.TenantId)
+	case 1:
+		e.StringPtr(f, v.UserName)
+	case 2:
+		e.StringPtr(f, v.UserStoreDomain)
+	case 3:
+		e.StringPtr(f, v.LoggableMaskedUserId)
+	case 4:
+		e.StringPtr(f, v.LoggableUserId)
+	case 5:
+		e.StringPtr(f, v.TenantDomain)
+	}
+}
+
+// DecodeField reads field i from the element the decoder stands on.
+func (v *User) DecodeField(d *Decoder, i int, f *Field) error {
+	switch i {
+	case 0:
+		var err error
+		v.TenantId, err = d.Int()
+		return err
+	case 1:
+		var err error
+		v.UserName, err = d.StringPtr()
+		return err
+	case 2:
+		var err error
+		v.UserStoreDomain, err = d.StringPtr()
+		return err
+	case 3:
+		var err error
+		v.LoggableMaskedUserId, err = d.StringPtr()
+		return err
+	case 4:
+		var err error
+		v.LoggableUserId, err = d.StringPtr()
+		return err
+	case 5:
+		var err error
+		v.TenantDomain, err = d.StringPtr()
+		return err
+	}
+	return d.Skip()
+}
+
 // generatedTypes makes a new value of each wire type and element.
 var generatedTypes = map[xml.Name]func() Struct{
-	{Space: "http://org.apache.axis2/xsd", Local: "addScope"}:                                                func() Struct { return new(AddScopeRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "deleteScope"}:                                             func() Struct { return new(DeleteScopeRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "Exception"}:                                               func() Struct { return new(Exception) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAllOAuthApplicationData"}:                              func() Struct { return new(GetAllOAuthApplicationDataRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAllOAuthApplicationDataResponse"}:                      func() Struct { return new(GetAllOAuthApplicationDataResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedGrantTypes"}:                                    func() Struct { return new(GetAllowedGrantTypesRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedGrantTypesResponse"}:                            func() Struct { return new(GetAllowedGrantTypesResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedScopeValidators"}:                               func() Struct { return new(GetAllowedScopeValidatorsRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedScopeValidatorsResponse"}:                       func() Struct { return new(GetAllowedScopeValidatorsResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAppsAuthorizedByUser"}:                                 func() Struct { return new(GetAppsAuthorizedByUserRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getAppsAuthorizedByUserResponse"}:                         func() Struct { return new(GetAppsAuthorizedByUserResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getClaims"}:                                               func() Struct { return new(GetClaimsRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getClaimsResponse"}:                                       func() Struct { return new(GetClaimsResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationDataByAppName"}:                        func() Struct { return new(GetOAuthApplicationDataByAppNameRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationDataByAppNameResponse"}:                func() Struct { return new(GetOAuthApplicationDataByAppNameResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationData"}:                                 func() Struct { return new(GetOAuthApplicationDataRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationDataResponse"}:                         func() Struct { return new(GetOAuthApplicationDataResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getOauthApplicationState"}:                                func() Struct { return new(GetOauthApplicationStateRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getOauthApplicationStateResponse"}:                        func() Struct { return new(GetOauthApplicationStateResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getScopeNames"}:                                           func() Struct { return new(GetScopeNamesRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getScopeNamesResponse"}:                                   func() Struct { return new(GetScopeNamesResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getScopes"}:                                               func() Struct { return new(GetScopesRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getScopesResponse"}:                                       func() Struct { return new(GetScopesResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedIDTokenAlgorithms"}:                           func() Struct { return new(GetSupportedIDTokenAlgorithmsRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedIDTokenAlgorithmsResponse"}:                   func() Struct { return new(GetSupportedIDTokenAlgorithmsResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenBindingsMetaData"}:                       func() Struct { return new(GetSupportedTokenBindingsMetaDataRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenBindingsMetaDataResponse"}:               func() Struct { return new(GetSupportedTokenBindingsMetaDataResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenTypes"}:                                  func() Struct { return new(GetSupportedTokenTypesRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenTypesResponse"}:                          func() Struct { return new(GetSupportedTokenTypesResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getTokenExpiryTimes"}:                                     func() Struct { return new(GetTokenExpiryTimesRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "getTokenExpiryTimesResponse"}:                             func() Struct { return new(GetTokenExpiryTimesResponse) },
-	{Space: "http://base.identity.carbon.wso2.org/xsd", Local: "IdentityException"}:                          func() Struct { return new(IdentityException) },
-	{Space: "http://oauth.identity.carbon.wso2.org/xsd", Local: "IdentityOAuthAdminException"}:               func() Struct { return new(IdentityOAuthAdminException) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isHashDisabled"}:                                          func() Struct { return new(IsHashDisabledRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isHashDisabledResponse"}:                                  func() Struct { return new(IsHashDisabledResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isPKCESupportEnabled"}:                                    func() Struct { return new(IsPKCESupportEnabledRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isPKCESupportEnabledResponse"}:                            func() Struct { return new(IsPKCESupportEnabledResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isRefreshTokenRenewalEnabled"}:                            func() Struct { return new(IsRefreshTokenRenewalEnabledRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isRefreshTokenRenewalEnabledResponse"}:                    func() Struct { return new(IsRefreshTokenRenewalEnabledResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isScopeExist"}:                                            func() Struct { return new(IsScopeExistRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "isScopeExistResponse"}:                                    func() Struct { return new(IsScopeExistResponse) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "IssuerDetails"}:                         func() Struct { return new(IssuerDetails) },
-	{Space: "http://org.apache.axis2/xsd", Local: "OAuthAdminServiceException"}:                              func() Struct { return new(OAuthAdminServiceException) },
-	{Space: "http://org.apache.axis2/xsd", Local: "OAuthAdminServiceIdentityOAuthAdminException"}:            func() Struct { return new(OAuthAdminServiceIdentityOAuthAdminException) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthConsumerAppDTO"}:                   func() Struct { return new(OAuthConsumerAppDTO) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthIDTokenAlgorithmDTO"}:              func() Struct { return new(OAuthIDTokenAlgorithmDTO) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthRevocationRequestDTO"}:             func() Struct { return new(OAuthRevocationRequestDTO) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthRevocationResponseDTO"}:            func() Struct { return new(OAuthRevocationResponseDTO) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthTokenExpiryTimeDTO"}:               func() Struct { return new(OAuthTokenExpiryTimeDTO) },
-	{Space: "http://org.apache.axis2/xsd", Local: "registerAndRetrieveOAuthApplicationData"}:                 func() Struct { return new(RegisterAndRetrieveOAuthApplicationDataRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "registerAndRetrieveOAuthApplicationDataResponse"}:         func() Struct { return new(RegisterAndRetrieveOAuthApplicationDataResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "registerOAuthApplicationData"}:                            func() Struct { return new(RegisterOAuthApplicationDataRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "registerOAuthConsumer"}:                                   func() Struct { return new(RegisterOAuthConsumerRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "registerOAuthConsumerResponse"}:                           func() Struct { return new(RegisterOAuthConsumerResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "removeOAuthApplicationData"}:                              func() Struct { return new(RemoveOAuthApplicationDataRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "revokeAuthzForAppsByResoureOwner"}:                        func() Struct { return new(RevokeAuthzForAppsByResoureOwnerRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "revokeAuthzForAppsByResoureOwnerResponse"}:                func() Struct { return new(RevokeAuthzForAppsByResoureOwnerResponse) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "ScopeDTO"}:                              func() Struct { return new(ScopeDTO) },
-	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "TokenBindingMetaDataDTO"}:               func() Struct { return new(TokenBindingMetaDataDTO) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateAndRetrieveOauthSecretKey"}:                         func() Struct { return new(UpdateAndRetrieveOauthSecretKeyRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateAndRetrieveOauthSecretKeyResponse"}:                 func() Struct { return new(UpdateAndRetrieveOauthSecretKeyResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateApproveAlwaysForAppConsentByResourceOwner"}:         func() Struct { return new(UpdateApproveAlwaysForAppConsentByResourceOwnerRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateApproveAlwaysForAppConsentByResourceOwnerResponse"}: func() Struct { return new(UpdateApproveAlwaysForAppConsentByResourceOwnerResponse) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateConsumerAppState"}:                                  func() Struct { return new(UpdateConsumerAppStateRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateConsumerApplication"}:                               func() Struct { return new(UpdateConsumerApplicationRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateOauthSecretKey"}:                                    func() Struct { return new(UpdateOauthSecretKeyRequest) },
-	{Space: "http://org.apache.axis2/xsd", Local: "updateScope"}:                                             func() Struct { return new(UpdateScopeRequest) },
+	{Space: "http://core.carbon.wso2.org/xsd", Local: "AbstractAdmin"}:                                                       func() Struct { return new(AbstractAdmin) },
+	{Space: "http://org.apache.axis2/xsd", Local: "addScope"}:                                                                func() Struct { return new(AddScopeRequest) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ApplicationBasicInfo"}:                   func() Struct { return new(ApplicationBasicInfo) },
+	{Space: "http://mgt.application.identity.carbon.wso2.org/xsd", Local: "ApplicationManagementService"}:                    func() Struct { return new(ApplicationManagementService) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ApplicationPermission"}:                  func() Struct { return new(ApplicationPermission) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "AssociatedRolesConfig"}:                  func() Struct { return new(AssociatedRolesConfig) },
+	{Space: "http://common.core.carbon.wso2.org/xsd", Local: "AuthenticationException"}:                                      func() Struct { return new(AuthenticationException) },
+	{Space: "http://script.model.common.application.identity.carbon.wso2.org/xsd", Local: "AuthenticationScriptConfig"}:      func() Struct { return new(AuthenticationScriptConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "AuthenticationStep"}:                     func() Struct { return new(AuthenticationStep) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "CertificateInfo"}:                        func() Struct { return new(CertificateInfo) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "Claim"}:                                  func() Struct { return new(Claim) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ClaimConfig"}:                            func() Struct { return new(ClaimConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ClaimMapping"}:                           func() Struct { return new(ClaimMapping) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ClientAttestationMetaData"}:              func() Struct { return new(ClientAttestationMetaData) },
+	{Space: "http://org.apache.axis2/xsd", Local: "createApplication"}:                                                       func() Struct { return new(CreateApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "createApplicationResponse"}:                                               func() Struct { return new(CreateApplicationResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "createApplicationTemplateFromSP"}:                                         func() Struct { return new(CreateApplicationTemplateFromSPRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "createApplicationTemplate"}:                                               func() Struct { return new(CreateApplicationTemplateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "createApplicationWithTemplate"}:                                           func() Struct { return new(CreateApplicationWithTemplateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "createApplicationWithTemplateResponse"}:                                   func() Struct { return new(CreateApplicationWithTemplateResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "deleteApplication"}:                                                       func() Struct { return new(DeleteApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "deleteApplicationTemplate"}:                                               func() Struct { return new(DeleteApplicationTemplateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "deleteScope"}:                                                             func() Struct { return new(DeleteScopeRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "Exception"}:                                                               func() Struct { return new(Exception) },
+	{Space: "http://org.apache.axis2/xsd", Local: "exportApplication"}:                                                       func() Struct { return new(ExportApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "exportApplicationResponse"}:                                               func() Struct { return new(ExportApplicationResponse) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "FederatedAssociationConfig"}:             func() Struct { return new(FederatedAssociationConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "FederatedAuthenticatorConfig"}:           func() Struct { return new(FederatedAuthenticatorConfig) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationBasicInfo"}:                                              func() Struct { return new(GetAllApplicationBasicInfoRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationBasicInfoResponse"}:                                      func() Struct { return new(GetAllApplicationBasicInfoResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationTemplateInfo"}:                                           func() Struct { return new(GetAllApplicationTemplateInfoRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllApplicationTemplateInfoResponse"}:                                   func() Struct { return new(GetAllApplicationTemplateInfoResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllIdentityProviders"}:                                                 func() Struct { return new(GetAllIdentityProvidersRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllIdentityProvidersResponse"}:                                         func() Struct { return new(GetAllIdentityProvidersResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalAuthenticators"}:                                               func() Struct { return new(GetAllLocalAuthenticatorsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalAuthenticatorsResponse"}:                                       func() Struct { return new(GetAllLocalAuthenticatorsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalClaimUris"}:                                                    func() Struct { return new(GetAllLocalClaimUrisRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllLocalClaimUrisResponse"}:                                            func() Struct { return new(GetAllLocalClaimUrisResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllOAuthApplicationData"}:                                              func() Struct { return new(GetAllOAuthApplicationDataRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllOAuthApplicationDataResponse"}:                                      func() Struct { return new(GetAllOAuthApplicationDataResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllPaginatedApplicationBasicInfo"}:                                     func() Struct { return new(GetAllPaginatedApplicationBasicInfoRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllPaginatedApplicationBasicInfoResponse"}:                             func() Struct { return new(GetAllPaginatedApplicationBasicInfoResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllRequestPathAuthenticators"}:                                         func() Struct { return new(GetAllRequestPathAuthenticatorsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllRequestPathAuthenticatorsResponse"}:                                 func() Struct { return new(GetAllRequestPathAuthenticatorsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedGrantTypes"}:                                                    func() Struct { return new(GetAllowedGrantTypesRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedGrantTypesResponse"}:                                            func() Struct { return new(GetAllowedGrantTypesResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedScopeValidators"}:                                               func() Struct { return new(GetAllowedScopeValidatorsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAllowedScopeValidatorsResponse"}:                                       func() Struct { return new(GetAllowedScopeValidatorsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getApplicationBasicInfo"}:                                                 func() Struct { return new(GetApplicationBasicInfoRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getApplicationBasicInfoResponse"}:                                         func() Struct { return new(GetApplicationBasicInfoResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getApplication"}:                                                          func() Struct { return new(GetApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getApplicationResponse"}:                                                  func() Struct { return new(GetApplicationResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getApplicationTemplate"}:                                                  func() Struct { return new(GetApplicationTemplateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getApplicationTemplateResponse"}:                                          func() Struct { return new(GetApplicationTemplateResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAppsAuthorizedByUser"}:                                                 func() Struct { return new(GetAppsAuthorizedByUserRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAppsAuthorizedByUserResponse"}:                                         func() Struct { return new(GetAppsAuthorizedByUserResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAuthenticationTemplatesJSON"}:                                          func() Struct { return new(GetAuthenticationTemplatesJSONRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getAuthenticationTemplatesJSONResponse"}:                                  func() Struct { return new(GetAuthenticationTemplatesJSONResponse) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getAuthenticatorName"}:                            func() Struct { return new(GetAuthenticatorNameRequest) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getAuthenticatorNameResponse"}:                    func() Struct { return new(GetAuthenticatorNameResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getClaims"}:                                                               func() Struct { return new(GetClaimsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getClaimsResponse"}:                                                       func() Struct { return new(GetClaimsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getCountOfAllApplications"}:                                               func() Struct { return new(GetCountOfAllApplicationsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getCountOfAllApplicationsResponse"}:                                       func() Struct { return new(GetCountOfAllApplicationsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getCountOfApplications"}:                                                  func() Struct { return new(GetCountOfApplicationsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getCountOfApplicationsResponse"}:                                          func() Struct { return new(GetCountOfApplicationsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getCustomInboundAuthenticatorConfigs"}:                                    func() Struct { return new(GetCustomInboundAuthenticatorConfigsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getCustomInboundAuthenticatorConfigsResponse"}:                            func() Struct { return new(GetCustomInboundAuthenticatorConfigsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getIdentityProvider"}:                                                     func() Struct { return new(GetIdentityProviderRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getIdentityProviderResponse"}:                                             func() Struct { return new(GetIdentityProviderResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getInstance"}:                                                             func() Struct { return new(GetInstanceRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getInstanceResponse"}:                                                     func() Struct { return new(GetInstanceResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationDataByAppName"}:                                        func() Struct { return new(GetOAuthApplicationDataByAppNameRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationDataByAppNameResponse"}:                                func() Struct { return new(GetOAuthApplicationDataByAppNameResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationData"}:                                                 func() Struct { return new(GetOAuthApplicationDataRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getOAuthApplicationDataResponse"}:                                         func() Struct { return new(GetOAuthApplicationDataResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getOauthApplicationState"}:                                                func() Struct { return new(GetOauthApplicationStateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getOauthApplicationStateResponse"}:                                        func() Struct { return new(GetOauthApplicationStateResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getPaginatedApplicationBasicInfo"}:                                        func() Struct { return new(GetPaginatedApplicationBasicInfoRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getPaginatedApplicationBasicInfoResponse"}:                                func() Struct { return new(GetPaginatedApplicationBasicInfoResponse) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getPriority"}:                                     func() Struct { return new(GetPriorityRequest) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "getPriorityResponse"}:                             func() Struct { return new(GetPriorityResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getScopeNames"}:                                                           func() Struct { return new(GetScopeNamesRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getScopeNamesResponse"}:                                                   func() Struct { return new(GetScopeNamesResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getScopes"}:                                                               func() Struct { return new(GetScopesRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getScopesResponse"}:                                                       func() Struct { return new(GetScopesResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedIDTokenAlgorithms"}:                                           func() Struct { return new(GetSupportedIDTokenAlgorithmsRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedIDTokenAlgorithmsResponse"}:                                   func() Struct { return new(GetSupportedIDTokenAlgorithmsResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenBindingsMetaData"}:                                       func() Struct { return new(GetSupportedTokenBindingsMetaDataRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenBindingsMetaDataResponse"}:                               func() Struct { return new(GetSupportedTokenBindingsMetaDataResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenTypes"}:                                                  func() Struct { return new(GetSupportedTokenTypesRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getSupportedTokenTypesResponse"}:                                          func() Struct { return new(GetSupportedTokenTypesResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getTokenExpiryTimes"}:                                                     func() Struct { return new(GetTokenExpiryTimesRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "getTokenExpiryTimesResponse"}:                                             func() Struct { return new(GetTokenExpiryTimesResponse) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "IdPGroup"}:                               func() Struct { return new(IdPGroup) },
+	{Space: "http://common.application.identity.carbon.wso2.org/xsd", Local: "IdentityApplicationManagementClientException"}: func() Struct { return new(IdentityApplicationManagementClientException) },
+	{Space: "http://common.application.identity.carbon.wso2.org/xsd", Local: "IdentityApplicationManagementException"}:       func() Struct { return new(IdentityApplicationManagementException) },
+	{Space: "http://org.apache.axis2/xsd", Local: "IdentityApplicationManagementServiceIdentityApplicationManagementClientException"}: func() Struct {
+		return new(IdentityApplicationManagementServiceIdentityApplicationManagementClientException)
+	},
+	{Space: "http://org.apache.axis2/xsd", Local: "IdentityApplicationManagementServiceIdentityApplicationManagementException"}: func() Struct { return new(IdentityApplicationManagementServiceIdentityApplicationManagementException) },
+	{Space: "http://base.identity.carbon.wso2.org/xsd", Local: "IdentityException"}:                                             func() Struct { return new(IdentityException) },
+	{Space: "http://oauth.identity.carbon.wso2.org/xsd", Local: "IdentityOAuthAdminException"}:                                  func() Struct { return new(IdentityOAuthAdminException) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "IdentityProvider"}:                          func() Struct { return new(IdentityProvider) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "IdentityProviderProperty"}:                  func() Struct { return new(IdentityProviderProperty) },
+	{Space: "http://org.apache.axis2/xsd", Local: "importApplication"}:                                                          func() Struct { return new(ImportApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "importApplicationResponse"}:                                                  func() Struct { return new(ImportApplicationResponse) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ImportResponse"}:                            func() Struct { return new(ImportResponse) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundAuthenticationConfig"}:               func() Struct { return new(InboundAuthenticationConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundAuthenticationRequestConfig"}:        func() Struct { return new(InboundAuthenticationRequestConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundConfigurationProtocol"}:              func() Struct { return new(InboundConfigurationProtocol) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "InboundProvisioningConfig"}:                 func() Struct { return new(InboundProvisioningConfig) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "isDisabled"}:                                         func() Struct { return new(IsDisabledRequest) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "isDisabledResponse"}:                                 func() Struct { return new(IsDisabledResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isExistingApplicationTemplate"}:                                              func() Struct { return new(IsExistingApplicationTemplateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isExistingApplicationTemplateResponse"}:                                      func() Struct { return new(IsExistingApplicationTemplateResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isHashDisabled"}:                                                             func() Struct { return new(IsHashDisabledRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isHashDisabledResponse"}:                                                     func() Struct { return new(IsHashDisabledResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isPKCESupportEnabled"}:                                                       func() Struct { return new(IsPKCESupportEnabledRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isPKCESupportEnabledResponse"}:                                               func() Struct { return new(IsPKCESupportEnabledResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isRefreshTokenRenewalEnabled"}:                                               func() Struct { return new(IsRefreshTokenRenewalEnabledRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isRefreshTokenRenewalEnabledResponse"}:                                       func() Struct { return new(IsRefreshTokenRenewalEnabledResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isScopeExist"}:                                                               func() Struct { return new(IsScopeExistRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "isScopeExistResponse"}:                                                       func() Struct { return new(IsScopeExistResponse) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "IssuerDetails"}:                                            func() Struct { return new(IssuerDetails) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "JustInTimeProvisioningConfig"}:              func() Struct { return new(JustInTimeProvisioningConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "LocalAndOutboundAuthenticationConfig"}:      func() Struct { return new(LocalAndOutboundAuthenticationConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "LocalAuthenticatorConfig"}:                  func() Struct { return new(LocalAuthenticatorConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "LocalRole"}:                                 func() Struct { return new(LocalRole) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginAuthenticationException"}:                       func() Struct { return new(LoginAuthenticationException) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "login"}:                                              func() Struct { return new(LoginRequest) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginResponse"}:                                      func() Struct { return new(LoginResponse) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeCookie"}:                          func() Struct { return new(LoginWithRememberMeCookieRequest) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeCookieResponse"}:                  func() Struct { return new(LoginWithRememberMeCookieResponse) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeOptionAuthenticationException"}:   func() Struct { return new(LoginWithRememberMeOptionAuthenticationException) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeOption"}:                          func() Struct { return new(LoginWithRememberMeOptionRequest) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "loginWithRememberMeOptionResponse"}:                  func() Struct { return new(LoginWithRememberMeOptionResponse) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "logoutAuthenticationException"}:                      func() Struct { return new(LogoutAuthenticationException) },
+	{Space: "http://authentication.services.core.carbon.wso2.org", Local: "logout"}:                                             func() Struct { return new(LogoutRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "OAuthAdminServiceException"}:                                                 func() Struct { return new(OAuthAdminServiceException) },
+	{Space: "http://org.apache.axis2/xsd", Local: "OAuthAdminServiceIdentityOAuthAdminException"}:                               func() Struct { return new(OAuthAdminServiceIdentityOAuthAdminException) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthConsumerAppDTO"}:                                      func() Struct { return new(OAuthConsumerAppDTO) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthIDTokenAlgorithmDTO"}:                                 func() Struct { return new(OAuthIDTokenAlgorithmDTO) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthRevocationRequestDTO"}:                                func() Struct { return new(OAuthRevocationRequestDTO) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthRevocationResponseDTO"}:                               func() Struct { return new(OAuthRevocationResponseDTO) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "OAuthTokenExpiryTimeDTO"}:                                  func() Struct { return new(OAuthTokenExpiryTimeDTO) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "OutboundProvisioningConfig"}:                func() Struct { return new(OutboundProvisioningConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "PermissionsAndRoleConfig"}:                  func() Struct { return new(PermissionsAndRoleConfig) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "Property"}:                                  func() Struct { return new(Property) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ProvisioningConnectorConfig"}:               func() Struct { return new(ProvisioningConnectorConfig) },
+	{Space: "http://org.apache.axis2/xsd", Local: "registerAndRetrieveOAuthApplicationData"}:                                    func() Struct { return new(RegisterAndRetrieveOAuthApplicationDataRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "registerAndRetrieveOAuthApplicationDataResponse"}:                            func() Struct { return new(RegisterAndRetrieveOAuthApplicationDataResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "registerOAuthApplicationData"}:                                               func() Struct { return new(RegisterOAuthApplicationDataRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "registerOAuthConsumer"}:                                                      func() Struct { return new(RegisterOAuthConsumerRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "registerOAuthConsumerResponse"}:                                              func() Struct { return new(RegisterOAuthConsumerResponse) },
+	{Space: "http://authentication.services.core.carbon.wso2.org/xsd", Local: "RememberMeData"}:                                 func() Struct { return new(RememberMeData) },
+	{Space: "http://org.apache.axis2/xsd", Local: "removeOAuthApplicationData"}:                                                 func() Struct { return new(RemoveOAuthApplicationDataRequest) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "RequestPathAuthenticatorConfig"}:            func() Struct { return new(RequestPathAuthenticatorConfig) },
+	{Space: "http://org.apache.axis2/xsd", Local: "revokeAuthzForAppsByResoureOwner"}:                                           func() Struct { return new(RevokeAuthzForAppsByResoureOwnerRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "revokeAuthzForAppsByResoureOwnerResponse"}:                                   func() Struct { return new(RevokeAuthzForAppsByResoureOwnerResponse) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "RoleMapping"}:                               func() Struct { return new(RoleMapping) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "RoleV2"}:                                    func() Struct { return new(RoleV2) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "ScopeDTO"}:                                                 func() Struct { return new(ScopeDTO) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ServiceProvider"}:                           func() Struct { return new(ServiceProvider) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "ServiceProviderProperty"}:                   func() Struct { return new(ServiceProviderProperty) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SpFileContent"}:                             func() Struct { return new(SpFileContent) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SpTemplate"}:                                func() Struct { return new(SpTemplate) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SpTrustedAppMetadata"}:                      func() Struct { return new(SpTrustedAppMetadata) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "SubProperty"}:                               func() Struct { return new(SubProperty) },
+	{Space: "http://dto.oauth.identity.carbon.wso2.org/xsd", Local: "TokenBindingMetaDataDTO"}:                                  func() Struct { return new(TokenBindingMetaDataDTO) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateAndRetrieveOauthSecretKey"}:                                            func() Struct { return new(UpdateAndRetrieveOauthSecretKeyRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateAndRetrieveOauthSecretKeyResponse"}:                                    func() Struct { return new(UpdateAndRetrieveOauthSecretKeyResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateApplication"}:                                                          func() Struct { return new(UpdateApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateApplicationTemplate"}:                                                  func() Struct { return new(UpdateApplicationTemplateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateApproveAlwaysForAppConsentByResourceOwner"}:                            func() Struct { return new(UpdateApproveAlwaysForAppConsentByResourceOwnerRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateApproveAlwaysForAppConsentByResourceOwnerResponse"}:                    func() Struct { return new(UpdateApproveAlwaysForAppConsentByResourceOwnerResponse) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateConsumerAppState"}:                                                     func() Struct { return new(UpdateConsumerAppStateRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateConsumerApplication"}:                                                  func() Struct { return new(UpdateConsumerApplicationRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateOauthSecretKey"}:                                                       func() Struct { return new(UpdateOauthSecretKeyRequest) },
+	{Space: "http://org.apache.axis2/xsd", Local: "updateScope"}:                                                                func() Struct { return new(UpdateScopeRequest) },
+	{Space: "http://model.common.application.identity.carbon.wso2.org/xsd", Local: "User"}:                                      func() Struct { return new(User) },
+}
+
+// AuthenticationAdmin is implemented once for every profile's AuthenticationAdmin operations.
+type AuthenticationAdmin interface {
+	// Logout answers logout (profiles is-5.0, is-7).
+	Logout(ctx context.Context) error
+	// LoginWithRememberMeCookie answers loginWithRememberMeCookie (profiles is-5.0, is-7).
+	LoginWithRememberMeCookie(ctx context.Context, cookie string) (bool, error)
+	// GetAuthenticatorName answers getAuthenticatorName (profiles is-5.0, is-7).
+	GetAuthenticatorName(ctx context.Context) (*string, error)
+	// Login answers login (profiles is-5.0, is-7).
+	Login(ctx context.Context, username string, password string, remoteAddress string) (bool, error)
+	// LoginWithRememberMeOption answers loginWithRememberMeOption (profiles is-5.0, is-7).
+	LoginWithRememberMeOption(ctx context.Context, username string, password string, remoteAddress string) (*RememberMeData, error)
+	// IsDisabled answers isDisabled (profiles is-5.0, is-7).
+	IsDisabled(ctx context.Context) (bool, error)
+	// GetPriority answers getPriority (profiles is-5.0, is-7).
+	GetPriority(ctx context.Context) (int32, error)
+}
+
+var authenticationAdminBindings = map[string]*OperationBinding{
+	"logout": {
+		NewRequest: func() Struct { return new(LogoutRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*LogoutRequest)
+			if r == nil {
+				r = new(LogoutRequest)
+			}
+			return nil, h.(AuthenticationAdmin).Logout(ctx)
+		},
+	},
+	"loginWithRememberMeCookie": {
+		NewRequest: func() Struct { return new(LoginWithRememberMeCookieRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*LoginWithRememberMeCookieRequest)
+			if r == nil {
+				r = new(LoginWithRememberMeCookieRequest)
+			}
+			ret, err := h.(AuthenticationAdmin).LoginWithRememberMeCookie(ctx, deref(r.Cookie))
+			if err != nil {
+				return nil, err
+			}
+			return &LoginWithRememberMeCookieResponse{Return: ret}, nil
+		},
+	},
+	"getAuthenticatorName": {
+		NewRequest: func() Struct { return new(GetAuthenticatorNameRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAuthenticatorNameRequest)
+			if r == nil {
+				r = new(GetAuthenticatorNameRequest)
+			}
+			ret, err := h.(AuthenticationAdmin).GetAuthenticatorName(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAuthenticatorNameResponse{Return: ret}, nil
+		},
+	},
+	"login": {
+		NewRequest: func() Struct { return new(LoginRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*LoginRequest)
+			if r == nil {
+				r = new(LoginRequest)
+			}
+			ret, err := h.(AuthenticationAdmin).Login(ctx, deref(r.Username), deref(r.Password), deref(r.RemoteAddress))
+			if err != nil {
+				return nil, err
+			}
+			return &LoginResponse{Return: ret}, nil
+		},
+	},
+	"loginWithRememberMeOption": {
+		NewRequest: func() Struct { return new(LoginWithRememberMeOptionRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*LoginWithRememberMeOptionRequest)
+			if r == nil {
+				r = new(LoginWithRememberMeOptionRequest)
+			}
+			ret, err := h.(AuthenticationAdmin).LoginWithRememberMeOption(ctx, deref(r.Username), deref(r.Password), deref(r.RemoteAddress))
+			if err != nil {
+				return nil, err
+			}
+			return &LoginWithRememberMeOptionResponse{Return: ret}, nil
+		},
+	},
+	"isDisabled": {
+		NewRequest: func() Struct { return new(IsDisabledRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*IsDisabledRequest)
+			if r == nil {
+				r = new(IsDisabledRequest)
+			}
+			ret, err := h.(AuthenticationAdmin).IsDisabled(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &IsDisabledResponse{Return: ret}, nil
+		},
+	},
+	"getPriority": {
+		NewRequest: func() Struct { return new(GetPriorityRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetPriorityRequest)
+			if r == nil {
+				r = new(GetPriorityRequest)
+			}
+			ret, err := h.(AuthenticationAdmin).GetPriority(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetPriorityResponse{Return: ret}, nil
+		},
+	},
+}
+
+// IdentityApplicationManagementService is implemented once for every profile's IdentityApplicationManagementService operations.
+type IdentityApplicationManagementService interface {
+	// GetInstance answers getInstance (profiles is-5.0).
+	GetInstance(ctx context.Context) (*ApplicationManagementService, error)
+	// CreateApplication answers createApplication (profiles is-5.0, is-7).
+	CreateApplication(ctx context.Context, serviceProvider *ServiceProvider) (int32, error)
+	// GetApplication answers getApplication (profiles is-5.0, is-7).
+	GetApplication(ctx context.Context, applicationName string) (*ServiceProvider, error)
+	// GetAllLocalClaimUris answers getAllLocalClaimUris (profiles is-5.0, is-7).
+	GetAllLocalClaimUris(ctx context.Context) ([]string, error)
+	// DeleteApplication answers deleteApplication (profiles is-5.0, is-7).
+	DeleteApplication(ctx context.Context, applicationName string) error
+	// GetAllRequestPathAuthenticators answers getAllRequestPathAuthenticators (profiles is-5.0, is-7).
+	GetAllRequestPathAuthenticators(ctx context.Context) ([]*RequestPathAuthenticatorConfig, error)
+	// GetAllLocalAuthenticators answers getAllLocalAuthenticators (profiles is-5.0, is-7).
+	GetAllLocalAuthenticators(ctx context.Context) ([]*LocalAuthenticatorConfig, error)
+	// GetAllIdentityProviders answers getAllIdentityProviders (profiles is-5.0, is-7).
+	GetAllIdentityProviders(ctx context.Context) ([]*IdentityProvider, error)
+	// GetAllApplicationBasicInfo answers getAllApplicationBasicInfo (profiles is-5.0, is-7).
+	GetAllApplicationBasicInfo(ctx context.Context) ([]*ApplicationBasicInfo, error)
+	// GetIdentityProvider answers getIdentityProvider (profiles is-5.0, is-7).
+	GetIdentityProvider(ctx context.Context, federatedIdPName string) (*IdentityProvider, error)
+	// UpdateApplication answers updateApplication (profiles is-5.0, is-7).
+	UpdateApplication(ctx context.Context, serviceProvider *ServiceProvider) error
+	// GetApplicationTemplate answers getApplicationTemplate (profiles is-7).
+	GetApplicationTemplate(ctx context.Context, templateName string) (*SpTemplate, error)
+	// CreateApplicationTemplateFromSP answers createApplicationTemplateFromSP (profiles is-7).
+	CreateApplicationTemplateFromSP(ctx context.Context, serviceProvider *ServiceProvider, spTemplate *SpTemplate) error
+	// GetCustomInboundAuthenticatorConfigs answers getCustomInboundAuthenticatorConfigs (profiles is-7).
+	GetCustomInboundAuthenticatorConfigs(ctx context.Context) ([]*InboundAuthenticationRequestConfig, error)
+	// GetCountOfApplications answers getCountOfApplications (profiles is-7).
+	GetCountOfApplications(ctx context.Context, filter string) (int32, error)
+	// CreateApplicationTemplate answers createApplicationTemplate (profiles is-7).
+	CreateApplicationTemplate(ctx context.Context, spTemplate *SpTemplate) error
+	// ExportApplication answers exportApplication (profiles is-7).
+	ExportApplication(ctx context.Context, applicationName string, exportSecrets bool) (*string, error)
+	// UpdateApplicationTemplate answers updateApplicationTemplate (profiles is-7).
+	UpdateApplicationTemplate(ctx context.Context, templateName string, spTemplate *SpTemplate) error
+	// CreateApplicationWithTemplate answers createApplicationWithTemplate (profiles is-7).
+	CreateApplicationWithTemplate(ctx context.Context, serviceProvider *ServiceProvider, templateName string) (*ServiceProvider, error)
+	// IsExistingApplicationTemplate answers isExistingApplicationTemplate (profiles is-7).
+	IsExistingApplicationTemplate(ctx context.Context, templateName string) (bool, error)
+	// GetAllApplicationTemplateInfo answers getAllApplicationTemplateInfo (profiles is-7).
+	GetAllApplicationTemplateInfo(ctx context.Context) ([]*SpTemplate, error)
+	// GetCountOfAllApplications answers getCountOfAllApplications (profiles is-7).
+	GetCountOfAllApplications(ctx context.Context) (int32, error)
+	// GetPaginatedApplicationBasicInfo answers getPaginatedApplicationBasicInfo (profiles is-7).
+	GetPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32, filter string) ([]*ApplicationBasicInfo, error)
+	// DeleteApplicationTemplate answers deleteApplicationTemplate (profiles is-7).
+	DeleteApplicationTemplate(ctx context.Context, templateName string) error
+	// GetAllPaginatedApplicationBasicInfo answers getAllPaginatedApplicationBasicInfo (profiles is-7).
+	GetAllPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32) ([]*ApplicationBasicInfo, error)
+	// GetApplicationBasicInfo answers getApplicationBasicInfo (profiles is-7).
+	GetApplicationBasicInfo(ctx context.Context, filter string) ([]*ApplicationBasicInfo, error)
+	// GetAuthenticationTemplatesJSON answers getAuthenticationTemplatesJSON (profiles is-7).
+	GetAuthenticationTemplatesJSON(ctx context.Context) (*string, error)
+	// ImportApplication answers importApplication (profiles is-7).
+	ImportApplication(ctx context.Context, spFileContent *SpFileContent) (*ImportResponse, error)
+}
+
+var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
+	"getInstance": {
+		NewRequest: func() Struct { return new(GetInstanceRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetInstanceRequest)
+			if r == nil {
+				r = new(GetInstanceRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetInstance(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetInstanceResponse{Return: ret}, nil
+		},
+	},
+	"createApplication": {
+		NewRequest: func() Struct { return new(CreateApplicationRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*CreateApplicationRequest)
+			if r == nil {
+				r = new(CreateApplicationRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).CreateApplication(ctx, r.ServiceProvider)
+			if err != nil {
+				return nil, err
+			}
+			return &CreateApplicationResponse{Return: ret}, nil
+		},
+	},
+	"getApplication": {
+		NewRequest: func() Struct { return new(GetApplicationRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetApplicationRequest)
+			if r == nil {
+				r = new(GetApplicationRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetApplication(ctx, deref(r.ApplicationName))
+			if err != nil {
+				return nil, err
+			}
+			return &GetApplicationResponse{Return: ret}, nil
+		},
+	},
+	"getAllLocalClaimUris": {
+		NewRequest: func() Struct { return new(GetAllLocalClaimUrisRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllLocalClaimUrisRequest)
+			if r == nil {
+				r = new(GetAllLocalClaimUrisRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllLocalClaimUris(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllLocalClaimUrisResponse{Return: ret}, nil
+		},
+	},
+	"deleteApplication": {
+		NewRequest: func() Struct { return new(DeleteApplicationRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*DeleteApplicationRequest)
+			if r == nil {
+				r = new(DeleteApplicationRequest)
+			}
+			return nil, h.(IdentityApplicationManagementService).DeleteApplication(ctx, deref(r.ApplicationName))
+		},
+	},
+	"getAllRequestPathAuthenticators": {
+		NewRequest: func() Struct { return new(GetAllRequestPathAuthenticatorsRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllRequestPathAuthenticatorsRequest)
+			if r == nil {
+				r = new(GetAllRequestPathAuthenticatorsRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllRequestPathAuthenticators(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllRequestPathAuthenticatorsResponse{Return: ret}, nil
+		},
+	},
+	"getAllLocalAuthenticators": {
+		NewRequest: func() Struct { return new(GetAllLocalAuthenticatorsRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllLocalAuthenticatorsRequest)
+			if r == nil {
+				r = new(GetAllLocalAuthenticatorsRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllLocalAuthenticators(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllLocalAuthenticatorsResponse{Return: ret}, nil
+		},
+	},
+	"getAllIdentityProviders": {
+		NewRequest: func() Struct { return new(GetAllIdentityProvidersRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllIdentityProvidersRequest)
+			if r == nil {
+				r = new(GetAllIdentityProvidersRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllIdentityProviders(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllIdentityProvidersResponse{Return: ret}, nil
+		},
+	},
+	"getAllApplicationBasicInfo": {
+		NewRequest: func() Struct { return new(GetAllApplicationBasicInfoRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetAllApplicationBasicInfoRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllApplicationBasicInfo(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllApplicationBasicInfoResponse{Return: ret}, nil
+		},
+	},
+	"getIdentityProvider": {
+		NewRequest: func() Struct { return new(GetIdentityProviderRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetIdentityProviderRequest)
+			if r == nil {
+				r = new(GetIdentityProviderRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetIdentityProvider(ctx, deref(r.FederatedIdPName))
+			if err != nil {
+				return nil, err
+			}
+			return &GetIdentityProviderResponse{Return: ret}, nil
+		},
+	},
+	"updateApplication": {
+		NewRequest: func() Struct { return new(UpdateApplicationRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*UpdateApplicationRequest)
+			if r == nil {
+				r = new(UpdateApplicationRequest)
+			}
+			return nil, h.(IdentityApplicationManagementService).UpdateApplication(ctx, r.ServiceProvider)
+		},
+	},
+	"getApplicationTemplate": {
+		NewRequest: func() Struct { return new(GetApplicationTemplateRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetApplicationTemplateRequest)
+			if r == nil {
+				r = new(GetApplicationTemplateRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetApplicationTemplate(ctx, deref(r.TemplateName))
+			if err != nil {
+				return nil, err
+			}
+			return &GetApplicationTemplateResponse{Return: ret}, nil
+		},
+	},
+	"createApplicationTemplateFromSP": {
+		NewRequest: func() Struct { return new(CreateApplicationTemplateFromSPRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*CreateApplicationTemplateFromSPRequest)
+			if r == nil {
+				r = new(CreateApplicationTemplateFromSPRequest)
+			}
+			return nil, h.(IdentityApplicationManagementService).CreateApplicationTemplateFromSP(ctx, r.ServiceProvider, r.SpTemplate)
+		},
+	},
+	"getCustomInboundAuthenticatorConfigs": {
+		NewRequest: func() Struct { return new(GetCustomInboundAuthenticatorConfigsRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetCustomInboundAuthenticatorConfigsRequest)
+			if r == nil {
+				r = new(GetCustomInboundAuthenticatorConfigsRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetCustomInboundAuthenticatorConfigs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetCustomInboundAuthenticatorConfigsResponse{Return: ret}, nil
+		},
+	},
+	"getCountOfApplications": {
+		NewRequest: func() Struct { return new(GetCountOfApplicationsRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetCountOfApplicationsRequest)
+			if r == nil {
+				r = new(GetCountOfApplicationsRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetCountOfApplications(ctx, deref(r.Filter))
+			if err != nil {
+				return nil, err
+			}
+			return &GetCountOfApplicationsResponse{Return: ret}, nil
+		},
+	},
+	"createApplicationTemplate": {
+		NewRequest: func() Struct { return new(CreateApplicationTemplateRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*CreateApplicationTemplateRequest)
+			if r == nil {
+				r = new(CreateApplicationTemplateRequest)
+			}
+			return nil, h.(IdentityApplicationManagementService).CreateApplicationTemplate(ctx, r.SpTemplate)
+		},
+	},
+	"exportApplication": {
+		NewRequest: func() Struct { return new(ExportApplicationRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*ExportApplicationRequest)
+			if r == nil {
+				r = new(ExportApplicationRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).ExportApplication(ctx, deref(r.ApplicationName), r.ExportSecrets)
+			if err != nil {
+				return nil, err
+			}
+			return &ExportApplicationResponse{Return: ret}, nil
+		},
+	},
+	"updateApplicationTemplate": {
+		NewRequest: func() Struct { return new(UpdateApplicationTemplateRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*UpdateApplicationTemplateRequest)
+			if r == nil {
+				r = new(UpdateApplicationTemplateRequest)
+			}
+			return nil, h.(IdentityApplicationManagementService).UpdateApplicationTemplate(ctx, deref(r.TemplateName), r.SpTemplate)
+		},
+	},
+	"createApplicationWithTemplate": {
+		NewRequest: func() Struct { return new(CreateApplicationWithTemplateRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*CreateApplicationWithTemplateRequest)
+			if r == nil {
+				r = new(CreateApplicationWithTemplateRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).CreateApplicationWithTemplate(ctx, r.ServiceProvider, deref(r.TemplateName))
+			if err != nil {
+				return nil, err
+			}
+			return &CreateApplicationWithTemplateResponse{Return: ret}, nil
+		},
+	},
+	"isExistingApplicationTemplate": {
+		NewRequest: func() Struct { return new(IsExistingApplicationTemplateRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*IsExistingApplicationTemplateRequest)
+			if r == nil {
+				r = new(IsExistingApplicationTemplateRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).IsExistingApplicationTemplate(ctx, deref(r.TemplateName))
+			if err != nil {
+				return nil, err
+			}
+			return &IsExistingApplicationTemplateResponse{Return: ret}, nil
+		},
+	},
+	"getAllApplicationTemplateInfo": {
+		NewRequest: func() Struct { return new(GetAllApplicationTemplateInfoRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllApplicationTemplateInfoRequest)
+			if r == nil {
+				r = new(GetAllApplicationTemplateInfoRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllApplicationTemplateInfo(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllApplicationTemplateInfoResponse{Return: ret}, nil
+		},
+	},
+	"getCountOfAllApplications": {
+		NewRequest: func() Struct { return new(GetCountOfAllApplicationsRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetCountOfAllApplicationsRequest)
+			if r == nil {
+				r = new(GetCountOfAllApplicationsRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetCountOfAllApplications(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetCountOfAllApplicationsResponse{Return: ret}, nil
+		},
+	},
+	"getPaginatedApplicationBasicInfo": {
+		NewRequest: func() Struct { return new(GetPaginatedApplicationBasicInfoRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetPaginatedApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetPaginatedApplicationBasicInfoRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetPaginatedApplicationBasicInfo(ctx, r.PageNumber, deref(r.Filter))
+			if err != nil {
+				return nil, err
+			}
+			return &GetPaginatedApplicationBasicInfoResponse{Return: ret}, nil
+		},
+	},
+	"deleteApplicationTemplate": {
+		NewRequest: func() Struct { return new(DeleteApplicationTemplateRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*DeleteApplicationTemplateRequest)
+			if r == nil {
+				r = new(DeleteApplicationTemplateRequest)
+			}
+			return nil, h.(IdentityApplicationManagementService).DeleteApplicationTemplate(ctx, deref(r.TemplateName))
+		},
+	},
+	"getAllPaginatedApplicationBasicInfo": {
+		NewRequest: func() Struct { return new(GetAllPaginatedApplicationBasicInfoRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAllPaginatedApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetAllPaginatedApplicationBasicInfoRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAllPaginatedApplicationBasicInfo(ctx, r.PageNumber)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAllPaginatedApplicationBasicInfoResponse{Return: ret}, nil
+		},
+	},
+	"getApplicationBasicInfo": {
+		NewRequest: func() Struct { return new(GetApplicationBasicInfoRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetApplicationBasicInfoRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetApplicationBasicInfo(ctx, deref(r.Filter))
+			if err != nil {
+				return nil, err
+			}
+			return &GetApplicationBasicInfoResponse{Return: ret}, nil
+		},
+	},
+	"getAuthenticationTemplatesJSON": {
+		NewRequest: func() Struct { return new(GetAuthenticationTemplatesJSONRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetAuthenticationTemplatesJSONRequest)
+			if r == nil {
+				r = new(GetAuthenticationTemplatesJSONRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetAuthenticationTemplatesJSON(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetAuthenticationTemplatesJSONResponse{Return: ret}, nil
+		},
+	},
+	"importApplication": {
+		NewRequest: func() Struct { return new(ImportApplicationRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*ImportApplicationRequest)
+			if r == nil {
+				r = new(ImportApplicationRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).ImportApplication(ctx, r.SpFileContent)
+			if err != nil {
+				return nil, err
+			}
+			return &ImportApplicationResponse{Return: ret}, nil
+		},
+	},
 }
 
 // OAuthAdminService is implemented once for every profile's OAuthAdminService operations.
@@ -3568,5 +10430,7 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 
 // generatedServices holds the operation bindings of every service.
 var generatedServices = map[string]map[string]*OperationBinding{
-	"OAuthAdminService": oAuthAdminServiceBindings,
+	"AuthenticationAdmin":                  authenticationAdminBindings,
+	"IdentityApplicationManagementService": identityApplicationManagementServiceBindings,
+	"OAuthAdminService":                    oAuthAdminServiceBindings,
 }
