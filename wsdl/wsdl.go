@@ -169,9 +169,10 @@ func Load(name string) (*Profile, error) {
 				return nil, fmt.Errorf("wsdl: profile %s: %s: %w", name, e.Name(), err)
 			}
 			p.services[s.Name] = s
-		case e.Name() == "messages.txt":
+		case strings.HasPrefix(e.Name(), "messages") && strings.HasSuffix(e.Name(), ".txt"):
+			// messages.txt, and messages-<service>.txt per service.
 			if err := parseLines(data, func(k, v string) { p.messages[k] = v }); err != nil {
-				return nil, fmt.Errorf("wsdl: profile %s: messages.txt%w", name, err)
+				return nil, fmt.Errorf("wsdl: profile %s: %s%w", name, e.Name(), err)
 			}
 		case e.Name() == "details.txt":
 			if err := parseLines(data, func(k, v string) { p.details[k] = v }); err != nil {
