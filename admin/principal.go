@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 )
 
@@ -12,6 +11,9 @@ type Principal struct {
 	TenantDomain string
 	// Username is the user name without tenant domain.
 	Username string
+	// SessionID is the cookie value of the session the caller came with,
+	// if any.
+	SessionID string
 }
 
 // QualifiedName is the user name as upstream shows it: user@tenant.
@@ -38,26 +40,6 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, username, password string) (Principal, error)
 }
 
-// StaticAuthenticator accepts one super-tenant administrator.
-type StaticAuthenticator struct {
-	Username string
-	Password string
-}
-
-// Authenticate compares in constant time; "admin@carbon.super" and "admin"
-// name the same user.
-func (a StaticAuthenticator) Authenticate(ctx context.Context, username, password string) (Principal, error) {
-	if name, domain, ok := cutLast(username, "@"); ok && domain == SuperTenantDomain {
-		username = name
-	}
-	userOK := subtle.ConstantTimeCompare([]byte(username), []byte(a.Username))
-	passOK := subtle.ConstantTimeCompare([]byte(password), []byte(a.Password))
-	if userOK&passOK != 1 {
-		return Principal{}, ErrBadCredentials
-	}
-	return Principal{TenantID: SuperTenantID, TenantDomain: SuperTenantDomain, Username: a.Username}, nil
-}
-
 func cutLast(s, sep string) (before, after string, found bool) {
 	for i := len(s) - len(sep); i >= 0; i-- {
 		if s[i:i+len(sep)] == sep {
@@ -65,4 +47,34 @@ func cutLast(s, sep string) (before, after string, found bool) {
 		}
 	}
 	return s, "", false
+}
+
+// SessionSink carries login sessions between the transport and
+// AuthenticationAdmin, which knows nothing of cookies: the transport puts
+// the session cookie it received in Cookie, and login and logout leave what
+// the transport must send back.
+type SessionSink struct {
+	// Cookie is the session cookie value of the request, if any.
+	Cookie string
+	// TenantDomain is the tenant the request's URL names ("" for none).
+	TenantDomain string
+	// NewSession is the cookie value of a session started by the request.
+	NewSession string
+	// Ended is set when the request ended its session.
+	Ended bool
+}
+
+type sinkKey struct{}
+
+// WithSessionSink returns a context carrying s.
+func WithSessionSink(ctx context.Context, s *SessionSink) context.Context {
+	return context.WithValue(ctx, sinkKey{}, s)
+}
+
+// SessionSinkFrom returns the sink of ctx; a throwaway one when there is none.
+func SessionSinkFrom(ctx context.Context) *SessionSink {
+	if s, ok := ctx.Value(sinkKey{}).(*SessionSink); ok {
+		return s
+	}
+	return &SessionSink{}
 }

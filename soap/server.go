@@ -31,7 +31,7 @@ type Server struct {
 	// Services maps a service name to its implementation of the generated
 	// interface of that name.
 	Services map[string]any
-	Auth     admin.Authenticator
+	Identity Identity
 	// Realm is announced in WWW-Authenticate when credentials are missing.
 	Realm        string
 	MaxBodyBytes int64
@@ -47,12 +47,16 @@ type Server struct {
 func (s *Server) Register(r *httprouter.Router) {
 	r.Handle(http.MethodPost, "/services/*path", s.servePost)
 	r.Handle(http.MethodGet, "/services/*path", s.serveGet)
+	// A tenant's services, as Identity Server serves them.
+	r.Handle(http.MethodPost, "/t/:tenant/services/*path", s.servePost)
+	r.Handle(http.MethodGet, "/t/:tenant/services/*path", s.serveGet)
 }
 
 // target is what the request URL names.
 type target struct {
 	service  *wsdl.Service
 	name     string
+	tenant   string  // the domain of /t/<domain>/services/..., if any
 	endpoint Version // POX for the HTTP binding; -1 when unnamed
 	op       string  // operation named in the path, if any
 }
@@ -101,6 +105,7 @@ func (s *Server) logRequest(r *http.Request, rl *requestLog, status int, start t
 func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	start := s.Now()
 	t := s.parseTarget(ps.ByName("path"))
+	t.tenant = ps.ByName("tenant")
 	rl := &requestLog{service: t.name, op: "?wsdl"}
 	status := http.StatusOK
 	defer func() { s.logRequest(r, rl, status, start) }()
@@ -173,6 +178,7 @@ func transport(r *http.Request, t target) (Version, string, error) {
 func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	start := s.Now()
 	t := s.parseTarget(ps.ByName("path"))
+	t.tenant = ps.ByName("tenant")
 	rl := &requestLog{service: t.name}
 	status := http.StatusOK
 	defer func() { s.logRequest(r, rl, status, start) }()
@@ -193,16 +199,6 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	}
 	if t.service == nil {
 		fail(&Fault{Code: codeClient, Reason: "The service cannot be found for the endpoint reference (EPR) " + r.URL.Path, Status: http.StatusInternalServerError})
-		return
-	}
-
-	// Missing credentials are answered before the body is read.
-	user, pass, hasBasic := basicAuth(r)
-	if !hasBasic {
-		status = http.StatusUnauthorized
-		rl.fault = "401"
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.Realm+`"`)
-		s.writeFault(w, v, &Fault{Code: codeClient, Reason: "Access Denied. Please login first.", Status: status})
 		return
 	}
 
@@ -227,16 +223,29 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	}
 	rl.op = op.Name
 
-	p, err := s.Auth.Authenticate(r.Context(), user, pass)
-	if err != nil {
-		if errors.Is(err, admin.ErrBadCredentials) {
-			fail(&Fault{Code: CodeAuthenticationFailure, Reason: "Authentication failure", Status: http.StatusInternalServerError})
-		} else {
-			fail(err)
+	sink := &admin.SessionSink{Cookie: sessionCookie(r), TenantDomain: t.tenant}
+	ctx := admin.WithSessionSink(r.Context(), sink)
+	if anyOf, authenticate := s.Profile.Permissions(op.Service.Name, op.Name); authenticate {
+		p, err := s.authenticate(ctx, r, env, sink.Cookie)
+		if errors.Is(err, errNoCredentials) {
+			status = http.StatusUnauthorized
+			rl.fault = "401"
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+s.Realm+`"`)
+			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
+			w.WriteHeader(status)
+			return
 		}
-		return
+		if err != nil {
+			fail(err)
+			return
+		}
+		rl.user = p.QualifiedName()
+		if err := s.authorize(ctx, p, t.tenant, anyOf); err != nil {
+			fail(err)
+			return
+		}
+		ctx = admin.WithPrincipal(ctx, p)
 	}
-	rl.user = p.QualifiedName()
 
 	req, err := s.decodeRequest(env, op)
 	if err != nil {
@@ -253,8 +262,8 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 		fail(serverFault("The service " + op.Service.Name + " is not available"))
 		return
 	}
-	ctx := admin.WithPrincipal(r.Context(), p)
 	resp, err := invoke(ctx, op, impl, req)
+	setSessionCookie(w, r, sink)
 	if err != nil {
 		if f := faultFor(err, s.Profile, op.Name); f.Code == codeServer {
 			var de *admin.Error
@@ -308,7 +317,7 @@ func basicAuth(r *http.Request) (user, pass string, ok bool) {
 }
 
 // checkHeaders refuses header blocks marked mustUnderstand that this server
-// does not process. WS-Addressing is understood.
+// does not process. WS-Addressing and WS-Security are understood.
 func (s *Server) checkHeaders(env *Envelope) error {
 	if env.Version == POX {
 		return nil
@@ -327,6 +336,9 @@ func (s *Server) checkHeaders(env *Envelope) error {
 		}
 		switch h.NamespaceURI() {
 		case nsWSA, nsWSASubmission:
+			continue
+		}
+		if isSecurityHeader(h) {
 			continue
 		}
 		return &Fault{

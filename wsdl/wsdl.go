@@ -88,6 +88,9 @@ type Profile struct {
 	messages map[string]string
 	details  map[string]string
 	settings map[string][]string
+	// permissions maps "service operation" (operation "*" for the rest of
+	// the service) to the permissions that allow it.
+	permissions map[string][]string
 }
 
 // Service is one admin service of a profile.
@@ -156,7 +159,7 @@ func Load(name string) (*Profile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wsdl: unknown profile %q (have %s)", name, strings.Join(Names(), ", "))
 	}
-	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, details: map[string]string{}, settings: map[string][]string{}}
+	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, details: map[string]string{}, settings: map[string][]string{}, permissions: map[string][]string{}}
 	for _, e := range entries {
 		data, err := fs.ReadFile(profilesFS, path.Join(dir, e.Name()))
 		if err != nil {
@@ -177,6 +180,10 @@ func Load(name string) (*Profile, error) {
 		case e.Name() == "details.txt":
 			if err := parseLines(data, func(k, v string) { p.details[k] = v }); err != nil {
 				return nil, fmt.Errorf("wsdl: profile %s: details.txt%w", name, err)
+			}
+		case e.Name() == "permissions.txt":
+			if err := parsePermissions(data, p.permissions); err != nil {
+				return nil, fmt.Errorf("wsdl: profile %s: permissions.txt%w", name, err)
 			}
 		case e.Name() == "settings.txt":
 			if err := parseLines(data, func(k, v string) { p.settings[k] = append(p.settings[k], v) }); err != nil {
@@ -210,6 +217,47 @@ func parseLines(data []byte, add func(key, value string)) error {
 func (p *Profile) Detail(code string) (string, bool) {
 	d, ok := p.details[code]
 	return d, ok
+}
+
+// NoAuthentication is the permission entry of operations callers use
+// without credentials (AuthenticationAdmin's login).
+const NoAuthentication = "none"
+
+// Permissions returns the permission paths of which the caller of an
+// operation must hold one. authenticate is false for operations open to
+// anyone. An operation the profile does not list takes its service's "*"
+// entry; a service without entries needs authentication only.
+func (p *Profile) Permissions(service, operation string) (anyOf []string, authenticate bool) {
+	perms, ok := p.permissions[service+" "+operation]
+	if !ok {
+		perms = p.permissions[service+" *"]
+	}
+	if len(perms) == 1 && perms[0] == NoAuthentication {
+		return nil, false
+	}
+	return perms, true
+}
+
+func parsePermissions(data []byte, into map[string][]string) error {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Fields(line)
+		if len(f) != 3 {
+			return fmt.Errorf(":%d: want \"service operation permission[,permission...]\"", n)
+		}
+		var perms []string
+		for _, p := range strings.Split(f[2], ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				perms = append(perms, p)
+			}
+		}
+		into[f[0]+" "+f[1]] = perms
+	}
+	return sc.Err()
 }
 
 // Setting returns the values of a profile setting, one per line.

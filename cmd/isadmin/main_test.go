@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // requireTools turns a missing external tool into a failure when
@@ -59,7 +60,12 @@ func startServerLogging(t testing.TB, profile string, w io.Writer, configure ...
 		HTTPAddr:      "127.0.0.1:0",
 		MaxBodyBytes:  10 << 20,
 		LogFormat:     "json",
+
+		MaxFailedLogins:    5,
+		LockDuration:       15 * time.Minute,
+		SessionIdleTimeout: 15 * time.Minute,
 	}
+	m.hashCost = bcrypt.MinCost
 	for _, f := range configure {
 		f(&m.Config)
 	}

@@ -41,6 +41,10 @@ type Config struct {
 	TLSKey        string
 	MaxBodyBytes  int64
 	LogFormat     string
+	// MaxFailedLogins consecutive failures lock an account for LockDuration.
+	MaxFailedLogins    int
+	LockDuration       time.Duration
+	SessionIdleTimeout time.Duration
 }
 
 // Main is the server process; end-to-end tests run it too.
@@ -53,6 +57,9 @@ type Main struct {
 	DB      *schema.DB
 	Profile *wsdl.Profile
 	Log     zerolog.Logger
+
+	// hashCost is the bcrypt cost of password hashes; tests lower it.
+	hashCost int
 
 	httpsListener net.Listener
 	httpListener  net.Listener
@@ -74,7 +81,7 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody string
+	var maxBody, maxFailed, lockFor, idle string
 	c := &m.Config
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
@@ -86,6 +93,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
 		{"tls-key", "ISADMIN_TLS_KEY", "TLS private key file (PEM)", &c.TLSKey, ""},
 		{"max-body-bytes", "ISADMIN_MAX_BODY_BYTES", "largest request body accepted", &maxBody, strconv.Itoa(soap.DefaultMaxBodyBytes)},
+		{"max-failed-logins", "ISADMIN_MAX_FAILED_LOGINS", "consecutive failed logins that lock an account", &maxFailed, strconv.Itoa(admin.DefaultMaxFailedLogins)},
+		{"lock-duration", "ISADMIN_LOCK_DURATION", "how long a locked account stays locked", &lockFor, admin.DefaultLockDuration.String()},
+		{"session-idle-timeout", "ISADMIN_SESSION_IDLE_TIMEOUT", "idle time after which a login session ends", &idle, admin.DefaultSessionIdleTimeout.String()},
 		{"log-format", "ISADMIN_LOG_FORMAT", "log format: auto (console on a terminal, JSON otherwise), console or json", &c.LogFormat, "auto"},
 	}
 	for _, o := range opts {
@@ -113,6 +123,18 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		return fmt.Errorf("--max-body-bytes: want a positive number of bytes, got %q", maxBody)
 	}
 	c.MaxBodyBytes = n
+	if c.MaxFailedLogins, err = strconv.Atoi(maxFailed); err != nil || c.MaxFailedLogins <= 0 {
+		return fmt.Errorf("--max-failed-logins: want a positive number, got %q", maxFailed)
+	}
+	for _, d := range []struct {
+		flag  string
+		value string
+		dst   *time.Duration
+	}{{"lock-duration", lockFor, &c.LockDuration}, {"session-idle-timeout", idle, &c.SessionIdleTimeout}} {
+		if *d.dst, err = time.ParseDuration(d.value); err != nil || *d.dst <= 0 {
+			return fmt.Errorf("--%s: want a positive duration such as 15m, got %q", d.flag, d.value)
+		}
+	}
 	if c.AdminUser == "" || c.AdminPassword == "" {
 		return errors.New("--admin-user and --admin-password must not be empty")
 	}
@@ -195,12 +217,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	identity := &admin.Identity{
+		Store: m.DB, Now: m.Now, HashCost: m.hashCost,
+		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, SessionIdleTimeout: c.SessionIdleTimeout,
+	}
+	if err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword); err != nil {
+		return fmt.Errorf("setting up the admin user: %w", err)
+	}
 	srv := &soap.Server{
 		Profile: profile,
 		Services: map[string]any{
-			"OAuthAdminService": &admin.OAuthAdmin{Store: m.DB, Config: config},
+			"OAuthAdminService":   &admin.OAuthAdmin{Store: m.DB, Config: config},
+			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
 		},
-		Auth:         admin.StaticAuthenticator{Username: c.AdminUser, Password: c.AdminPassword},
+		Identity:     identity,
 		Realm:        "isadmin",
 		MaxBodyBytes: c.MaxBodyBytes,
 		Log:          m.Log,

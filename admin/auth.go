@@ -1,0 +1,300 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Errors of authentication and authorization.
+var (
+	// ErrAccessDenied means the caller lacks the operation's permission.
+	ErrAccessDenied = errors.New("admin: access denied")
+	// ErrSessionInvalid means the session cookie names no live session.
+	ErrSessionInvalid = errors.New("admin: session invalid")
+	// ErrTenantInactive means the user's tenant is unknown or deactivated.
+	ErrTenantInactive = errors.New("admin: invalid domain or unactivated tenant")
+)
+
+// AdminRole is the role that holds every permission, as in Identity Server.
+const AdminRole = "admin"
+
+// RootPermission covers every permission path.
+const RootPermission = "/permission"
+
+// Identity authenticates and authorizes users of every tenant, keeps login
+// sessions and locks accounts after repeated failures, as Identity Server's
+// account-lock handler does.
+type Identity struct {
+	Store IdentityStore
+	Now   func() time.Time
+	// MaxFailedLogins consecutive failures lock a user for LockDuration.
+	MaxFailedLogins int
+	LockDuration    time.Duration
+	// SessionIdleTimeout ends sessions without activity.
+	SessionIdleTimeout time.Duration
+	// HashCost is the bcrypt cost of new password hashes.
+	HashCost int
+}
+
+// Defaults of Identity.
+const (
+	DefaultMaxFailedLogins    = 5
+	DefaultLockDuration       = 15 * time.Minute
+	DefaultSessionIdleTimeout = 15 * time.Minute
+)
+
+func (id *Identity) now() time.Time {
+	if id.Now != nil {
+		return id.Now()
+	}
+	return time.Now()
+}
+
+// SplitUsername splits "user@tenant.example" into user name and tenant
+// domain; a name without a tenant belongs to the super tenant. The last "@"
+// separates, so e-mail style user names keep theirs.
+func SplitUsername(qualified string) (user, domain string) {
+	user, domain, ok := cutLast(qualified, "@")
+	if !ok || domain == "" || !strings.Contains(domain, ".") {
+		return qualified, SuperTenantDomain
+	}
+	return user, domain
+}
+
+// HashPassword returns a bcrypt hash of the password.
+func (id *Identity) HashPassword(password string) (string, error) {
+	if len(password) > 72 {
+		return "", Errorf("user.password-too-long", "A password may have at most 72 bytes.")
+	}
+	cost := id.HashCost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	if err != nil {
+		return "", fmt.Errorf("admin: hashing a password: %w", err)
+	}
+	return string(h), nil
+}
+
+// Authenticate checks a qualified user name and password. A wrong password,
+// an unknown user or tenant and a locked account are all ErrBadCredentials,
+// so callers learn nothing about which; failures count towards the lock.
+func (id *Identity) Authenticate(ctx context.Context, qualified, password string) (Principal, error) {
+	name, domain := SplitUsername(qualified)
+	tenant, err := id.Store.FindTenantByDomain(ctx, domain)
+	if errors.Is(err, ErrNotFound) || err == nil && !tenant.Active {
+		// Compare anyway so an unknown tenant costs what a known one does.
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	u, err := id.Store.FindUser(ctx, tenant.ID, name)
+	if errors.Is(err, ErrNotFound) {
+		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	now := id.now()
+	if now.Before(u.LockedUntil) {
+		return Principal{}, ErrBadCredentials
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		max := id.MaxFailedLogins
+		if max <= 0 {
+			max = DefaultMaxFailedLogins
+		}
+		lock := id.LockDuration
+		if lock <= 0 {
+			lock = DefaultLockDuration
+		}
+		if locked, err := id.Store.RecordLoginFailure(ctx, tenant.ID, name, max, now.Add(lock)); err != nil {
+			return Principal{}, err
+		} else if locked {
+			// A locked account keeps no sessions.
+			if err := id.Store.DeleteSessions(ctx, tenant.ID, name); err != nil {
+				return Principal{}, err
+			}
+		}
+		return Principal{}, ErrBadCredentials
+	}
+	if u.FailedLogins > 0 {
+		if err := id.Store.ResetLoginFailures(ctx, tenant.ID, name); err != nil {
+			return Principal{}, err
+		}
+	}
+	return Principal{TenantID: tenant.ID, TenantDomain: tenant.Domain, Username: u.Name}, nil
+}
+
+// dummyHash is compared against when there is no user, to keep timing even.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("isadmin"), bcrypt.MinCost)
+
+// Authorize reports ErrAccessDenied unless the principal holds one of the
+// permissions (any of them suffices). A granted path covers its children:
+// /permission/admin/manage covers /permission/admin/manage/identity/....
+func (id *Identity) Authorize(ctx context.Context, p Principal, anyOf []string) error {
+	if len(anyOf) == 0 {
+		return nil
+	}
+	granted, err := id.Store.UserPermissions(ctx, p.TenantID, p.Username)
+	if err != nil {
+		return err
+	}
+	for _, need := range anyOf {
+		for _, g := range granted {
+			g = strings.TrimSuffix(g, "/")
+			if need == g || strings.HasPrefix(need, g+"/") {
+				return nil
+			}
+		}
+	}
+	return ErrAccessDenied
+}
+
+// hashSession is the stored id of a session cookie value.
+func hashSession(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// StartSession opens a session for p and returns its cookie value.
+func (id *Identity) StartSession(ctx context.Context, p Principal) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	token := strings.ToUpper(hex.EncodeToString(b[:]))
+	now := id.now()
+	err := id.Store.CreateSession(ctx, &Session{ID: hashSession(token), TenantID: p.TenantID, Username: p.Username, CreatedAt: now, LastSeen: now})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// StartRememberMe opens a remember-me session for p that lives maxAge
+// whatever the idle timeout, and returns its cookie value in Identity
+// Server's shape: "<user>-<uuid>".
+func (id *Identity) StartRememberMe(ctx context.Context, p Principal, maxAge time.Duration) (string, error) {
+	value := p.Username + "-" + NewUUID()
+	now := id.now()
+	err := id.Store.CreateSession(ctx, &Session{ID: hashSession(value), TenantID: p.TenantID, Username: p.Username,
+		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(maxAge)})
+	if err != nil {
+		return "", err
+	}
+	return value, nil
+}
+
+// NewUUID returns a random (version 4) UUID.
+func NewUUID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// sessionTouchInterval limits writes: a session's last use is recorded at
+// most this often.
+const sessionTouchInterval = 30 * time.Second
+
+// Session returns the principal of a live session and records its use;
+// an unknown, expired or orphaned session is ErrSessionInvalid.
+func (id *Identity) Session(ctx context.Context, token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, ErrSessionInvalid
+	}
+	key := hashSession(token)
+	s, err := id.Store.FindSession(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return Principal{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	idle := id.SessionIdleTimeout
+	if idle <= 0 {
+		idle = DefaultSessionIdleTimeout
+	}
+	now := id.now()
+	expired := now.Sub(s.LastSeen) >= idle
+	if !s.ExpiresAt.IsZero() {
+		expired = !now.Before(s.ExpiresAt)
+	}
+	if expired {
+		if err := id.Store.DeleteSession(ctx, key); err != nil {
+			return Principal{}, err
+		}
+		return Principal{}, ErrSessionInvalid
+	}
+	tenant, err := id.Store.FindTenantByID(ctx, s.TenantID)
+	if errors.Is(err, ErrNotFound) || err == nil && !tenant.Active {
+		return Principal{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if now.Sub(s.LastSeen) >= sessionTouchInterval {
+		if err := id.Store.TouchSession(ctx, key, now); err != nil && !errors.Is(err, ErrNotFound) {
+			return Principal{}, err
+		}
+	}
+	return Principal{TenantID: s.TenantID, TenantDomain: tenant.Domain, Username: s.Username, SessionID: token}, nil
+}
+
+// EndSession ends the session with the cookie value.
+func (id *Identity) EndSession(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return id.Store.DeleteSession(ctx, hashSession(token))
+}
+
+// EnsureAdmin makes sure the tenant has the admin role with every permission
+// and the named user in it with the given password.
+func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, password string) error {
+	if _, err := id.Store.FindRole(ctx, tenantID, AdminRole); errors.Is(err, ErrNotFound) {
+		if err := id.Store.CreateRole(ctx, &Role{TenantID: tenantID, Name: AdminRole, Permissions: []string{RootPermission}}); err != nil && !errors.Is(err, ErrDuplicateName) {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	hash, err := id.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u, err := id.Store.FindUser(ctx, tenantID, user)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		if err := id.Store.CreateUser(ctx, &User{TenantID: tenantID, Name: user, PasswordHash: hash}); err != nil && !errors.Is(err, ErrDuplicateName) {
+			return err
+		}
+	case err != nil:
+		return err
+	case bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil:
+		if err := id.Store.SetPassword(ctx, tenantID, user, hash); err != nil {
+			return err
+		}
+	}
+	if err := id.Store.AddUserToRole(ctx, tenantID, user, AdminRole); err != nil && !errors.Is(err, ErrDuplicateName) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package admin
+
+import (
+	"context"
+	"time"
+)
+
+// Tenant is an organisation with its own users, roles and applications.
+type Tenant struct {
+	ID        int64
+	Domain    string
+	Active    bool
+	CreatedAt time.Time
+}
+
+// User is a user of a tenant.
+type User struct {
+	ID           int64
+	TenantID     int64
+	Name         string
+	PasswordHash string
+	// FailedLogins counts consecutive failed logins since the last success
+	// or lock.
+	FailedLogins int
+	// LockedUntil is zero when the user is not locked.
+	LockedUntil time.Time
+	CreatedAt   time.Time
+}
+
+// Role is a named set of permission paths of a tenant.
+type Role struct {
+	TenantID    int64
+	Name        string
+	Permissions []string
+}
+
+// Session is a login session. ID is the SHA-256 of the cookie value.
+type Session struct {
+	ID        string
+	TenantID  int64
+	Username  string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	// ExpiresAt is set on remember-me sessions: they live until then,
+	// whatever the idle timeout.
+	ExpiresAt time.Time
+}
+
+// IdentityStore keeps tenants, users, roles and sessions.
+type IdentityStore interface {
+	CreateTenant(ctx context.Context, t *Tenant) error
+	FindTenantByDomain(ctx context.Context, domain string) (*Tenant, error)
+	FindTenantByID(ctx context.Context, id int64) (*Tenant, error)
+	ListTenants(ctx context.Context) ([]*Tenant, error)
+	SetTenantActive(ctx context.Context, id int64, active bool) error
+
+	CreateUser(ctx context.Context, u *User) error
+	FindUser(ctx context.Context, tenantID int64, name string) (*User, error)
+	ListUsers(ctx context.Context, tenantID int64) ([]*User, error)
+	// SetPassword replaces the hash, clears the failure count and the lock.
+	SetPassword(ctx context.Context, tenantID int64, name, hash string) error
+	DeleteUser(ctx context.Context, tenantID int64, name string) error
+	// RecordLoginFailure counts a failed login atomically; at max
+	// consecutive failures it locks the user until lockUntil and restarts
+	// the count. It reports whether this failure locked the user.
+	RecordLoginFailure(ctx context.Context, tenantID int64, name string, max int, lockUntil time.Time) (bool, error)
+	// ResetLoginFailures clears the failure count after a success.
+	ResetLoginFailures(ctx context.Context, tenantID int64, name string) error
+
+	CreateRole(ctx context.Context, r *Role) error
+	FindRole(ctx context.Context, tenantID int64, name string) (*Role, error)
+	ListRoles(ctx context.Context, tenantID int64) ([]*Role, error)
+	GrantPermission(ctx context.Context, tenantID int64, role, permission string) error
+	RevokePermission(ctx context.Context, tenantID int64, role, permission string) error
+	AddUserToRole(ctx context.Context, tenantID int64, user, role string) error
+	RemoveUserFromRole(ctx context.Context, tenantID int64, user, role string) error
+	// UserRoles lists the names of the user's roles.
+	UserRoles(ctx context.Context, tenantID int64, user string) ([]string, error)
+	// UserPermissions is the union of the permissions of the user's roles.
+	UserPermissions(ctx context.Context, tenantID int64, user string) ([]string, error)
+
+	CreateSession(ctx context.Context, s *Session) error
+	FindSession(ctx context.Context, id string) (*Session, error)
+	TouchSession(ctx context.Context, id string, at time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteSessions ends every session of a user.
+	DeleteSessions(ctx context.Context, tenantID int64, username string) error
+}

@@ -1,0 +1,127 @@
+package soap
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"github.com/isadmin/isadmin/admin"
+)
+
+// Identity authenticates and authorizes callers.
+type Identity interface {
+	Authenticate(ctx context.Context, qualifiedUser, password string) (admin.Principal, error)
+	Session(ctx context.Context, cookie string) (admin.Principal, error)
+	Authorize(ctx context.Context, p admin.Principal, anyOf []string) error
+}
+
+// SessionCookie is the name of the login session cookie, as the servlet
+// container of Identity Server names it.
+const SessionCookie = "JSESSIONID"
+
+// WS-Security namespaces and token types.
+const (
+	nsWSSE          = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+	nsWSSE2002      = "http://schemas.xmlsoap.org/ws/2002/07/secext"
+	passwordText    = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+	passwordDigest  = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest"
+	accessDeniedMsg = "Access Denied."
+)
+
+// errNoCredentials means the request carries neither credentials nor a
+// session: HTTP 401.
+var errNoCredentials = errors.New("soap: no credentials")
+
+func isSecurityHeader(h *etree.Element) bool {
+	ns := h.NamespaceURI()
+	return h.Tag == "Security" && (ns == nsWSSE || ns == nsWSSE2002)
+}
+
+// usernameToken reads a WS-Security UsernameToken from the headers.
+func usernameToken(env *Envelope) (user, pass string, found bool, err error) {
+	for _, h := range env.Headers {
+		if !isSecurityHeader(h) {
+			continue
+		}
+		tok := h.SelectElement("UsernameToken")
+		if tok == nil {
+			continue
+		}
+		u := tok.SelectElement("Username")
+		p := tok.SelectElement("Password")
+		if u == nil || p == nil {
+			return "", "", true, clientFault("The UsernameToken needs a Username and a Password")
+		}
+		typ := strings.TrimSpace(p.SelectAttrValue("Type", passwordText))
+		if typ == passwordDigest || strings.HasSuffix(typ, "#PasswordDigest") {
+			return "", "", true, clientFault("Only PasswordText UsernameTokens are accepted: passwords are stored hashed, so a PasswordDigest cannot be verified")
+		}
+		if typ != passwordText && !strings.HasSuffix(typ, "#PasswordText") {
+			return "", "", true, clientFault("Unsupported UsernameToken password type " + typ)
+		}
+		return strings.TrimSpace(u.Text()), p.Text(), true, nil
+	}
+	return "", "", false, nil
+}
+
+// authenticate finds the caller: HTTP Basic, else a WS-Security
+// UsernameToken, else the session cookie.
+func (s *Server) authenticate(ctx context.Context, r *http.Request, env *Envelope, cookie string) (admin.Principal, error) {
+	user, pass, ok := basicAuth(r)
+	if !ok {
+		var err error
+		user, pass, ok, err = usernameToken(env)
+		if err != nil {
+			return admin.Principal{}, err
+		}
+	}
+	if ok {
+		p, err := s.Identity.Authenticate(ctx, user, pass)
+		if errors.Is(err, admin.ErrBadCredentials) {
+			return p, &Fault{Code: CodeAuthenticationFailure, Reason: "Authentication failure", Status: http.StatusInternalServerError}
+		}
+		return p, err
+	}
+	if cookie != "" {
+		p, err := s.Identity.Session(ctx, cookie)
+		if errors.Is(err, admin.ErrSessionInvalid) {
+			return p, errNoCredentials
+		}
+		return p, err
+	}
+	return admin.Principal{}, errNoCredentials
+}
+
+// authorize checks the tenant of the URL and the operation's permission.
+func (s *Server) authorize(ctx context.Context, p admin.Principal, urlTenant string, anyOf []string) error {
+	if urlTenant != "" && !strings.EqualFold(urlTenant, p.TenantDomain) {
+		return &Fault{Code: CodeAccessDenied, Status: http.StatusInternalServerError,
+			Reason: "Access Denied. A user " + p.QualifiedName() + " is trying to access services in domain " + urlTenant}
+	}
+	err := s.Identity.Authorize(ctx, p, anyOf)
+	if errors.Is(err, admin.ErrAccessDenied) {
+		return &Fault{Code: CodeAccessDenied, Reason: accessDeniedMsg, Status: http.StatusInternalServerError}
+	}
+	return err
+}
+
+func sessionCookie(r *http.Request) string {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// setSessionCookie sends what login or logout left in the sink.
+func setSessionCookie(w http.ResponseWriter, r *http.Request, sink *admin.SessionSink) {
+	switch {
+	case sink.NewSession != "":
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sink.NewSession, Path: "/", HttpOnly: true, Secure: r.TLS != nil})
+	case sink.Ended:
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil})
+	}
+}
