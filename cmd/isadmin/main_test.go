@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,7 +44,37 @@ func startServer(t testing.TB, profile string, configure ...func(*Config)) *test
 // startServerLogging is startServer with the server's log written to w.
 func startServerLogging(t testing.TB, profile string, w io.Writer, configure ...func(*Config)) *testServer {
 	t.Helper()
+	return startServerWith(t, profile, w, nil, configure...)
+}
+
+// clock is a settable time source for tests.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newClock() *clock { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// startServerWith is startServer with the log written to w (when not nil)
+// and the server's clock set to now (when not nil).
+func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.Time, configure ...func(*Config)) *testServer {
+	t.Helper()
 	m := NewMain()
+	if now != nil {
+		m.Now = now
+	}
 	m.Stderr = io.Discard
 	if testing.Verbose() {
 		m.Stderr = os.Stderr
