@@ -9519,6 +9519,97 @@ var authenticationAdminBindings = map[string]*OperationBinding{
 	},
 }
 
+// AuthenticationAdminClient implements AuthenticationAdmin by calling a remote server.
+type AuthenticationAdminClient struct {
+	Caller Caller
+}
+
+var _ AuthenticationAdmin = (*AuthenticationAdminClient)(nil)
+
+// Logout calls logout.
+func (c *AuthenticationAdminClient) Logout(ctx context.Context) error {
+	_, err := c.Caller.Call(ctx, "AuthenticationAdmin", "logout", &LogoutRequest{})
+	return err
+}
+
+// LoginWithRememberMeCookie calls loginWithRememberMeCookie.
+func (c *AuthenticationAdminClient) LoginWithRememberMeCookie(ctx context.Context, cookie string) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "AuthenticationAdmin", "loginWithRememberMeCookie", &LoginWithRememberMeCookieRequest{Cookie: &cookie})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*LoginWithRememberMeCookieResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// GetAuthenticatorName calls getAuthenticatorName.
+func (c *AuthenticationAdminClient) GetAuthenticatorName(ctx context.Context) (*string, error) {
+	resp, err := c.Caller.Call(ctx, "AuthenticationAdmin", "getAuthenticatorName", &GetAuthenticatorNameRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAuthenticatorNameResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// Login calls login.
+func (c *AuthenticationAdminClient) Login(ctx context.Context, username string, password string, remoteAddress string) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "AuthenticationAdmin", "login", &LoginRequest{Username: &username, Password: &password, RemoteAddress: &remoteAddress})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*LoginResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// LoginWithRememberMeOption calls loginWithRememberMeOption.
+func (c *AuthenticationAdminClient) LoginWithRememberMeOption(ctx context.Context, username string, password string, remoteAddress string) (*RememberMeData, error) {
+	resp, err := c.Caller.Call(ctx, "AuthenticationAdmin", "loginWithRememberMeOption", &LoginWithRememberMeOptionRequest{Username: &username, Password: &password, RemoteAddress: &remoteAddress})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*LoginWithRememberMeOptionResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// IsDisabled calls isDisabled.
+func (c *AuthenticationAdminClient) IsDisabled(ctx context.Context) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "AuthenticationAdmin", "isDisabled", &IsDisabledRequest{})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*IsDisabledResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// GetPriority calls getPriority.
+func (c *AuthenticationAdminClient) GetPriority(ctx context.Context) (int32, error) {
+	resp, err := c.Caller.Call(ctx, "AuthenticationAdmin", "getPriority", &GetPriorityRequest{})
+	if err != nil {
+		return 0, err
+	}
+	r, _ := resp.(*GetPriorityResponse)
+	if r == nil {
+		return 0, nil
+	}
+	return r.Return, nil
+}
+
 // IdentityApplicationManagementService is implemented once for every profile's IdentityApplicationManagementService operations.
 type IdentityApplicationManagementService interface {
 	// GetInstance answers getInstance (profiles is-5.0).
@@ -9948,6 +10039,335 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			return &ImportApplicationResponse{Return: ret}, nil
 		},
 	},
+}
+
+// IdentityApplicationManagementServiceClient implements IdentityApplicationManagementService by calling a remote server.
+type IdentityApplicationManagementServiceClient struct {
+	Caller Caller
+}
+
+var _ IdentityApplicationManagementService = (*IdentityApplicationManagementServiceClient)(nil)
+
+// GetInstance calls getInstance.
+func (c *IdentityApplicationManagementServiceClient) GetInstance(ctx context.Context) (*ApplicationManagementService, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getInstance", &GetInstanceRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetInstanceResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// CreateApplication calls createApplication.
+func (c *IdentityApplicationManagementServiceClient) CreateApplication(ctx context.Context, serviceProvider *ServiceProvider) (int32, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "createApplication", &CreateApplicationRequest{ServiceProvider: serviceProvider})
+	if err != nil {
+		return 0, err
+	}
+	r, _ := resp.(*CreateApplicationResponse)
+	if r == nil {
+		return 0, nil
+	}
+	return r.Return, nil
+}
+
+// GetApplication calls getApplication.
+func (c *IdentityApplicationManagementServiceClient) GetApplication(ctx context.Context, applicationName string) (*ServiceProvider, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getApplication", &GetApplicationRequest{ApplicationName: &applicationName})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetApplicationResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetAllLocalClaimUris calls getAllLocalClaimUris.
+func (c *IdentityApplicationManagementServiceClient) GetAllLocalClaimUris(ctx context.Context) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllLocalClaimUris", &GetAllLocalClaimUrisRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllLocalClaimUrisResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// DeleteApplication calls deleteApplication.
+func (c *IdentityApplicationManagementServiceClient) DeleteApplication(ctx context.Context, applicationName string) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "deleteApplication", &DeleteApplicationRequest{ApplicationName: &applicationName})
+	return err
+}
+
+// GetAllRequestPathAuthenticators calls getAllRequestPathAuthenticators.
+func (c *IdentityApplicationManagementServiceClient) GetAllRequestPathAuthenticators(ctx context.Context) ([]*RequestPathAuthenticatorConfig, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllRequestPathAuthenticators", &GetAllRequestPathAuthenticatorsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllRequestPathAuthenticatorsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetAllLocalAuthenticators calls getAllLocalAuthenticators.
+func (c *IdentityApplicationManagementServiceClient) GetAllLocalAuthenticators(ctx context.Context) ([]*LocalAuthenticatorConfig, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllLocalAuthenticators", &GetAllLocalAuthenticatorsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllLocalAuthenticatorsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetAllIdentityProviders calls getAllIdentityProviders.
+func (c *IdentityApplicationManagementServiceClient) GetAllIdentityProviders(ctx context.Context) ([]*IdentityProvider, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllIdentityProviders", &GetAllIdentityProvidersRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllIdentityProvidersResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetAllApplicationBasicInfo calls getAllApplicationBasicInfo.
+func (c *IdentityApplicationManagementServiceClient) GetAllApplicationBasicInfo(ctx context.Context) ([]*ApplicationBasicInfo, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllApplicationBasicInfo", &GetAllApplicationBasicInfoRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllApplicationBasicInfoResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetIdentityProvider calls getIdentityProvider.
+func (c *IdentityApplicationManagementServiceClient) GetIdentityProvider(ctx context.Context, federatedIdPName string) (*IdentityProvider, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getIdentityProvider", &GetIdentityProviderRequest{FederatedIdPName: &federatedIdPName})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetIdentityProviderResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateApplication calls updateApplication.
+func (c *IdentityApplicationManagementServiceClient) UpdateApplication(ctx context.Context, serviceProvider *ServiceProvider) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "updateApplication", &UpdateApplicationRequest{ServiceProvider: serviceProvider})
+	return err
+}
+
+// GetApplicationTemplate calls getApplicationTemplate.
+func (c *IdentityApplicationManagementServiceClient) GetApplicationTemplate(ctx context.Context, templateName string) (*SpTemplate, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getApplicationTemplate", &GetApplicationTemplateRequest{TemplateName: &templateName})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetApplicationTemplateResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// CreateApplicationTemplateFromSP calls createApplicationTemplateFromSP.
+func (c *IdentityApplicationManagementServiceClient) CreateApplicationTemplateFromSP(ctx context.Context, serviceProvider *ServiceProvider, spTemplate *SpTemplate) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "createApplicationTemplateFromSP", &CreateApplicationTemplateFromSPRequest{ServiceProvider: serviceProvider, SpTemplate: spTemplate})
+	return err
+}
+
+// GetCustomInboundAuthenticatorConfigs calls getCustomInboundAuthenticatorConfigs.
+func (c *IdentityApplicationManagementServiceClient) GetCustomInboundAuthenticatorConfigs(ctx context.Context) ([]*InboundAuthenticationRequestConfig, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getCustomInboundAuthenticatorConfigs", &GetCustomInboundAuthenticatorConfigsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetCustomInboundAuthenticatorConfigsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetCountOfApplications calls getCountOfApplications.
+func (c *IdentityApplicationManagementServiceClient) GetCountOfApplications(ctx context.Context, filter string) (int32, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getCountOfApplications", &GetCountOfApplicationsRequest{Filter: &filter})
+	if err != nil {
+		return 0, err
+	}
+	r, _ := resp.(*GetCountOfApplicationsResponse)
+	if r == nil {
+		return 0, nil
+	}
+	return r.Return, nil
+}
+
+// CreateApplicationTemplate calls createApplicationTemplate.
+func (c *IdentityApplicationManagementServiceClient) CreateApplicationTemplate(ctx context.Context, spTemplate *SpTemplate) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "createApplicationTemplate", &CreateApplicationTemplateRequest{SpTemplate: spTemplate})
+	return err
+}
+
+// ExportApplication calls exportApplication.
+func (c *IdentityApplicationManagementServiceClient) ExportApplication(ctx context.Context, applicationName string, exportSecrets bool) (*string, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "exportApplication", &ExportApplicationRequest{ApplicationName: &applicationName, ExportSecrets: exportSecrets})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*ExportApplicationResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateApplicationTemplate calls updateApplicationTemplate.
+func (c *IdentityApplicationManagementServiceClient) UpdateApplicationTemplate(ctx context.Context, templateName string, spTemplate *SpTemplate) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "updateApplicationTemplate", &UpdateApplicationTemplateRequest{TemplateName: &templateName, SpTemplate: spTemplate})
+	return err
+}
+
+// CreateApplicationWithTemplate calls createApplicationWithTemplate.
+func (c *IdentityApplicationManagementServiceClient) CreateApplicationWithTemplate(ctx context.Context, serviceProvider *ServiceProvider, templateName string) (*ServiceProvider, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "createApplicationWithTemplate", &CreateApplicationWithTemplateRequest{ServiceProvider: serviceProvider, TemplateName: &templateName})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*CreateApplicationWithTemplateResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// IsExistingApplicationTemplate calls isExistingApplicationTemplate.
+func (c *IdentityApplicationManagementServiceClient) IsExistingApplicationTemplate(ctx context.Context, templateName string) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "isExistingApplicationTemplate", &IsExistingApplicationTemplateRequest{TemplateName: &templateName})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*IsExistingApplicationTemplateResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// GetAllApplicationTemplateInfo calls getAllApplicationTemplateInfo.
+func (c *IdentityApplicationManagementServiceClient) GetAllApplicationTemplateInfo(ctx context.Context) ([]*SpTemplate, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllApplicationTemplateInfo", &GetAllApplicationTemplateInfoRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllApplicationTemplateInfoResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetCountOfAllApplications calls getCountOfAllApplications.
+func (c *IdentityApplicationManagementServiceClient) GetCountOfAllApplications(ctx context.Context) (int32, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getCountOfAllApplications", &GetCountOfAllApplicationsRequest{})
+	if err != nil {
+		return 0, err
+	}
+	r, _ := resp.(*GetCountOfAllApplicationsResponse)
+	if r == nil {
+		return 0, nil
+	}
+	return r.Return, nil
+}
+
+// GetPaginatedApplicationBasicInfo calls getPaginatedApplicationBasicInfo.
+func (c *IdentityApplicationManagementServiceClient) GetPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32, filter string) ([]*ApplicationBasicInfo, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getPaginatedApplicationBasicInfo", &GetPaginatedApplicationBasicInfoRequest{PageNumber: pageNumber, Filter: &filter})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetPaginatedApplicationBasicInfoResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// DeleteApplicationTemplate calls deleteApplicationTemplate.
+func (c *IdentityApplicationManagementServiceClient) DeleteApplicationTemplate(ctx context.Context, templateName string) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "deleteApplicationTemplate", &DeleteApplicationTemplateRequest{TemplateName: &templateName})
+	return err
+}
+
+// GetAllPaginatedApplicationBasicInfo calls getAllPaginatedApplicationBasicInfo.
+func (c *IdentityApplicationManagementServiceClient) GetAllPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32) ([]*ApplicationBasicInfo, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAllPaginatedApplicationBasicInfo", &GetAllPaginatedApplicationBasicInfoRequest{PageNumber: pageNumber})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllPaginatedApplicationBasicInfoResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetApplicationBasicInfo calls getApplicationBasicInfo.
+func (c *IdentityApplicationManagementServiceClient) GetApplicationBasicInfo(ctx context.Context, filter string) ([]*ApplicationBasicInfo, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getApplicationBasicInfo", &GetApplicationBasicInfoRequest{Filter: &filter})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetApplicationBasicInfoResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetAuthenticationTemplatesJSON calls getAuthenticationTemplatesJSON.
+func (c *IdentityApplicationManagementServiceClient) GetAuthenticationTemplatesJSON(ctx context.Context) (*string, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAuthenticationTemplatesJSON", &GetAuthenticationTemplatesJSONRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAuthenticationTemplatesJSONResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// ImportApplication calls importApplication.
+func (c *IdentityApplicationManagementServiceClient) ImportApplication(ctx context.Context, spFileContent *SpFileContent) (*ImportResponse, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "importApplication", &ImportApplicationRequest{SpFileContent: spFileContent})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*ImportApplicationResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
 }
 
 // OAuthAdminService is implemented once for every profile's OAuthAdminService operations.
@@ -10426,6 +10846,366 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 			return &GetSupportedIDTokenAlgorithmsResponse{Return: ret}, nil
 		},
 	},
+}
+
+// OAuthAdminServiceClient implements OAuthAdminService by calling a remote server.
+type OAuthAdminServiceClient struct {
+	Caller Caller
+}
+
+var _ OAuthAdminService = (*OAuthAdminServiceClient)(nil)
+
+// RegisterOAuthConsumer calls registerOAuthConsumer.
+func (c *OAuthAdminServiceClient) RegisterOAuthConsumer(ctx context.Context) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "registerOAuthConsumer", &RegisterOAuthConsumerRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*RegisterOAuthConsumerResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetOAuthApplicationDataByAppName calls getOAuthApplicationDataByAppName.
+func (c *OAuthAdminServiceClient) GetOAuthApplicationDataByAppName(ctx context.Context, appName string) (*OAuthConsumerAppDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getOAuthApplicationDataByAppName", &GetOAuthApplicationDataByAppNameRequest{AppName: &appName})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetOAuthApplicationDataByAppNameResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetOAuthApplicationData calls getOAuthApplicationData.
+func (c *OAuthAdminServiceClient) GetOAuthApplicationData(ctx context.Context, consumerKey string) (*OAuthConsumerAppDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getOAuthApplicationData", &GetOAuthApplicationDataRequest{ConsumerKey: &consumerKey})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetOAuthApplicationDataResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateConsumerApplication calls updateConsumerApplication.
+func (c *OAuthAdminServiceClient) UpdateConsumerApplication(ctx context.Context, consumerAppDTO *OAuthConsumerAppDTO) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "updateConsumerApplication", &UpdateConsumerApplicationRequest{ConsumerAppDTO: consumerAppDTO})
+	return err
+}
+
+// GetAllOAuthApplicationData calls getAllOAuthApplicationData.
+func (c *OAuthAdminServiceClient) GetAllOAuthApplicationData(ctx context.Context) ([]*OAuthConsumerAppDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getAllOAuthApplicationData", &GetAllOAuthApplicationDataRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllOAuthApplicationDataResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// RemoveOAuthApplicationData calls removeOAuthApplicationData.
+func (c *OAuthAdminServiceClient) RemoveOAuthApplicationData(ctx context.Context, consumerKey string) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "removeOAuthApplicationData", &RemoveOAuthApplicationDataRequest{ConsumerKey: &consumerKey})
+	return err
+}
+
+// GetAllowedGrantTypes calls getAllowedGrantTypes.
+func (c *OAuthAdminServiceClient) GetAllowedGrantTypes(ctx context.Context) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getAllowedGrantTypes", &GetAllowedGrantTypesRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllowedGrantTypesResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// RegisterOAuthApplicationData calls registerOAuthApplicationData.
+func (c *OAuthAdminServiceClient) RegisterOAuthApplicationData(ctx context.Context, application *OAuthConsumerAppDTO) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "registerOAuthApplicationData", &RegisterOAuthApplicationDataRequest{Application: application})
+	return err
+}
+
+// GetAppsAuthorizedByUser calls getAppsAuthorizedByUser.
+func (c *OAuthAdminServiceClient) GetAppsAuthorizedByUser(ctx context.Context) ([]*OAuthConsumerAppDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getAppsAuthorizedByUser", &GetAppsAuthorizedByUserRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAppsAuthorizedByUserResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// RevokeAuthzForAppsByResoureOwner calls revokeAuthzForAppsByResoureOwner.
+func (c *OAuthAdminServiceClient) RevokeAuthzForAppsByResoureOwner(ctx context.Context, revokeRequestDTO *OAuthRevocationRequestDTO) (*OAuthRevocationResponseDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "revokeAuthzForAppsByResoureOwner", &RevokeAuthzForAppsByResoureOwnerRequest{RevokeRequestDTO: revokeRequestDTO})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*RevokeAuthzForAppsByResoureOwnerResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateApproveAlwaysForAppConsentByResourceOwner calls updateApproveAlwaysForAppConsentByResourceOwner.
+func (c *OAuthAdminServiceClient) UpdateApproveAlwaysForAppConsentByResourceOwner(ctx context.Context, appName string, state string) (*OAuthRevocationResponseDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "updateApproveAlwaysForAppConsentByResourceOwner", &UpdateApproveAlwaysForAppConsentByResourceOwnerRequest{AppName: &appName, State: &state})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*UpdateApproveAlwaysForAppConsentByResourceOwnerResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateOauthSecretKey calls updateOauthSecretKey.
+func (c *OAuthAdminServiceClient) UpdateOauthSecretKey(ctx context.Context, consumerKey string) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "updateOauthSecretKey", &UpdateOauthSecretKeyRequest{ConsumerKey: &consumerKey})
+	return err
+}
+
+// UpdateAndRetrieveOauthSecretKey calls updateAndRetrieveOauthSecretKey.
+func (c *OAuthAdminServiceClient) UpdateAndRetrieveOauthSecretKey(ctx context.Context, consumerKey string) (*OAuthConsumerAppDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "updateAndRetrieveOauthSecretKey", &UpdateAndRetrieveOauthSecretKeyRequest{ConsumerKey: &consumerKey})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*UpdateAndRetrieveOauthSecretKeyResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// IsHashDisabled calls isHashDisabled.
+func (c *OAuthAdminServiceClient) IsHashDisabled(ctx context.Context) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "isHashDisabled", &IsHashDisabledRequest{})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*IsHashDisabledResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// GetClaims calls getClaims.
+func (c *OAuthAdminServiceClient) GetClaims(ctx context.Context, scope string) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getClaims", &GetClaimsRequest{Scope: &scope})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetClaimsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetOauthApplicationState calls getOauthApplicationState.
+func (c *OAuthAdminServiceClient) GetOauthApplicationState(ctx context.Context, consumerKey string) (*string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getOauthApplicationState", &GetOauthApplicationStateRequest{ConsumerKey: &consumerKey})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetOauthApplicationStateResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// IsPKCESupportEnabled calls isPKCESupportEnabled.
+func (c *OAuthAdminServiceClient) IsPKCESupportEnabled(ctx context.Context) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "isPKCESupportEnabled", &IsPKCESupportEnabledRequest{})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*IsPKCESupportEnabledResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// IsRefreshTokenRenewalEnabled calls isRefreshTokenRenewalEnabled.
+func (c *OAuthAdminServiceClient) IsRefreshTokenRenewalEnabled(ctx context.Context) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "isRefreshTokenRenewalEnabled", &IsRefreshTokenRenewalEnabledRequest{})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*IsRefreshTokenRenewalEnabledResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// AddScope calls addScope.
+func (c *OAuthAdminServiceClient) AddScope(ctx context.Context, scope string, claims []string) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "addScope", &AddScopeRequest{Scope: &scope, Claims: claims})
+	return err
+}
+
+// RegisterAndRetrieveOAuthApplicationData calls registerAndRetrieveOAuthApplicationData.
+func (c *OAuthAdminServiceClient) RegisterAndRetrieveOAuthApplicationData(ctx context.Context, application *OAuthConsumerAppDTO) (*OAuthConsumerAppDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "registerAndRetrieveOAuthApplicationData", &RegisterAndRetrieveOAuthApplicationDataRequest{Application: application})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*RegisterAndRetrieveOAuthApplicationDataResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// IsScopeExist calls isScopeExist.
+func (c *OAuthAdminServiceClient) IsScopeExist(ctx context.Context, scope string) (bool, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "isScopeExist", &IsScopeExistRequest{Scope: &scope})
+	if err != nil {
+		return false, err
+	}
+	r, _ := resp.(*IsScopeExistResponse)
+	if r == nil {
+		return false, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateConsumerAppState calls updateConsumerAppState.
+func (c *OAuthAdminServiceClient) UpdateConsumerAppState(ctx context.Context, consumerKey string, newState string) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "updateConsumerAppState", &UpdateConsumerAppStateRequest{ConsumerKey: &consumerKey, NewState: &newState})
+	return err
+}
+
+// GetSupportedTokenTypes calls getSupportedTokenTypes.
+func (c *OAuthAdminServiceClient) GetSupportedTokenTypes(ctx context.Context) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getSupportedTokenTypes", &GetSupportedTokenTypesRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetSupportedTokenTypesResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// DeleteScope calls deleteScope.
+func (c *OAuthAdminServiceClient) DeleteScope(ctx context.Context, scope string) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "deleteScope", &DeleteScopeRequest{Scope: &scope})
+	return err
+}
+
+// GetAudiences calls getAudiences.
+func (c *OAuthAdminServiceClient) GetAudiences(ctx context.Context) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "getAudiences", nil)
+	return err
+}
+
+// GetAllowedScopeValidators calls getAllowedScopeValidators.
+func (c *OAuthAdminServiceClient) GetAllowedScopeValidators(ctx context.Context) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getAllowedScopeValidators", &GetAllowedScopeValidatorsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetAllowedScopeValidatorsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// UpdateScope calls updateScope.
+func (c *OAuthAdminServiceClient) UpdateScope(ctx context.Context, scope string, addClaims []string, deleteClaims []string) error {
+	_, err := c.Caller.Call(ctx, "OAuthAdminService", "updateScope", &UpdateScopeRequest{Scope: &scope, AddClaims: addClaims, DeleteClaims: deleteClaims})
+	return err
+}
+
+// GetTokenExpiryTimes calls getTokenExpiryTimes.
+func (c *OAuthAdminServiceClient) GetTokenExpiryTimes(ctx context.Context) (*OAuthTokenExpiryTimeDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getTokenExpiryTimes", &GetTokenExpiryTimesRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetTokenExpiryTimesResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetSupportedTokenBindingsMetaData calls getSupportedTokenBindingsMetaData.
+func (c *OAuthAdminServiceClient) GetSupportedTokenBindingsMetaData(ctx context.Context) ([]*TokenBindingMetaDataDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getSupportedTokenBindingsMetaData", &GetSupportedTokenBindingsMetaDataRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetSupportedTokenBindingsMetaDataResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetScopeNames calls getScopeNames.
+func (c *OAuthAdminServiceClient) GetScopeNames(ctx context.Context) ([]string, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getScopeNames", &GetScopeNamesRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetScopeNamesResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetScopes calls getScopes.
+func (c *OAuthAdminServiceClient) GetScopes(ctx context.Context) ([]*ScopeDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getScopes", &GetScopesRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetScopesResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetSupportedIDTokenAlgorithms calls getSupportedIDTokenAlgorithms.
+func (c *OAuthAdminServiceClient) GetSupportedIDTokenAlgorithms(ctx context.Context) (*OAuthIDTokenAlgorithmDTO, error) {
+	resp, err := c.Caller.Call(ctx, "OAuthAdminService", "getSupportedIDTokenAlgorithms", &GetSupportedIDTokenAlgorithmsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetSupportedIDTokenAlgorithmsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
 }
 
 // generatedServices holds the operation bindings of every service.

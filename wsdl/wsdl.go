@@ -536,3 +536,10 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+// Caller sends one operation to a remote server and returns its response
+// wrapper (nil for void operations). The generated <Service>Client types
+// use it.
+type Caller interface {
+	Call(ctx context.Context, service, operation string, req Struct) (Struct, error)
+}

@@ -581,6 +581,62 @@ func (g *generator) renderService(b *bytes.Buffer, svc *service) {
 		p("\t\t},\n\t},\n")
 	}
 	p("}\n\n")
+	g.renderClient(b, svc)
+}
+
+// renderClient writes a client implementing the service interface by
+// calling a remote server through a Caller.
+func (g *generator) renderClient(b *bytes.Buffer, svc *service) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	name := svc.name + "Client"
+	p("// %s implements %s by calling a remote server.\n", name, svc.name)
+	p("type %s struct {\n\tCaller Caller\n}\n\n", name)
+	p("var _ %s = (*%s)(nil)\n\n", svc.name, name)
+	for _, op := range svc.ops {
+		ret := g.returnField(op)
+		p("// %s calls %s.\n", op.goName, op.name)
+		p("func (c *%s) %s(ctx context.Context", name, op.goName)
+		var fields []string
+		if op.input.Local != "" {
+			in := g.types[op.input]
+			for _, f := range in.fields {
+				p(", %s %s", paramName(f.name), g.paramType(f))
+				t := g.goType(f)
+				v := paramName(f.name)
+				if strings.HasPrefix(t, "*") && f.kind != kindStruct {
+					v = "&" + v
+				}
+				fields = append(fields, exported(f.name)+": "+v)
+			}
+		}
+		p(") ")
+		zero := ""
+		if ret != nil {
+			t := g.goType(ret)
+			p("(%s, error) {\n", t)
+			switch {
+			case strings.HasPrefix(t, "*") || strings.HasPrefix(t, "[]"):
+				zero = "nil"
+			case t == "bool":
+				zero = "false"
+			default:
+				zero = "0"
+			}
+		} else {
+			p("error {\n")
+		}
+		req := "nil"
+		if op.input.Local != "" {
+			req = "&" + g.types[op.input].goName + "{" + strings.Join(fields, ", ") + "}"
+		}
+		if ret != nil {
+			p("\tresp, err := c.Caller.Call(ctx, %q, %q, %s)\n", svc.name, op.name, req)
+			p("\tif err != nil {\n\t\treturn %s, err\n\t}\n", zero)
+			p("\tr, _ := resp.(*%s)\n\tif r == nil {\n\t\treturn %s, nil\n\t}\n\treturn r.Return, nil\n}\n\n", g.types[op.output].goName, zero)
+		} else {
+			p("\t_, err := c.Caller.Call(ctx, %q, %q, %s)\n\treturn err\n}\n\n", svc.name, op.name, req)
+		}
+	}
 }
 
 func (g *generator) returnField(op *operation) *field {
