@@ -36,12 +36,16 @@ func init() {
 }
 
 // CreateTenant inserts t and sets its ID and CreatedAt; a taken domain is
-// admin.ErrDuplicateName.
+// admin.ErrDuplicateName. Tenant ids count up from 1, as Identity Server's
+// do; the super tenant keeps -1234.
 func (db *DB) CreateTenant(ctx context.Context, t *admin.Tenant) error {
 	now := db.now()
 	var id int64
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO tenants (domain, active, created_at) VALUES (?, ?, ?) RETURNING id`,
+		return tx.QueryRowContext(ctx, `
+			INSERT INTO tenants (id, domain, active, created_at)
+			VALUES ((SELECT CASE WHEN max(id) < 1 THEN 1 ELSE max(id) + 1 END FROM tenants), ?, ?, ?)
+			RETURNING id`,
 			t.Domain, t.Active, formatTime(now)).Scan(&id)
 	})
 	if err != nil {
@@ -207,15 +211,16 @@ func (db *DB) DeleteUser(ctx context.Context, tenantID int64, name string) error
 // RecordLoginFailure counts a failure in one statement, so concurrent
 // failures on several instances all count.
 func (db *DB) RecordLoginFailure(ctx context.Context, tenantID int64, name string, max int, lockUntil time.Time) (bool, error) {
-	var locked string
+	// The count restarts at 0 exactly when this failure locks the user.
+	var count int
 	err := db.update(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
 			UPDATE users SET
 				locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
 				failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
 			WHERE tenant_id = ? AND name = ?
-			RETURNING locked_until`,
-			max, formatTime(lockUntil), max, tenantID, name).Scan(&locked)
+			RETURNING failed_logins`,
+			max, formatTime(lockUntil), max, tenantID, name).Scan(&count)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
@@ -223,7 +228,7 @@ func (db *DB) RecordLoginFailure(ctx context.Context, tenantID int64, name strin
 	if err != nil {
 		return false, fmt.Errorf("schema: record login failure of %q: %w", name, err)
 	}
-	return locked == formatTime(lockUntil), nil
+	return count == 0, nil
 }
 
 // ResetLoginFailures clears the user's failure count.

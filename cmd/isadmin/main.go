@@ -25,7 +25,7 @@ func main() {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "isadmin:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err))
 	}
 }
 
@@ -35,6 +35,9 @@ const usage = `isadmin answers WSO2 Identity Server's SOAP admin services.
 
 Usage:
   isadmin serve [flags]    run the server (isadmin serve -h lists the flags)
+  isadmin tenant COMMAND   add, list, disable and enable tenants (isadmin tenant -h)
+  isadmin user COMMAND     add, list and delete users, set passwords (isadmin user -h)
+  isadmin role COMMAND     add roles, grant and revoke permissions, assign roles (isadmin role -h)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -60,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		return m.Close(shutdown)
+	case "tenant", "user", "role":
+		return runManage(ctx, args, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
