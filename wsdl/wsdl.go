@@ -465,7 +465,13 @@ func (b *typeBuilder) build(schemas []*gowsdl.XSDSchema) error {
 		if err := withBase(byType[base]); err != nil {
 			return err
 		}
-		p.t.Fields = append(append([]*Field(nil), base.Fields...), p.t.Fields...)
+		// Copies: the derived type's Go value indexes its fields its own way.
+		inherited := make([]*Field, 0, len(base.Fields)+len(p.t.Fields))
+		for _, f := range base.Fields {
+			c := *f
+			inherited = append(inherited, &c)
+		}
+		p.t.Fields = append(inherited, p.t.Fields...)
 		return nil
 	}
 	for _, p := range pending {

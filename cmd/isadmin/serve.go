@@ -229,6 +229,8 @@ func (m *Main) Run(ctx context.Context) error {
 		Services: map[string]any{
 			"OAuthAdminService":   &admin.OAuthAdmin{Store: m.DB, Config: config},
 			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
+
+			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now},
 		},
 		Identity:     identity,
 		Realm:        "isadmin",

@@ -59,3 +59,25 @@ func TestZeepClient(t *testing.T) {
 		})
 	}
 }
+
+// TestZeepSessionClient logs in with AuthenticationAdmin and manages a
+// service provider with the session cookie alone, in each profile.
+func TestZeepSessionClient(t *testing.T) {
+	requireZeep(t)
+	const script = "../../testdata/zeep/appmgt_flow.py"
+	for _, profile := range []string{"is-5.0", "is-7"} {
+		t.Run(profile, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, profile)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, zeepPython, script, s.URL, profile, "admin", "admin")
+			cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost")
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s %s %s: %v\n%s", script, s.URL, profile, err, out)
+			}
+			t.Logf("%s", out)
+		})
+	}
+}

@@ -1,0 +1,73 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/isadmin/isadmin/wsdl"
+)
+
+// appMgtErrors is one of every error the application management service
+// returns, with sample arguments.
+func appMgtErrors() []*Error {
+	cause := errors.New("cause")
+	return []*Error{
+		errNoServiceProvider("createApplication"),
+		errNameRequired(),
+		errNameInvalid("bad/name"),
+		errNameExists("app", "carbon.super"),
+		errRenameExists("app", "carbon.super"),
+		errIDNotFound(16, "carbon.super"),
+		errNameNotFound("app", "carbon.super"),
+		errOAuthClientNotFound("key"),
+		errOAuthClientLinked("key", "app"),
+		errOAuthClientLinkedElsewhere("key"),
+		errOAuthClientExists("key"),
+		errInvalidPage(),
+		errTemplateNameRequired(),
+		errTemplateExists("t", "carbon.super"),
+		errTemplateNotFound("t", "carbon.super"),
+		errTemplateInvalid("t", "carbon.super"),
+		errImportEmpty("sp.xml", "carbon.super"),
+		errImportInvalid("sp.xml", "carbon.super"),
+		errCreateFailed(cause, "app", "carbon.super"),
+		errReadFailed(cause, "app", "carbon.super"),
+		errUpdateFailed(cause, "app", "carbon.super"),
+		errDeleteFailed(cause, "app", "carbon.super"),
+		errListFailed(cause, "carbon.super"),
+		errTemplateFailed(cause),
+		errOAuthCleanupFailed(cause, "key", "app"),
+		Internal("appmgt.oauth-read-failed", "Error while reading the OAuth application %s", cause, "key"),
+		Internal("appmgt.export-failed", "Error in exporting Service Provider %s@%s", cause, "app", "carbon.super"),
+		Internal("appmgt.templates-unavailable", "Application templates are not supported by this server.", nil),
+	}
+}
+
+// Every code has a text in both profiles; IS 7's texts are the defaults;
+// every text renders its code's arguments without fmt complaints.
+func TestAppMgtMessages(t *testing.T) {
+	for _, name := range []string{"is-5.0", "is-7"} {
+		p, err := wsdl.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range appMgtErrors() {
+			text, ok := p.Message(e.Code)
+			if !ok {
+				t.Errorf("%s: no text for %s", name, e.Code)
+				continue
+			}
+			if name == "is-7" && text != e.Default {
+				t.Errorf("is-7 %s = %q, default %q", e.Code, text, e.Default)
+			}
+			if got := fmt.Sprintf(text, e.Args...); strings.Contains(got, "%!") {
+				t.Errorf("%s %s renders %q", name, e.Code, got)
+			}
+		}
+	}
+	if got := fmt.Sprintf(errNameExists("app", "t").Default, "app", "t"); got != "An application with name: 'app' already exists in tenantDomain: t" {
+		t.Errorf("name-exists renders %q", got)
+	}
+}
