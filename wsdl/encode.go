@@ -33,7 +33,9 @@ func (e *Encoder) Response(op *Operation, resp Struct) {
 	if op.Output == nil || resp == nil {
 		e.buf = append(e.buf, `<ns:`...)
 		e.buf = append(e.buf, op.Name...)
-		e.buf = append(e.buf, `Response xmlns:ns="`+WrapperNamespace+`"><ns:return xmlns:xsi="`+XSINamespace+`" xsi:nil="true"/></ns:`...)
+		e.buf = append(e.buf, `Response xmlns:ns="`...)
+		e.buf = append(e.buf, s.WrapperNamespace...)
+		e.buf = append(e.buf, `"><ns:return xmlns:xsi="`+XSINamespace+`" xsi:nil="true"/></ns:`...)
 		e.buf = append(e.buf, op.Name...)
 		e.buf = append(e.buf, "Response>"...)
 		return
@@ -53,7 +55,9 @@ func (e *Encoder) Request(op *Operation, req Struct) {
 	e.buf = append(e.buf, "<ns:"...)
 	if op.Input == nil {
 		e.buf = append(e.buf, op.Name...)
-		e.buf = append(e.buf, ` xmlns:ns="`+WrapperNamespace+`"/>`...)
+		e.buf = append(e.buf, ` xmlns:ns="`...)
+		e.buf = append(e.buf, op.Service.WrapperNamespace...)
+		e.buf = append(e.buf, `"/>`...)
 		return
 	}
 	e.buf = append(e.buf, op.Input.Name.Local...)

@@ -28,7 +28,8 @@ import (
 	"github.com/hooklift/gowsdl"
 )
 
-// Namespaces every profile uses.
+// Namespaces every profile uses. Most admin services put their wrapper
+// elements in WrapperNamespace; AuthenticationAdmin keeps its own.
 const (
 	WrapperNamespace = "http://org.apache.axis2/xsd"
 	XSINamespace     = "http://www.w3.org/2001/XMLSchema-instance"
@@ -97,6 +98,9 @@ type Profile struct {
 type Service struct {
 	Name            string
 	TargetNamespace string
+	// WrapperNamespace is the namespace of the operation wrapper elements,
+	// written with the prefix "ns" as Axis2 does.
+	WrapperNamespace string
 	// Operations are in the order of the WSDL port type.
 	Operations []*Operation
 	// Document is the WSDL as served, with the address placeholder
@@ -297,12 +301,13 @@ func loadService(data []byte) (*Service, error) {
 		byAction:        map[string]*Operation{},
 		byElement:       map[xml.Name]*Operation{},
 	}
-	b := &typeBuilder{types: map[xml.Name]*Type{}, prefixes: map[string]string{WrapperNamespace: "ns"}}
+	s.WrapperNamespace = wrapperNamespace(&w)
+	b := &typeBuilder{types: map[xml.Name]*Type{}, wrapper: s.WrapperNamespace, prefixes: map[string]string{s.WrapperNamespace: "ns"}}
 	if err := b.build(w.Types.Schemas); err != nil {
 		return nil, err
 	}
 	var decls strings.Builder
-	fmt.Fprintf(&decls, ` xmlns:ns="%s"`, WrapperNamespace)
+	fmt.Fprintf(&decls, ` xmlns:ns="%s"`, s.WrapperNamespace)
 	for _, ns := range b.order {
 		fmt.Fprintf(&decls, ` xmlns:%s="%s"`, b.prefixes[ns], ns)
 	}
@@ -369,7 +374,21 @@ func loadService(data []byte) (*Service, error) {
 	return s, nil
 }
 
+// wrapperNamespace is the namespace of the elements the messages carry.
+func wrapperNamespace(w *gowsdl.WSDL) string {
+	for _, m := range w.Messages {
+		if len(m.Parts) > 0 {
+			prefix, _, _ := strings.Cut(m.Parts[0].Element, ":")
+			if ns := w.Xmlns[prefix]; ns != "" {
+				return ns
+			}
+		}
+	}
+	return WrapperNamespace
+}
+
 type typeBuilder struct {
+	wrapper  string
 	types    map[xml.Name]*Type
 	elements map[xml.Name]*Type
 	prefixes map[string]string
@@ -408,7 +427,7 @@ func (b *typeBuilder) build(schemas []*gowsdl.XSDSchema) error {
 	}
 	var pending []pendingType
 	for _, s := range schemas {
-		if s.TargetNamespace != WrapperNamespace {
+		if s.TargetNamespace != b.wrapper {
 			b.prefix(s.TargetNamespace)
 		}
 		for _, ct := range s.ComplexTypes {
@@ -523,7 +542,7 @@ func (b *typeBuilder) field(s *gowsdl.XSDSchema, e *gowsdl.XSDElement) (*Field, 
 		Repeated: e.MaxOccurs == "unbounded",
 	}
 	p := "ns"
-	if s.TargetNamespace != WrapperNamespace {
+	if s.TargetNamespace != b.wrapper {
 		p = b.prefix(s.TargetNamespace)
 	}
 	f.qname = p + ":" + e.Name
