@@ -2,9 +2,10 @@
 // owns the tables, applies the embedded migrations when a database is opened
 // and maps constraint violations to the sentinel errors of package admin.
 //
-// SQLite (through modernc.org/sqlite) is the only database supported today.
-// The SQL is kept close to the common dialect so that PostgreSQL can follow;
-// whatever differs lives in an unexported dialect value.
+// SQLite (through modernc.org/sqlite) is the embedded default; PostgreSQL
+// (through pgx) serves several instances sharing one database. The SQL is
+// written once, with ? placeholders; whatever differs lives in an
+// unexported dialect value and the dialect's migrations.
 package schema
 
 import (
@@ -14,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
 	"sort"
 	"strings"
@@ -24,7 +26,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // DB is a handle to the database. It is safe for concurrent use.
@@ -37,20 +39,23 @@ type DB struct {
 	Now func() time.Time
 }
 
-// Open opens the SQLite database at path, creating the file if needed, and
-// applies the migrations that have not been applied yet. The path ":memory:"
-// opens a private in-memory database, which lives as long as the DB.
-func Open(ctx context.Context, path string) (*DB, error) {
+// Open opens the database at location, a PostgreSQL URL
+// (postgres://user@host/db?search_path=x) or an SQLite file path, creating
+// the SQLite file if needed, and applies the migrations that have not been
+// applied yet. The path ":memory:" opens a private in-memory SQLite
+// database, which lives as long as the DB.
+func Open(ctx context.Context, location string) (*DB, error) {
 	d := sqliteDialect
-	dsn, err := d.dsn(path)
-	if err != nil {
-		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+	shown := location
+	if IsPostgresURL(location) {
+		d = postgresDialect
+		shown = redactURL(location)
 	}
-	sqlDB, err := sql.Open(d.driver, dsn)
+	sqlDB, err := d.open(location)
 	if err != nil {
-		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
 	}
-	if path == ":memory:" {
+	if location == ":memory:" {
 		// Every connection to ":memory:" is a database of its own, so the
 		// pool must hold on to exactly one.
 		sqlDB.SetMaxOpenConns(1)
@@ -61,13 +66,22 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{db: sqlDB, dialect: d, Now: time.Now}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("schema: open %s: %w", path, err)
+		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
 	}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// redactURL hides the password of a database URL.
+func redactURL(location string) string {
+	u, err := url.Parse(location)
+	if err != nil {
+		return "(unparsable database URL)"
+	}
+	return u.Redacted()
 }
 
 // Close closes the database.
@@ -81,6 +95,9 @@ func (db *DB) Close() error {
 // IntegrityCheck runs PRAGMA integrity_check and returns its report: "ok"
 // for a sound database, otherwise one problem per line.
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	if db.dialect == postgresDialect {
+		return postgresIntegrity(ctx, db.db)
+	}
 	rows, err := db.db.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return "", fmt.Errorf("schema: integrity check: %w", err)
@@ -105,10 +122,17 @@ func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
 // a transaction of its own together with the row that records it, so a
 // migration is applied completely or not at all.
 func (db *DB) migrate(ctx context.Context) error {
-	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		if err := db.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    TEXT NOT NULL PRIMARY KEY,
 	applied_at TEXT NOT NULL
-)`); err != nil {
+)`)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("schema: create schema_migrations: %w", err)
 	}
 	names, err := fs.Glob(migrationFS, db.dialect.migrations+"/*.sql")
@@ -130,6 +154,9 @@ func (db *DB) migrate(ctx context.Context) error {
 func (db *DB) migrateFile(ctx context.Context, name string) error {
 	version := path.Base(name)
 	return db.update(ctx, func(tx *sql.Tx) error {
+		if err := db.lockMigrations(ctx, tx); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx,
 			`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
@@ -150,6 +177,16 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 			version, formatTime(db.now()))
 		return err
 	})
+}
+
+// lockMigrations makes concurrent migrations of one database wait for each
+// other, where the dialect needs more than its write transaction for that.
+func (db *DB) lockMigrations(ctx context.Context, tx *sql.Tx) error {
+	if db.dialect.lockMigrations == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, db.dialect.lockMigrations)
+	return err
 }
 
 // update runs fn in a write transaction and commits it when fn succeeds.
@@ -208,16 +245,18 @@ func (db *DB) mapError(err error) error {
 // dialect holds what differs between the databases the package supports.
 // Queries use ? placeholders.
 type dialect struct {
-	// driver is the database/sql driver name.
-	driver string
+	// open opens the database at a location (file path or URL).
+	open func(location string) (*sql.DB, error)
 	// migrations is the directory of migrationFS with the dialect's
 	// migrations.
 	migrations string
-	// dsn turns the path given to Open into a data source name.
-	dsn func(path string) (string, error)
 	// constraint returns the name of the unique or primary key constraint
 	// that err reports as violated, or "" if err is no such violation.
 	constraint func(err error) string
+	// lockMigrations is SQL run first in each migration transaction.
+	lockMigrations string
+	// ilike is the case-insensitive LIKE operator.
+	ilike string
 }
 
 // sqlitePragmas are set on every connection. WAL lets readers run while one
@@ -233,18 +272,18 @@ const sqlitePragmas = "_pragma=busy_timeout(10000)" +
 	"&_txlock=immediate"
 
 var sqliteDialect = &dialect{
-	driver:     "sqlite",
 	migrations: "migrations/sqlite",
-	dsn: func(path string) (string, error) {
+	open: func(path string) (*sql.DB, error) {
 		switch {
 		case path == "":
-			return "", errors.New("empty database path")
+			return nil, errors.New("empty database path")
 		case strings.ContainsRune(path, '?'):
-			return "", errors.New("database path must not contain '?'")
+			return nil, errors.New("database path must not contain '?'")
 		}
-		return path + "?" + sqlitePragmas, nil
+		return sql.Open("sqlite", path+"?"+sqlitePragmas)
 	},
 	constraint: sqliteConstraint,
+	ilike:      "LIKE",
 }
 
 // sqliteUniqueColumns maps the column lists that SQLite names in unique and

@@ -9,11 +9,20 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 )
 
-// MustOpenDB opens a new file database in a temporary directory and closes it
-// when the test ends.
+// MustOpenDB opens a new database, an SQLite file in a temporary
+// directory or a fresh PostgreSQL schema when ISADMIN_TEST_DATABASE_URL is
+// set, and closes it when the test ends.
 func MustOpenDB(tb testing.TB) *schema.DB {
+	tb.Helper()
+	return MustOpenDBPath(tb, schematest.Location(tb, tb.TempDir()))
+}
+
+// MustOpenSQLite opens a new SQLite file database, whatever the backend of
+// the run; for tests of SQLite itself.
+func MustOpenSQLite(tb testing.TB) *schema.DB {
 	tb.Helper()
 	return MustOpenDBPath(tb, filepath.Join(tb.TempDir(), "isadmin.db"))
 }
@@ -35,7 +44,7 @@ func MustOpenDBPath(tb testing.TB, path string) *schema.DB {
 
 func TestOpen_Pragmas(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
+	db := MustOpenSQLite(t)
 
 	// Hold two connections at once so that the pragmas are seen on more
 	// than the connection that ran the migrations.

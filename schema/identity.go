@@ -329,7 +329,7 @@ func (db *DB) GrantPermission(ctx context.Context, tenantID int64, role, permiss
 		return expectOne(tx.ExecContext(ctx, `
 			INSERT INTO role_permissions (role_id, permission)
 			SELECT id, ? FROM roles WHERE tenant_id = ? AND name = ?
-			ON CONFLICT DO UPDATE SET permission = excluded.permission`, permission, tenantID, role))
+			ON CONFLICT (role_id, permission) DO UPDATE SET permission = excluded.permission`, permission, tenantID, role))
 	})
 	if err != nil {
 		return fmt.Errorf("schema: grant %q to role %q: %w", permission, role, err)

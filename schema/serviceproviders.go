@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/isadmin/isadmin/admin"
@@ -169,7 +170,7 @@ func (db *DB) ListServiceProviders(ctx context.Context, tenantID int64, nameLike
 	where := `tenant_id = ?`
 	args := []any{tenantID}
 	if nameLike != "" {
-		where += ` AND name LIKE ? ESCAPE '\'`
+		where += ` AND name ` + db.dialect.ilike + ` ? ESCAPE '\'`
 		args = append(args, nameLike)
 	}
 	var total int
@@ -180,7 +181,7 @@ func (db *DB) ListServiceProviders(ctx context.Context, tenantID int64, nameLike
 		offset = 0
 	}
 	if limit <= 0 {
-		limit = -1 // SQLite: no limit
+		limit = math.MaxInt32 // no limit, in every dialect
 	}
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT `+serviceProviderColumns+` FROM service_providers

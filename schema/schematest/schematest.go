@@ -1,0 +1,79 @@
+// Package schematest gives tests a database of their own: an SQLite file in
+// the test's temporary directory, or, when ISADMIN_TEST_DATABASE_URL names a
+// PostgreSQL database, a fresh PostgreSQL schema in it, dropped when the
+// test ends. The whole suite runs against either backend this way.
+package schematest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// EnvURL names the variable that switches tests to PostgreSQL.
+const EnvURL = "ISADMIN_TEST_DATABASE_URL"
+
+// PostgresURL returns the PostgreSQL URL tests run against, or "".
+func PostgresURL() string { return os.Getenv(EnvURL) }
+
+// Location returns where a test's database lives: a fresh PostgreSQL schema
+// when ISADMIN_TEST_DATABASE_URL is set, else an SQLite file under dir.
+func Location(tb testing.TB, dir string) string {
+	tb.Helper()
+	base := PostgresURL()
+	if base == "" {
+		return filepath.Join(dir, "isadmin.db")
+	}
+	return NewSchema(tb, base)
+}
+
+// NewSchema creates a schema of a random name in the database at base and
+// returns base with search_path set to it; the schema is dropped when the
+// test ends.
+func NewSchema(tb testing.TB, base string) string {
+	tb.Helper()
+	var b [6]byte
+	rand.Read(b[:])
+	name := "isadmin_test_" + hex.EncodeToString(b[:])
+	db := open(tb, base)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+name); err != nil {
+		db.Close()
+		tb.Fatalf("schematest: creating schema %s: %v", name, err)
+	}
+	tb.Cleanup(func() {
+		defer db.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
+			tb.Errorf("schematest: dropping schema %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("schematest: %s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func open(tb testing.TB, base string) *sql.DB {
+	tb.Helper()
+	config, err := pgx.ParseConfig(base)
+	if err != nil {
+		tb.Fatalf("schematest: %s: %v", EnvURL, err)
+	}
+	return stdlib.OpenDB(*config)
+}
