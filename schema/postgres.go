@@ -28,7 +28,11 @@ var postgresDialect = &dialect{
 		if err != nil {
 			return nil, err
 		}
-		return sql.OpenDB(rebindConnector{stdlib.GetConnector(*config)}), nil
+		// A pooled connection is checked before reuse: after PostgreSQL
+		// restarts or drops connections, the next request gets a live one
+		// instead of the dead one's error.
+		alwaysPing := stdlib.OptionShouldPing(func(context.Context, stdlib.ShouldPingParams) bool { return true })
+		return sql.OpenDB(rebindConnector{stdlib.GetConnector(*config, alwaysPing)}), nil
 	},
 	constraint: postgresConstraint,
 	// Migrations of several instances starting at once queue on a lock

@@ -170,9 +170,9 @@ func cliGroups() []*cliGroup {
 
 // cliFlags are the parsed flags of a command.
 type cliFlags struct {
-	dataDir, tenant, adminUser, passwordFile string
-	passwordStdin                            bool
-	roles                                    stringList
+	dataDir, databaseURL, tenant, adminUser, passwordFile string
+	passwordStdin                                         bool
+	roles                                                 stringList
 }
 
 type stringList []string
@@ -186,6 +186,7 @@ func flagSet(name string, f *cliFlags, has func(func(*cliCommand) bool) bool) *f
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	fs.StringVar(&f.dataDir, "data-dir", "data", "data directory `DIR` holding the server's isadmin.db; env ISADMIN_DATA_DIR")
+	fs.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL `URL` of the server's database, instead of --data-dir; env ISADMIN_DATABASE_URL")
 	if has(func(c *cliCommand) bool { return c.tenant }) {
 		fs.StringVar(&f.tenant, "tenant", admin.SuperTenantDomain, "`DOMAIN` of the tenant")
 	}
@@ -372,6 +373,12 @@ func runManage(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	given := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if v, ok := lookup(getenv, "ISADMIN_DATABASE_URL"); ok && !given["database-url"] {
+		f.databaseURL = v
+	}
+	if f.databaseURL != "" && !schema.IsPostgresURL(f.databaseURL) {
+		return usageErr("--database-url must be a postgres:// URL")
+	}
 	if v, ok := lookup(getenv, "ISADMIN_DATA_DIR"); ok && !given["data-dir"] {
 		f.dataDir = v
 	}
@@ -392,7 +399,7 @@ func runManage(ctx context.Context, args []string, getenv func(string) string, s
 		}
 	}
 
-	db, err := openDatabase(ctx, f.dataDir)
+	db, err := openDatabase(ctx, f.dataDir, f.databaseURL)
 	if err != nil {
 		return failure(err)
 	}
@@ -448,8 +455,12 @@ func firstLine(r io.Reader) (string, error) {
 	return strings.TrimSuffix(line, "\r"), nil
 }
 
-// openDatabase opens the server's database in dir, refusing to create one.
-func openDatabase(ctx context.Context, dir string) (*schema.DB, error) {
+// openDatabase opens the server's database: the PostgreSQL database at
+// databaseURL, or the SQLite file in dir, refusing to create one.
+func openDatabase(ctx context.Context, dir, databaseURL string) (*schema.DB, error) {
+	if databaseURL != "" {
+		return schema.Open(ctx, databaseURL)
+	}
 	path := filepath.Join(dir, "isadmin.db")
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {

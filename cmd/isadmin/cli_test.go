@@ -332,7 +332,11 @@ func TestCLIWhileServing(t *testing.T) {
 	s := startServer(t, "is-7", func(c *Config) { c.DataDir = dir })
 	cli := func(env map[string]string, stdin string, args ...string) {
 		t.Helper()
-		r := cliRun(t, env, stdin, append(args, "--data-dir", dir)...)
+		args = append(args, "--data-dir", dir)
+		if s.Config.DatabaseURL != "" {
+			args = append(args, "--database-url", s.Config.DatabaseURL)
+		}
+		r := cliRun(t, env, stdin, args...)
 		if r.err != nil {
 			t.Fatalf("isadmin %s: %v\n%s", strings.Join(args, " "), r.err, r.stderr)
 		}

@@ -38,6 +38,9 @@ Usage:
   isadmin tenant COMMAND   add, list, disable and enable tenants (isadmin tenant -h)
   isadmin user COMMAND     add, list and delete users, set passwords (isadmin user -h)
   isadmin role COMMAND     add roles, grant and revoke permissions, assign roles (isadmin role -h)
+  isadmin migrate          apply the database migrations and exit
+  isadmin copy --from data/isadmin.db --to postgres://...
+                           move a deployment from SQLite to PostgreSQL
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -65,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.Close(shutdown)
 	case "tenant", "user", "role":
 		return runManage(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "copy":
+		return runCopy(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -14,6 +14,8 @@ import (
 
 	"github.com/beevik/etree"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/isadmin/isadmin/schema/schematest"
 )
 
 // requireTools turns a missing external tool into a failure when
@@ -97,6 +99,9 @@ func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.
 		SessionIdleTimeout: 15 * time.Minute,
 	}
 	m.hashCost = bcrypt.MinCost
+	if schematest.PostgresURL() != "" {
+		m.Config.DatabaseURL = schematest.NewSchema(t, schematest.PostgresURL())
+	}
 	for _, f := range configure {
 		f(&m.Config)
 	}
@@ -223,6 +228,7 @@ func (s *testServer) do(t testing.TB, c call) *result {
 		}
 		r.Doc = doc
 	}
+	s.validate(t, c, r)
 	return r
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/soap"
+	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -35,16 +36,26 @@ type Config struct {
 	AdminUser     string
 	AdminPassword string
 	DataDir       string
-	HTTPSAddr     string
-	HTTPAddr      string
-	TLSCert       string
-	TLSKey        string
-	MaxBodyBytes  int64
-	LogFormat     string
+	// DatabaseURL is a PostgreSQL URL; empty means SQLite in DataDir.
+	DatabaseURL  string
+	HTTPSAddr    string
+	HTTPAddr     string
+	TLSCert      string
+	TLSKey       string
+	MaxBodyBytes int64
+	LogFormat    string
 	// MaxFailedLogins consecutive failures lock an account for LockDuration.
 	MaxFailedLogins    int
 	LockDuration       time.Duration
 	SessionIdleTimeout time.Duration
+	// MapExistingAuthApps allows the store to map existing OAuth clients.
+	MapExistingAuthApps bool
+	// ProvisionUnknownKeys makes the store register consumer keys a key
+	// manager does not know when mapping them.
+	ProvisionUnknownKeys bool
+	// KeyManagers are the remote key managers of the store, beside the
+	// resident one.
+	KeyManagers []storeapi.RemoteConfig
 }
 
 // Main is the server process; end-to-end tests run it too.
@@ -81,13 +92,14 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers string
 	c := &m.Config
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
 		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
 		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password (the default admin binds loopback only)", &c.AdminPassword, defaultPassword},
-		{"data-dir", "ISADMIN_DATA_DIR", "directory of the database and the generated TLS certificate", &c.DataDir, "data"},
+		{"data-dir", "ISADMIN_DATA_DIR", "directory of the SQLite database and the generated TLS certificate", &c.DataDir, "data"},
+		{"database-url", "ISADMIN_DATABASE_URL", "PostgreSQL database shared by several instances, e.g. postgres://isadmin@db/isadmin (default: SQLite in --data-dir)", &c.DatabaseURL, ""},
 		{"https-addr", "ISADMIN_HTTPS_ADDR", `HTTPS listen address; "" switches HTTPS off`, &c.HTTPSAddr, ":9443"},
 		{"http-addr", "ISADMIN_HTTP_ADDR", `plain HTTP listen address; "" switches HTTP off`, &c.HTTPAddr, ":9763"},
 		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
@@ -97,8 +109,15 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"lock-duration", "ISADMIN_LOCK_DURATION", "how long a locked account stays locked", &lockFor, admin.DefaultLockDuration.String()},
 		{"session-idle-timeout", "ISADMIN_SESSION_IDLE_TIMEOUT", "idle time after which a login session ends", &idle, admin.DefaultSessionIdleTimeout.String()},
 		{"log-format", "ISADMIN_LOG_FORMAT", "log format: auto (console on a terminal, JSON otherwise), console or json", &c.LogFormat, "auto"},
+		{"map-existing-auth-apps", "ISADMIN_MAP_EXISTING_AUTH_APPS", "let the store map existing OAuth clients to applications (map-keys)", &mapApps, "true"},
+		{"provision-unknown-keys", "ISADMIN_PROVISION_UNKNOWN_KEYS", "when mapping a consumer key the key manager does not know, register it there with the supplied secret", &provision, "true"},
+		{"key-manager", "ISADMIN_KEY_MANAGERS", "remote key manager of the store, repeatable: name=NAME,url=URL,profile=is-7,user=USER,password-env=VAR[,soap=1.2][,insecure-tls=true]; the variable separates several with ';'", &keyManagers, ""},
 	}
 	for _, o := range opts {
+		if o.name == "key-manager" {
+			fs.Var(appendValue{o.value}, o.name, o.usage+" (env "+o.env+")")
+			continue
+		}
 		fs.StringVar(o.value, o.name, o.def, o.usage+" (env "+o.env+")")
 	}
 	if err := fs.Parse(args); err != nil {
@@ -135,8 +154,35 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 			return fmt.Errorf("--%s: want a positive duration such as 15m, got %q", d.flag, d.value)
 		}
 	}
+	for _, b := range []struct {
+		flag, value string
+		dst         *bool
+	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}} {
+		if *b.dst, err = strconv.ParseBool(b.value); err != nil {
+			return fmt.Errorf("--%s: want true or false, got %q", b.flag, b.value)
+		}
+	}
+	c.KeyManagers = nil
+	for _, spec := range strings.Split(keyManagers, ";") {
+		if strings.TrimSpace(spec) == "" {
+			continue
+		}
+		kc, err := storeapi.ParseKeyManager(spec, getenv)
+		if err != nil {
+			return fmt.Errorf("--key-manager: %w", err)
+		}
+		for _, other := range c.KeyManagers {
+			if other.Name == kc.Name {
+				return fmt.Errorf("--key-manager: the name %q is given twice", kc.Name)
+			}
+		}
+		c.KeyManagers = append(c.KeyManagers, kc)
+	}
 	if c.AdminUser == "" || c.AdminPassword == "" {
 		return errors.New("--admin-user and --admin-password must not be empty")
+	}
+	if c.DatabaseURL != "" && !schema.IsPostgresURL(c.DatabaseURL) {
+		return fmt.Errorf("--database-url: want a postgres:// URL, got %q", c.DatabaseURL)
 	}
 	if c.HTTPSAddr == "" && c.HTTPAddr == "" {
 		return errors.New("both listeners are off: set --https-addr or --http-addr")
@@ -209,7 +255,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	if m.DB, err = schema.Open(ctx, filepath.Join(c.DataDir, "isadmin.db")); err != nil {
+	location := filepath.Join(c.DataDir, "isadmin.db")
+	if c.DatabaseURL != "" {
+		location = c.DatabaseURL
+	}
+	if m.DB, err = schema.Open(ctx, location); err != nil {
 		return err
 	}
 	m.DB.Now = m.Now
@@ -224,13 +274,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword); err != nil {
 		return fmt.Errorf("setting up the admin user: %w", err)
 	}
+	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config}
 	srv := &soap.Server{
 		Profile: profile,
 		Services: map[string]any{
-			"OAuthAdminService":   &admin.OAuthAdmin{Store: m.DB, Config: config},
+			"OAuthAdminService":   oauthAdmin,
 			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
 
-			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now},
+			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Mappings: m.DB, Now: m.Now},
 		},
 		Identity:     identity,
 		Realm:        "isadmin",
@@ -240,6 +291,25 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	router := httprouter.New()
 	srv.Register(router)
+	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
+	for _, kc := range c.KeyManagers {
+		if keyManagers[kc.Name] != nil {
+			return fmt.Errorf("key manager %q: the name is taken", kc.Name)
+		}
+		if keyManagers[kc.Name], err = storeapi.NewRemote(kc); err != nil {
+			return err
+		}
+	}
+	store := &storeapi.Server{
+		Store: m.DB, Identity: identity, KeyManagers: keyManagers,
+		MapExistingAuthApps: c.MapExistingAuthApps, ProvisionUnknownKeys: c.ProvisionUnknownKeys,
+		Realm: "isadmin", MaxBodyBytes: c.MaxBodyBytes, Now: m.Now,
+		Log: func(e storeapi.LogEntry) {
+			m.Log.Info().Str("route", e.Route).Str("method", e.Method).Str("user", e.User).Int("status", e.Status).
+				Str("error", e.Error).Dur("duration", e.Duration).Msg("store request")
+		},
+	}
+	store.Register(router)
 
 	if c.HTTPSAddr != "" {
 		cert, err := loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now)
@@ -377,4 +447,23 @@ func oauthConfig(p *wsdl.Profile) (admin.OAuthConfig, error) {
 		})
 	}
 	return c, nil
+}
+
+// appendValue is a repeatable string flag: each use appends its value to
+// the variable, separated by ';'.
+type appendValue struct{ p *string }
+
+func (v appendValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v appendValue) Set(s string) error {
+	if *v.p != "" {
+		*v.p += ";"
+	}
+	*v.p += s
+	return nil
 }

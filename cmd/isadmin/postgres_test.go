@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
+)
+
+// requirePostgres returns the PostgreSQL URL of the run, or skips (fails
+// under ISADMIN_REQUIRE_TOOLS) without one.
+func requirePostgres(t *testing.T) string {
+	t.Helper()
+	u := schematest.PostgresURL()
+	if u == "" {
+		requireTools(t, "PostgreSQL tests need %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", schematest.EnvURL)
+	}
+	return u
+}
+
+// TestCopyToPostgres fills an SQLite deployment through the real server,
+// copies it with isadmin copy, and compares every table of both databases.
+func TestCopyToPostgres(t *testing.T) {
+	base := requirePostgres(t)
+	dir := t.TempDir()
+	s := startServer(t, "is-7", func(c *Config) { c.DataDir = dir; c.DatabaseURL = "" })
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("copied", "copy-key", "copy-secret", "https://cb", "authorization_code password")}).ok(t)
+	s.do(t, call{action: "addScope", body: `<xsd:addScope><xsd:scope>copy-scope</xsd:scope><xsd:claims>email</xsd:claims></xsd:addScope>`}).ok(t)
+	amCall(t, s, soap11, "createApplication", amCreateBody("copied-sp", "d")).ok(t)
+	addUser(t, s, "carol@c.example", "pw", "/permission/admin/manage")
+	login(t, s, "", "admin", "admin")
+	target := schematest.NewSchema(t, base)
+
+	var out, errOut bytes.Buffer
+	from := filepath.Join(dir, "isadmin.db")
+	if err := run(context.Background(), []string{"copy", "--from", from, "--to", target}, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("isadmin copy: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "copied") {
+		t.Errorf("output %q", out.String())
+	}
+	ctx := context.Background()
+	src, err := schema.Open(ctx, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := schema.Open(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	tables, err := src.Tables(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawSQLite, err := sql.Open("sqlite", from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rawSQLite.Close()
+	pgConfig, err := pgx.ParseConfig(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawPG := stdlib.OpenDB(*pgConfig)
+	defer rawPG.Close()
+	rows := 0
+	for _, table := range tables {
+		a, b := dumpTable(t, rawSQLite, table), dumpTable(t, rawPG, table)
+		if a != b {
+			t.Errorf("table %s differs after the copy:\nsqlite:\n%s\npostgres:\n%s", table, a, b)
+		}
+		rows += strings.Count(a, "\n")
+	}
+	if rows < 8 {
+		t.Errorf("only %d rows copied: the fixture is too thin to prove anything", rows)
+	}
+	// Copying again is refused: the target is no longer empty.
+	if err := run(context.Background(), []string{"copy", "--from", from, "--to", target}, func(string) string { return "" }, &out, &errOut); err == nil {
+		t.Error("a second copy into a filled database succeeded")
+	}
+	// A server on the copy serves the copied data, and its ids continue.
+	s2 := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = target })
+	s2.do(t, call{action: "getOAuthApplicationData", body: `<xsd:getOAuthApplicationData><xsd:consumerKey>copy-key</xsd:consumerKey></xsd:getOAuthApplicationData>`}).ok(t)
+	s2.do(t, call{action: "registerOAuthApplicationData", body: registerBody("after-copy", "", "", "", "password")}).ok(t)
+	amCall(t, s2, soap11, "createApplication", amCreateBody("after-copy-sp", "d")).ok(t)
+}
+
+// dumpTable renders a table's rows in a stable, backend-neutral form.
+func dumpTable(t *testing.T, db *sql.DB, table string) string {
+	t.Helper()
+	rows, err := db.Query(`SELECT * FROM ` + table)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var lines []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for i, v := range vals {
+			switch x := v.(type) {
+			case bool:
+				if x {
+					v = int64(1)
+				} else {
+					v = int64(0)
+				}
+			case []byte:
+				v = string(x)
+			}
+			fmt.Fprintf(&b, "%s=%v|", cols[i], v)
+		}
+		lines = append(lines, b.String())
+	}
+	sortStrings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--data-dir", dir}, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("migrate: %v %s", err, errOut.String())
+	}
+	if !strings.HasPrefix(out.String(), "migrated:") {
+		t.Errorf("output %q", out.String())
+	}
+	if err := run(context.Background(), []string{"migrate", "--database-url", "mysql://x"}, func(string) string { return "" }, &out, &errOut); err == nil {
+		t.Error("a non-PostgreSQL URL was accepted")
+	}
+	if u := schematest.PostgresURL(); u != "" {
+		target := schematest.NewSchema(t, u)
+		if err := run(context.Background(), []string{"migrate"}, func(k string) string {
+			if k == "ISADMIN_DATABASE_URL" {
+				return target
+			}
+			return ""
+		}, &out, &errOut); err != nil {
+			t.Fatalf("migrate PostgreSQL: %v %s", err, errOut.String())
+		}
+	}
+}
