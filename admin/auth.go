@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -42,6 +43,10 @@ type Identity struct {
 	SessionIdleTimeout time.Duration
 	// HashCost is the bcrypt cost of new password hashes.
 	HashCost int
+
+	credentials credentialCache
+	dummyOnce   sync.Once
+	dummy       []byte
 }
 
 // Defaults of Identity.
@@ -88,58 +93,82 @@ func (id *Identity) HashPassword(password string) (string, error) {
 // Authenticate checks a qualified user name and password. A wrong password,
 // an unknown user or tenant and a locked account are all ErrBadCredentials,
 // so callers learn nothing about which; failures count towards the lock.
+//
+// A password hash costs milliseconds by design, so credentials that passed
+// once are remembered as a keyed hash together with the password hash they
+// matched: the same credentials are recognised again with one database read,
+// and a password change, a lock or the user's deletion, on any instance,
+// takes effect at once because that read sees it.
 func (id *Identity) Authenticate(ctx context.Context, qualified, password string) (Principal, error) {
 	name, domain := SplitUsername(qualified)
-	tenant, err := id.Store.FindTenantByDomain(ctx, domain)
-	if errors.Is(err, ErrNotFound) || err == nil && !tenant.Active {
-		// Compare anyway so an unknown tenant costs what a known one does.
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+	c, err := id.Store.FindCredentials(ctx, domain, name)
+	if errors.Is(err, ErrNotFound) || err == nil && !c.Tenant.Active {
+		// Compare anyway so an unknown user costs what a known one does.
+		compareHashAndPassword(id.dummyHash(), []byte(password))
 		return Principal{}, ErrBadCredentials
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	u, err := id.Store.FindUser(ctx, tenant.ID, name)
-	if errors.Is(err, ErrNotFound) {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return Principal{}, ErrBadCredentials
-	}
-	if err != nil {
-		return Principal{}, err
-	}
+	u := &c.User
 	now := id.now()
 	if now.Before(u.LockedUntil) {
 		return Principal{}, ErrBadCredentials
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		max := id.MaxFailedLogins
-		if max <= 0 {
-			max = DefaultMaxFailedLogins
+	mac := id.credentials.mac(domain, name, password)
+	if !id.credentials.verified(mac, u.PasswordHash, now) {
+		if compareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+			return Principal{}, id.loginFailed(ctx, c.Tenant.ID, name, now)
 		}
-		lock := id.LockDuration
-		if lock <= 0 {
-			lock = DefaultLockDuration
-		}
-		if locked, err := id.Store.RecordLoginFailure(ctx, tenant.ID, name, max, now.Add(lock)); err != nil {
-			return Principal{}, err
-		} else if locked {
-			// A locked account keeps no sessions.
-			if err := id.Store.DeleteSessions(ctx, tenant.ID, name); err != nil {
-				return Principal{}, err
-			}
-		}
-		return Principal{}, ErrBadCredentials
+		id.credentials.remember(mac, u.PasswordHash, now)
 	}
 	if u.FailedLogins > 0 {
-		if err := id.Store.ResetLoginFailures(ctx, tenant.ID, name); err != nil {
+		if err := id.Store.ResetLoginFailures(ctx, c.Tenant.ID, name); err != nil {
 			return Principal{}, err
 		}
 	}
-	return Principal{TenantID: tenant.ID, TenantDomain: tenant.Domain, Username: u.Name}, nil
+	return Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}, nil
 }
 
-// dummyHash is compared against when there is no user, to keep timing even.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("isadmin"), bcrypt.MinCost)
+// loginFailed counts a failure and locks the user at the limit.
+func (id *Identity) loginFailed(ctx context.Context, tenantID int64, name string, now time.Time) error {
+	max := id.MaxFailedLogins
+	if max <= 0 {
+		max = DefaultMaxFailedLogins
+	}
+	lock := id.LockDuration
+	if lock <= 0 {
+		lock = DefaultLockDuration
+	}
+	locked, err := id.Store.RecordLoginFailure(ctx, tenantID, name, max, now.Add(lock))
+	if err != nil {
+		return err
+	}
+	if locked {
+		// A locked account keeps no sessions.
+		if err := id.Store.DeleteSessions(ctx, tenantID, name); err != nil {
+			return err
+		}
+	}
+	return ErrBadCredentials
+}
+
+// compareHashAndPassword checks a password against its hash; tests count
+// its calls.
+var compareHashAndPassword = bcrypt.CompareHashAndPassword
+
+// dummyHash is compared against when there is no user, at the cost of real
+// hashes, to keep timing even.
+func (id *Identity) dummyHash() []byte {
+	id.dummyOnce.Do(func() {
+		h, err := id.HashPassword("isadmin")
+		if err != nil {
+			panic(err)
+		}
+		id.dummy = []byte(h)
+	})
+	return id.dummy
+}
 
 // Authorize reports ErrAccessDenied unless the principal holds one of the
 // permissions (any of them suffices). A granted path covers its children:
@@ -148,9 +177,12 @@ func (id *Identity) Authorize(ctx context.Context, p Principal, anyOf []string) 
 	if len(anyOf) == 0 {
 		return nil
 	}
-	granted, err := id.Store.UserPermissions(ctx, p.TenantID, p.Username)
-	if err != nil {
-		return err
+	granted := p.permissions
+	if granted == nil {
+		var err error
+		if granted, err = id.Store.UserPermissions(ctx, p.TenantID, p.Username); err != nil {
+			return err
+		}
 	}
 	for _, need := range anyOf {
 		for _, g := range granted {

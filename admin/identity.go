@@ -46,8 +46,19 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// Credentials is what authenticating a user needs, read in one go.
+type Credentials struct {
+	Tenant      Tenant
+	User        User
+	Permissions []string
+}
+
 // IdentityStore keeps tenants, users, roles and sessions.
 type IdentityStore interface {
+	// FindCredentials returns the user of the tenant with that domain, the
+	// tenant and the user's permissions, or ErrNotFound.
+	FindCredentials(ctx context.Context, domain, name string) (*Credentials, error)
+
 	CreateTenant(ctx context.Context, t *Tenant) error
 	FindTenantByDomain(ctx context.Context, domain string) (*Tenant, error)
 	FindTenantByID(ctx context.Context, id int64) (*Tenant, error)

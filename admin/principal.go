@@ -14,6 +14,9 @@ type Principal struct {
 	// SessionID is the cookie value of the session the caller came with,
 	// if any.
 	SessionID string
+	// permissions are the caller's permissions when authentication read
+	// them already; nil means unknown.
+	permissions []string
 }
 
 // QualifiedName is the user name as upstream shows it: user@tenant.

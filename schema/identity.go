@@ -477,3 +477,49 @@ func (db *DB) DeleteSessions(ctx context.Context, tenantID int64, username strin
 	}
 	return nil
 }
+
+// FindCredentials reads a user, its tenant and its permissions in one
+// query: the one query authenticating a request costs.
+func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.Credentials, error) {
+	rows, err := db.db.QueryContext(ctx, `
+		SELECT t.id, t.domain, t.active, u.id, u.name, u.password_hash, u.failed_logins, u.locked_until, p.permission
+		FROM tenants t
+		JOIN users u ON u.tenant_id = t.id
+		LEFT JOIN user_roles ur ON ur.user_id = u.id
+		LEFT JOIN role_permissions p ON p.role_id = ur.role_id
+		WHERE t.domain = ? AND u.name = ?`, domain, name)
+	if err != nil {
+		return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
+	}
+	defer rows.Close()
+	var c *admin.Credentials
+	for rows.Next() {
+		var locked string
+		var perm sql.NullString
+		var row admin.Credentials
+		if err := rows.Scan(&row.Tenant.ID, &row.Tenant.Domain, &row.Tenant.Active, &row.User.ID, &row.User.Name,
+			&row.User.PasswordHash, &row.User.FailedLogins, &locked, &perm); err != nil {
+			return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
+		}
+		if c == nil {
+			c = &row
+			c.User.TenantID = c.Tenant.ID
+			c.Permissions = []string{}
+			if locked != "" {
+				if c.User.LockedUntil, err = parseTime(locked); err != nil {
+					return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
+				}
+			}
+		}
+		if perm.Valid {
+			c.Permissions = append(c.Permissions, perm.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
+	}
+	if c == nil {
+		return nil, fmt.Errorf("schema: find credentials of %q: %w", name, admin.ErrNotFound)
+	}
+	return c, nil
+}

@@ -1,0 +1,79 @@
+package admin
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"sync"
+	"time"
+)
+
+// credentialLifetime bounds how long verified credentials are remembered.
+const credentialLifetime = 5 * time.Minute
+
+// maxRemembered bounds the cache; past it, the oldest half is dropped.
+const maxRemembered = 10000
+
+// credentialCache remembers credentials that passed a password check. An
+// entry is keyed by an HMAC of tenant, user and password under a key made
+// at start, and holds the password hash the password matched: it proves
+// nothing once the user's hash changes. Neither passwords nor anything a
+// password can be recovered from cheaply is kept.
+type credentialCache struct {
+	once    sync.Once
+	key     []byte
+	mu      sync.Mutex
+	entries map[[sha256.Size]byte]remembered
+}
+
+type remembered struct {
+	passwordHash string
+	until        time.Time
+}
+
+func (c *credentialCache) init() {
+	c.once.Do(func() {
+		c.key = make([]byte, 32)
+		if _, err := rand.Read(c.key); err != nil {
+			panic(err)
+		}
+		c.entries = map[[sha256.Size]byte]remembered{}
+	})
+}
+
+func (c *credentialCache) mac(domain, user, password string) [sha256.Size]byte {
+	c.init()
+	h := hmac.New(sha256.New, c.key)
+	for _, s := range []string{domain, user, password} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// verified reports whether the credentials matched passwordHash recently.
+func (c *credentialCache) verified(mac [sha256.Size]byte, passwordHash string, now time.Time) bool {
+	c.init()
+	c.mu.Lock()
+	e, ok := c.entries[mac]
+	c.mu.Unlock()
+	return ok && now.Before(e.until) && subtle.ConstantTimeCompare([]byte(e.passwordHash), []byte(passwordHash)) == 1
+}
+
+// remember records credentials that matched passwordHash.
+func (c *credentialCache) remember(mac [sha256.Size]byte, passwordHash string, now time.Time) {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= maxRemembered {
+		for k, e := range c.entries {
+			if !now.Before(e.until) || len(c.entries) > maxRemembered/2 {
+				delete(c.entries, k)
+			}
+		}
+	}
+	c.entries[mac] = remembered{passwordHash: passwordHash, until: now.Add(credentialLifetime)}
+}
