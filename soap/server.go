@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -436,16 +435,9 @@ func (s *Server) writeResponse(w http.ResponseWriter, v Version, op *wsdl.Operat
 	}
 }
 
-func appendText(dst []byte, s string) []byte {
-	var b bytes.Buffer
-	xmlEscape(&b, s)
-	return append(dst, b.Bytes()...)
-}
-
-func xmlEscape(w io.Writer, s string) {
-	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r", "&#xD;")
-	io.WriteString(w, r.Replace(s))
-}
+// appendText appends s as XML text: fault texts may quote request bytes,
+// and the answer must stay well-formed UTF-8 whatever they were.
+func appendText(dst []byte, s string) []byte { return wsdl.AppendText(dst, s) }
 
 func sprintf(format string, args ...any) string {
 	if len(args) == 0 {

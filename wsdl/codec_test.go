@@ -8,7 +8,7 @@ import (
 	"github.com/isadmin/isadmin/wsdl"
 )
 
-func loadOp(t *testing.T, profile, op string) *wsdl.Operation {
+func loadOp(t testing.TB, profile, op string) *wsdl.Operation {
 	t.Helper()
 	p, err := wsdl.Load(profile)
 	if err != nil {

@@ -1,6 +1,8 @@
 package wsdl
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -28,8 +30,10 @@ func inputErrorf(format string, args ...any) error {
 // name, in any order, unknown ones skipped, the first occurrence winning,
 // xsi:nil "true" or "1".
 type Decoder struct {
-	x        *xml.Decoder
-	r        *errReader
+	x *xml.Decoder
+	r *errReader
+	// done is set once the document element has ended.
+	done     bool
 	depth    int
 	maxDepth int
 	tokens   int
@@ -42,10 +46,20 @@ func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	er := &errReader{r: r}
+	er := &errReader{r: skipBOM(r)}
 	x := xml.NewDecoder(er)
 	x.Strict = true
 	return &Decoder{x: x, r: er, maxDepth: maxDepth}
+}
+
+// skipBOM drops a UTF-8 byte order mark, which .NET and PowerShell clients
+// put before the XML declaration.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+	}
+	return br
 }
 
 // errReader remembers the reader's own failure, so that a body over its
@@ -85,12 +99,20 @@ func (d *Decoder) Token() (xml.Token, error) {
 	d.tokens++
 	switch t := tok.(type) {
 	case xml.StartElement:
+		if d.done {
+			return nil, inputErrorf("content after the document element")
+		}
 		d.depth++
 		if d.depth > d.maxDepth {
 			return nil, inputErrorf("element nesting deeper than %d", d.maxDepth)
 		}
 	case xml.EndElement:
 		d.depth--
+		d.done = d.depth == 0
+	case xml.CharData:
+		if d.done && len(bytes.TrimSpace(t)) > 0 {
+			return nil, inputErrorf("content after the document element")
+		}
 	case xml.Directive:
 		return nil, inputErrorf("a SOAP message must not contain a document type declaration")
 	case xml.ProcInst:

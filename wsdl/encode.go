@@ -224,6 +224,10 @@ func (e *Encoder) Struct(f *Field, v Struct) {
 	e.close(f)
 }
 
+// AppendText appends s escaped as XML character data, with what XML 1.0
+// cannot carry replaced by U+FFFD.
+func AppendText(dst []byte, s string) []byte { return appendEscaped(dst, s) }
+
 // appendEscaped appends s escaped as XML character data. Characters XML 1.0
 // cannot carry are replaced by U+FFFD so a response is always well-formed.
 func appendEscaped(dst []byte, s string) []byte {
