@@ -96,8 +96,6 @@ type AppMgt struct {
 	Store ServiceProviderStore
 	// OAuth holds the OAuth clients that inbound configurations link.
 	OAuth OAuthAppStore
-	// Mappings tells which consumer keys are MAPPED; nil maps none.
-	Mappings KeyMappings
 	// Templates keeps templates; nil uses Store when it implements
 	// TemplateStore.
 	Templates TemplateStore
@@ -247,10 +245,6 @@ func errListFailed(err error, tenantDomain string) *Error {
 
 func errTemplateFailed(err error) *Error {
 	return Internal("appmgt.template-failed", "Server error occurred.", err)
-}
-
-func errOAuthCleanupFailed(err error, key, name string) *Error {
-	return Internal("appmgt.oauth-cleanup-failed", "Error while deleting the OAuth application %s of application: %s", err, key, name)
 }
 
 // checkName applies upstream's name rules.
@@ -616,13 +610,6 @@ func (a *AppMgt) update(ctx context.Context, p Principal, sp *wsdl.ServiceProvid
 	default:
 		return errUpdateFailed(err, name, p.TenantDomain)
 	}
-	for _, key := range old.OAuthKeys {
-		if !slices.Contains(keys, key) {
-			if err := a.dropClient(ctx, p, key, name); err != nil {
-				return err
-			}
-		}
-	}
 	return nil
 }
 
@@ -688,27 +675,6 @@ func (a *AppMgt) linkConflict(ctx context.Context, p Principal, id int64, name s
 	return errUpdateFailed(cause, name, p.TenantDomain)
 }
 
-// dropClient deletes the OAuth client of a key that no provider links any
-// more, unless the key is MAPPED.
-func (a *AppMgt) dropClient(ctx context.Context, p Principal, key, name string) error {
-	if a.OAuth == nil {
-		return nil
-	}
-	if a.Mappings != nil {
-		mapped, err := a.Mappings.IsMapped(ctx, p.TenantID, key)
-		if err != nil {
-			return errOAuthCleanupFailed(err, key, name)
-		}
-		if mapped {
-			return nil
-		}
-	}
-	if err := a.OAuth.DeleteOAuthApp(ctx, p.TenantID, key); err != nil && !errors.Is(err, ErrNotFound) {
-		return errOAuthCleanupFailed(err, key, name)
-	}
-	return nil
-}
-
 // DeleteApplication deletes the application and every OAuth client it
 // links, except MAPPED ones. An unknown name succeeds without doing
 // anything, as IS 7's service layer does.
@@ -729,11 +695,6 @@ func (a *AppMgt) DeleteApplication(ctx context.Context, name string) error {
 			return nil
 		}
 		return errDeleteFailed(err, name, p.TenantDomain)
-	}
-	for _, key := range rec.OAuthKeys {
-		if err := a.dropClient(ctx, p, key, name); err != nil {
-			return err
-		}
 	}
 	return nil
 }

@@ -38,7 +38,6 @@ func appMgtErrors() []*Error {
 		errDeleteFailed(cause, "app", "carbon.super"),
 		errListFailed(cause, "carbon.super"),
 		errTemplateFailed(cause),
-		errOAuthCleanupFailed(cause, "key", "app"),
 		Internal("appmgt.oauth-read-failed", "Error while reading the OAuth application %s", cause, "key"),
 		Internal("appmgt.export-failed", "Error in exporting Service Provider %s@%s", cause, "app", "carbon.super"),
 		Internal("appmgt.templates-unavailable", "Application templates are not supported by this server.", nil),

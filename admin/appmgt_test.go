@@ -12,15 +12,9 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/wsdl"
 )
-
-// mappedKeys is a KeyMappings holding the listed keys as MAPPED.
-type mappedKeys map[string]bool
-
-func (m mappedKeys) IsMapped(ctx context.Context, tenantID int64, key string) (bool, error) {
-	return m[key], nil
-}
 
 type appMgtFixture struct {
 	db    *schema.DB
@@ -39,8 +33,18 @@ func newAppMgt(t *testing.T) *appMgtFixture {
 	}
 	t.Cleanup(func() { db.Close() })
 	n := 0
-	svc := &admin.AppMgt{Store: db, OAuth: db, Mappings: mappedKeys{"mapped-key": true},
+	svc := &admin.AppMgt{Store: db, OAuth: db,
 		NewUUID: func() string { n++; return fmt.Sprintf("uuid-%d", n) }}
+	// The store holds "mapped-key" as out-of-band keys of an application.
+	ctx := context.Background()
+	app := &storeapi.Application{UUID: "store-app", TenantID: admin.SuperTenantID, Owner: "admin", Name: "store-app", ThrottlingPolicy: "Unlimited", TokenType: "JWT", Status: "APPROVED"}
+	if err := db.CreateStoreApplication(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateKeyMapping(ctx, &storeapi.KeyMapping{UUID: "m1", ApplicationID: app.ID, KeyType: storeapi.KeyTypeProduction,
+		KeyManager: storeapi.ResidentKeyManager, ConsumerKey: "mapped-key", Mode: storeapi.ModeMapped, State: "COMPLETED"}); err != nil {
+		t.Fatal(err)
+	}
 	oauth := &admin.OAuthAdmin{Store: db, Config: admin.OAuthConfig{AllowedGrantTypes: []string{"client_credentials", "password"}}}
 	return &appMgtFixture{
 		db: db, svc: svc, oauth: oauth,

@@ -33,7 +33,9 @@ type ServiceProviderRecord struct {
 type ServiceProviderStore interface {
 	CreateServiceProvider(ctx context.Context, sp *ServiceProviderRecord) error
 	// UpdateServiceProvider replaces the row with sp.ID in sp.TenantID and its
-	// OAuth key links in one transaction.
+	// OAuth key links in one transaction, which also deletes the OAuth
+	// client of every key the update unlinks, unless the store holds that
+	// key as MAPPED (out-of-band) keys.
 	UpdateServiceProvider(ctx context.Context, sp *ServiceProviderRecord) error
 	FindServiceProviderByName(ctx context.Context, tenantID int64, name string) (*ServiceProviderRecord, error)
 	FindServiceProviderByID(ctx context.Context, tenantID, id int64) (*ServiceProviderRecord, error)
@@ -43,6 +45,8 @@ type ServiceProviderStore interface {
 	// matches the filter (SQL LIKE pattern on name; "" for all), ordered by
 	// name, with the total count before offset and limit (limit <= 0: all).
 	ListServiceProviders(ctx context.Context, tenantID int64, nameLike string, offset, limit int) ([]*ServiceProviderRecord, int, error)
+	// DeleteServiceProvider deletes the provider and, in the same
+	// transaction, the OAuth clients it links, except MAPPED ones.
 	DeleteServiceProvider(ctx context.Context, tenantID, id int64) error
 }
 

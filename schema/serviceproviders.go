@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"slices"
 	"context"
 	"database/sql"
 	"errors"
@@ -82,10 +83,24 @@ func (db *DB) UpdateServiceProvider(ctx context.Context, sp *admin.ServiceProvid
 		).Scan(&uuid, &createdAt); err != nil {
 			return err
 		}
+		old, err := linkedKeys(ctx, tx, sp.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sp_oauth_links WHERE sp_id = ?`, sp.ID); err != nil {
 			return err
 		}
-		return insertOAuthLinks(ctx, tx, sp.ID, sp.TenantID, sp.OAuthKeys)
+		if err := insertOAuthLinks(ctx, tx, sp.ID, sp.TenantID, sp.OAuthKeys); err != nil {
+			return err
+		}
+		for _, key := range old {
+			if !slices.Contains(sp.OAuthKeys, key) {
+				if err := dropClient(ctx, tx, sp.TenantID, key); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
@@ -99,6 +114,26 @@ func (db *DB) UpdateServiceProvider(ctx context.Context, sp *admin.ServiceProvid
 	}
 	sp.UUID, sp.CreatedAt, sp.UpdatedAt = uuid, created, now
 	return nil
+}
+
+func linkedKeys(ctx context.Context, tx *sql.Tx, spID int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT consumer_key FROM sp_oauth_links WHERE sp_id = ? ORDER BY id`, spID)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
+
+// dropClient deletes the OAuth client of a key a provider no longer links,
+// in the provider's transaction, unless the store holds the key as MAPPED
+// (out-of-band) keys: those clients are not the provider's to delete.
+func dropClient(ctx context.Context, tx *sql.Tx, tenantID int64, key string) error {
+	_, err := tx.ExecContext(ctx, `
+		DELETE FROM oauth_apps WHERE tenant_id = ? AND consumer_key = ?
+		AND NOT EXISTS (SELECT 1 FROM store_key_mappings m
+			WHERE m.tenant_id = oauth_apps.tenant_id AND m.consumer_key = oauth_apps.consumer_key AND m.mode = 'MAPPED')`,
+		tenantID, key)
+	return err
 }
 
 func insertOAuthLinks(ctx context.Context, tx *sql.Tx, spID, tenantID int64, keys []string) error {
@@ -247,8 +282,20 @@ func (db *DB) loadOAuthKeys(ctx context.Context, sps []*admin.ServiceProviderRec
 // OAuth key links. It returns admin.ErrNotFound when there is none.
 func (db *DB) DeleteServiceProvider(ctx context.Context, tenantID, id int64) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx,
-			`DELETE FROM service_providers WHERE tenant_id = ? AND id = ?`, tenantID, id))
+		keys, err := linkedKeys(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := expectOne(tx.ExecContext(ctx,
+			`DELETE FROM service_providers WHERE tenant_id = ? AND id = ?`, tenantID, id)); err != nil {
+			return err
+		}
+		for _, key := range keys {
+			if err := dropClient(ctx, tx, tenantID, key); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("schema: delete service provider %d: %w", id, err)

@@ -265,7 +265,7 @@ func TestKeyMapping_ServiceProviderDeletion(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := admin.WithPrincipal(context.Background(), admin.Principal{TenantID: admin.SuperTenantID, TenantDomain: admin.SuperTenantDomain, Username: "admin"})
 	oauth := &admin.OAuthAdmin{Store: db, Config: admin.OAuthConfig{AllowedGrantTypes: []string{"client_credentials"}}}
-	svc := &admin.AppMgt{Store: db, OAuth: db, Mappings: db}
+	svc := &admin.AppMgt{Store: db, OAuth: db}
 	for _, key := range []string{"mapped", "created"} {
 		name, secret := key, key+"-secret"
 		if err := oauth.RegisterOAuthApplicationData(ctx, &wsdl.OAuthConsumerAppDTO{ApplicationName: &name, OauthConsumerKey: &name, OauthConsumerSecret: &secret}); err != nil {

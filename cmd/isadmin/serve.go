@@ -281,7 +281,7 @@ func (m *Main) Run(ctx context.Context) error {
 			"OAuthAdminService":   oauthAdmin,
 			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
 
-			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Mappings: m.DB, Now: m.Now},
+			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now},
 		},
 		Identity:     identity,
 		Realm:        "isadmin",
