@@ -49,10 +49,3 @@ type ServiceProviderStore interface {
 	// transaction, the OAuth clients it links, except MAPPED ones.
 	DeleteServiceProvider(ctx context.Context, tenantID, id int64) error
 }
-
-// KeyMappings tells whether the store holds a consumer key as MAPPED
-// (out-of-band) keys; such OAuth clients outlive the service providers and
-// applications that refer to them.
-type KeyMappings interface {
-	IsMapped(ctx context.Context, tenantID int64, consumerKey string) (bool, error)
-}

@@ -1,12 +1,12 @@
 package schema
 
 import (
-	"slices"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/isadmin/isadmin/admin"

@@ -13,8 +13,7 @@ import (
 )
 
 var (
-	_ storeapi.Store    = (*DB)(nil)
-	_ admin.KeyMappings = (*DB)(nil)
+	_ storeapi.Store = (*DB)(nil)
 )
 
 // The constraints of migration 0004 and the sentinel errors they report.
@@ -303,21 +302,6 @@ func (db *DB) DeleteKeyMapping(ctx context.Context, id int64) error {
 		return fmt.Errorf("schema: delete key mapping %d: %w", id, err)
 	}
 	return nil
-}
-
-// IsMapped reports whether an application of the tenant holds the consumer
-// key as MAPPED keys, in any key manager: such a client is not the store's
-// to delete, so service provider deletion must spare it.
-func (db *DB) IsMapped(ctx context.Context, tenantID int64, consumerKey string) (bool, error) {
-	var mapped bool
-	err := db.db.QueryRowContext(ctx, `
-		SELECT EXISTS (SELECT 1 FROM store_key_mappings
-			WHERE tenant_id = ? AND consumer_key = ? AND mode = 'MAPPED')`,
-		tenantID, consumerKey).Scan(&mapped)
-	if err != nil {
-		return false, fmt.Errorf("schema: is %q mapped: %w", consumerKey, err)
-	}
-	return mapped, nil
 }
 
 // scanStoreApplication reads a row of storeApplicationColumns. It returns

@@ -192,17 +192,6 @@ func TestKeyMapping_Constraints(t *testing.T) {
 		t.Error("a bad key type was stored")
 	}
 
-	// IsMapped: MAPPED keys of the tenant only.
-	for _, c := range []struct {
-		tenant int64
-		key    string
-		want   bool
-	}{{admin.SuperTenantID, "k1", true}, {admin.SuperTenantID, "k2", false}, {other, "k1", false}, {admin.SuperTenantID, "nope", false}} {
-		if got, err := db.IsMapped(ctx, c.tenant, c.key); err != nil || got != c.want {
-			t.Errorf("IsMapped(%d, %s) = %v %v", c.tenant, c.key, got, err)
-		}
-	}
-
 	// Deleting an application deletes its mappings; the key is free again.
 	if err := db.DeleteStoreApplication(ctx, admin.SuperTenantID, a.ID); err != nil {
 		t.Fatal(err)
