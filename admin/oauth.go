@@ -51,6 +51,9 @@ type OAuthAppStore interface {
 	FindOAuthAppByName(ctx context.Context, tenantID int64, name string) (*OAuthApp, error)
 	// ListOAuthApps returns the owner's applications ordered by name.
 	ListOAuthApps(ctx context.Context, tenantID int64, owner string) ([]*OAuthApp, error)
+	// EachOAuthApp calls fn with the owner's applications ordered by name,
+	// one row at a time, stopping at fn's first error.
+	EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn func(*OAuthApp) error) error
 	// DeleteOAuthApp reports ErrNotFound when no row was deleted.
 	DeleteOAuthApp(ctx context.Context, tenantID int64, consumerKey string) error
 

@@ -38,7 +38,10 @@ type OAuthAdmin struct {
 	NewKey func() string
 }
 
-var _ wsdl.OAuthAdminService = (*OAuthAdmin)(nil)
+var (
+	_ wsdl.OAuthAdminService                  = (*OAuthAdmin)(nil)
+	_ wsdl.GetAllOAuthApplicationDataStreamer = (*OAuthAdmin)(nil)
+)
 
 // GenerateKey returns a key in the shape Identity Server's
 // OAuthUtil.getRandomNumber produces: 20 random bytes, Base64 with "/" as
@@ -282,26 +285,48 @@ func (s *OAuthAdmin) GetOAuthApplicationDataByAppName(ctx context.Context, name 
 
 // GetAllOAuthApplicationData returns the caller's own named clients.
 func (s *OAuthAdmin) GetAllOAuthApplicationData(ctx context.Context) ([]*wsdl.OAuthConsumerAppDTO, error) {
-	p, err := caller(ctx)
+	out := []*wsdl.OAuthConsumerAppDTO{}
+	err := s.StreamGetAllOAuthApplicationData(ctx, func(dto *wsdl.OAuthConsumerAppDTO) error {
+		out = append(out, dto)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	apps, err := s.Store.ListOAuthApps(ctx, p.TenantID, p.Username)
+	return out, nil
+}
+
+// StreamGetAllOAuthApplicationData hands the caller's own named clients to
+// yield one at a time, so that a response listing thousands of them keeps
+// only one in memory.
+func (s *OAuthAdmin) StreamGetAllOAuthApplicationData(ctx context.Context, yield func(*wsdl.OAuthConsumerAppDTO) error) error {
+	p, err := caller(ctx)
 	if err != nil {
-		return nil, Internal("oauth.read-failed", "Error while reading the OAuth applications of %s", err, p.Username)
+		return err
 	}
-	out := make([]*wsdl.OAuthConsumerAppDTO, 0, len(apps))
-	for _, app := range apps {
+	var yieldErr error
+	err = s.Store.EachOAuthApp(ctx, p.TenantID, p.Username, func(app *OAuthApp) error {
 		if app.Name == "" {
-			continue
+			return nil
 		}
 		dto, err := dtoOf(app, p.TenantDomain)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, dto)
+		if err := yield(dto); err != nil {
+			yieldErr = err
+			return err
+		}
+		return nil
+	})
+	if yieldErr != nil {
+		return yieldErr
 	}
-	return out, nil
+	var de *Error
+	if err != nil && !errors.As(err, &de) {
+		return Internal("oauth.read-failed", "Error while reading the OAuth applications of %s", err, p.Username)
+	}
+	return err
 }
 
 // UpdateConsumerApplication updates a client; the secret must match and is

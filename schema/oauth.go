@@ -110,6 +110,21 @@ func (db *DB) FindOAuthAppByName(ctx context.Context, tenantID int64, name strin
 // ListOAuthApps returns the owner's applications in the tenant ordered by
 // name, then id. It returns an empty slice when there are none.
 func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) ([]*admin.OAuthApp, error) {
+	apps := []*admin.OAuthApp{}
+	err := db.EachOAuthApp(ctx, tenantID, owner, func(app *admin.OAuthApp) error {
+		apps = append(apps, app)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return apps, nil
+}
+
+// EachOAuthApp calls fn with the owner's applications ordered by name, then
+// id, reading one row at a time; it stops at fn's first error and returns
+// it as is.
+func (db *DB) EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn func(*admin.OAuthApp) error) error {
 	rows, err := db.db.QueryContext(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
@@ -117,21 +132,22 @@ func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) (
 		ORDER BY name, id`,
 		tenantID, owner)
 	if err != nil {
-		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+		return fmt.Errorf("schema: list oauth apps: %w", err)
 	}
 	defer rows.Close()
-	apps := []*admin.OAuthApp{}
 	for rows.Next() {
 		app, err := scanOAuthApp(rows)
 		if err != nil {
-			return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+			return fmt.Errorf("schema: list oauth apps: %w", err)
 		}
-		apps = append(apps, app)
+		if err := fn(app); err != nil {
+			return err
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+		return fmt.Errorf("schema: list oauth apps: %w", err)
 	}
-	return apps, nil
+	return nil
 }
 
 // DeleteOAuthApp deletes the tenant's application with the consumer key. It

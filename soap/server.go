@@ -261,6 +261,15 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 		fail(serverFault("The service " + op.Service.Name + " is not available"))
 		return
 	}
+	if op.Binding.Stream != nil && op.Output != nil && !op.OneWay {
+		streamed, err := s.stream(ctx, w, v, op, impl, req)
+		if streamed {
+			if err != nil {
+				fail(err)
+			}
+			return
+		}
+	}
 	resp, err := invoke(ctx, op, impl, req)
 	setSessionCookie(w, r, sink)
 	if err != nil {
@@ -409,11 +418,31 @@ func (s *Server) decodeRequest(env *Envelope, op *wsdl.Operation) (wsdl.Struct, 
 }
 
 func (s *Server) writeResponse(w http.ResponseWriter, v Version, op *wsdl.Operation, resp wsdl.Struct) {
+	e := s.encoder()
+	defer s.release(e)
+	startEnvelope(w, e, v, op)
+	e.Response(op, resp)
+	endEnvelope(e, v)
+	w.Write(e.Bytes())
+}
+
+func (s *Server) encoder() *wsdl.Encoder {
 	e, _ := s.bufs.Get().(*wsdl.Encoder)
 	if e == nil {
 		e = wsdl.NewEncoder(make([]byte, 0, 4096))
 	}
 	e.Reset()
+	return e
+}
+
+func (s *Server) release(e *wsdl.Encoder) {
+	if cap(e.Bytes()) <= 1<<20 {
+		s.bufs.Put(e)
+	}
+}
+
+// startEnvelope sets the content type and opens the envelope and body.
+func startEnvelope(w http.ResponseWriter, e *wsdl.Encoder, v Version, op *wsdl.Operation) {
 	e.WriteString(xmlDecl)
 	switch v {
 	case V12:
@@ -425,14 +454,70 @@ func (s *Server) writeResponse(w http.ResponseWriter, v Version, op *wsdl.Operat
 	case POX:
 		w.Header().Set("Content-Type", "application/xml; charset=UTF-8")
 	}
-	e.Response(op, resp)
+}
+
+func endEnvelope(e *wsdl.Encoder, v Version) {
 	if v != POX {
 		e.WriteString(`</soapenv:Body></soapenv:Envelope>`)
 	}
-	w.Write(e.Bytes())
-	if cap(e.Bytes()) <= 1<<20 {
-		s.bufs.Put(e)
+}
+
+// streamChunk is how much of a streamed response is buffered before it is
+// written out.
+const streamChunk = 32 << 10
+
+// stream answers an operation returning a list element by element, so
+// memory does not grow with the list. streamed is false when the
+// implementation cannot stream. An error before the first element is
+// returned for a fault; after it, the connection is cut, so that a
+// truncated list can never pass for a whole one.
+func (s *Server) stream(ctx context.Context, w http.ResponseWriter, v Version, op *wsdl.Operation, impl any, req wsdl.Struct) (streamed bool, err error) {
+	e := s.encoder()
+	defer s.release(e)
+	started := false
+	begin := func() {
+		startEnvelope(w, e, v, op)
+		e.ResponseStart(op)
+		started = true
 	}
+	emit := func(item wsdl.Struct) error {
+		if !started {
+			begin()
+		}
+		e.ResponseItem(op, item)
+		if len(e.Bytes()) >= streamChunk {
+			if _, err := w.Write(e.Bytes()); err != nil {
+				return err
+			}
+			e.Reset()
+		}
+		return nil
+	}
+	ok, err := func() (ok bool, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				ok, err = true, fmt.Errorf("soap: panic in %s: %v", op.Name, p)
+			}
+		}()
+		return op.Binding.Stream(ctx, impl, req, emit)
+	}()
+	if !ok {
+		return false, nil
+	}
+	if err != nil {
+		if !started {
+			return true, err
+		}
+		s.Log.Error().Err(err).Str("operation", op.Name).Msg("streamed response failed; connection cut")
+		panic(http.ErrAbortHandler)
+	}
+	if !started {
+		begin()
+	}
+	e.ResponseEnd(op)
+	endEnvelope(e, v)
+	w.Write(e.Bytes())
+	return true, nil
 }
 
 // appendText appends s as XML text: fault texts may quote request bytes,

@@ -50,6 +50,33 @@ func (e *Encoder) Response(op *Operation, resp Struct) {
 	e.buf = append(e.buf, '>')
 }
 
+// ResponseStart writes the opening of op's response wrapper, for a
+// response whose array result follows element by element (ResponseItem)
+// and which ResponseEnd closes.
+func (e *Encoder) ResponseStart(op *Operation) {
+	e.buf = append(e.buf, "<ns:"...)
+	e.buf = append(e.buf, op.Output.Name.Local...)
+	e.buf = append(e.buf, op.Service.wrapperDecls...)
+	e.buf = append(e.buf, '>')
+}
+
+// ResponseItem writes one element of op's array result.
+func (e *Encoder) ResponseItem(op *Operation, v Struct) {
+	f := op.Output.Field("return")
+	if v == nil {
+		e.Nil(f)
+		return
+	}
+	e.Struct(f, v)
+}
+
+// ResponseEnd closes op's response wrapper.
+func (e *Encoder) ResponseEnd(op *Operation) {
+	e.buf = append(e.buf, "</ns:"...)
+	e.buf = append(e.buf, op.Output.Name.Local...)
+	e.buf = append(e.buf, '>')
+}
+
 // Request writes the request wrapper of op holding req, as a client sends it.
 func (e *Encoder) Request(op *Operation, req Struct) {
 	e.buf = append(e.buf, "<ns:"...)

@@ -9750,6 +9750,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetAllRequestPathAuthenticatorsResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllRequestPathAuthenticatorsStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllRequestPathAuthenticatorsRequest)
+			if r == nil {
+				r = new(GetAllRequestPathAuthenticatorsRequest)
+			}
+			return true, s.StreamGetAllRequestPathAuthenticators(ctx, func(x *RequestPathAuthenticatorConfig) error { return emit(x) })
+		},
 	},
 	"getAllLocalAuthenticators": {
 		NewRequest: func() Struct { return new(GetAllLocalAuthenticatorsRequest) },
@@ -9763,6 +9774,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 				return nil, err
 			}
 			return &GetAllLocalAuthenticatorsResponse{Return: ret}, nil
+		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllLocalAuthenticatorsStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllLocalAuthenticatorsRequest)
+			if r == nil {
+				r = new(GetAllLocalAuthenticatorsRequest)
+			}
+			return true, s.StreamGetAllLocalAuthenticators(ctx, func(x *LocalAuthenticatorConfig) error { return emit(x) })
 		},
 	},
 	"getAllIdentityProviders": {
@@ -9778,6 +9800,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetAllIdentityProvidersResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllIdentityProvidersStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllIdentityProvidersRequest)
+			if r == nil {
+				r = new(GetAllIdentityProvidersRequest)
+			}
+			return true, s.StreamGetAllIdentityProviders(ctx, func(x *IdentityProvider) error { return emit(x) })
+		},
 	},
 	"getAllApplicationBasicInfo": {
 		NewRequest: func() Struct { return new(GetAllApplicationBasicInfoRequest) },
@@ -9791,6 +9824,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 				return nil, err
 			}
 			return &GetAllApplicationBasicInfoResponse{Return: ret}, nil
+		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllApplicationBasicInfoStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetAllApplicationBasicInfoRequest)
+			}
+			return true, s.StreamGetAllApplicationBasicInfo(ctx, func(x *ApplicationBasicInfo) error { return emit(x) })
 		},
 	},
 	"getIdentityProvider": {
@@ -9853,6 +9897,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 				return nil, err
 			}
 			return &GetCustomInboundAuthenticatorConfigsResponse{Return: ret}, nil
+		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetCustomInboundAuthenticatorConfigsStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetCustomInboundAuthenticatorConfigsRequest)
+			if r == nil {
+				r = new(GetCustomInboundAuthenticatorConfigsRequest)
+			}
+			return true, s.StreamGetCustomInboundAuthenticatorConfigs(ctx, func(x *InboundAuthenticationRequestConfig) error { return emit(x) })
 		},
 	},
 	"getCountOfApplications": {
@@ -9944,6 +9999,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetAllApplicationTemplateInfoResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllApplicationTemplateInfoStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllApplicationTemplateInfoRequest)
+			if r == nil {
+				r = new(GetAllApplicationTemplateInfoRequest)
+			}
+			return true, s.StreamGetAllApplicationTemplateInfo(ctx, func(x *SpTemplate) error { return emit(x) })
+		},
 	},
 	"getCountOfAllApplications": {
 		NewRequest: func() Struct { return new(GetCountOfAllApplicationsRequest) },
@@ -9972,6 +10038,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetPaginatedApplicationBasicInfoResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetPaginatedApplicationBasicInfoStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetPaginatedApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetPaginatedApplicationBasicInfoRequest)
+			}
+			return true, s.StreamGetPaginatedApplicationBasicInfo(ctx, r.PageNumber, deref(r.Filter), func(x *ApplicationBasicInfo) error { return emit(x) })
+		},
 	},
 	"deleteApplicationTemplate": {
 		NewRequest: func() Struct { return new(DeleteApplicationTemplateRequest) },
@@ -9996,6 +10073,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetAllPaginatedApplicationBasicInfoResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllPaginatedApplicationBasicInfoStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllPaginatedApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetAllPaginatedApplicationBasicInfoRequest)
+			}
+			return true, s.StreamGetAllPaginatedApplicationBasicInfo(ctx, r.PageNumber, func(x *ApplicationBasicInfo) error { return emit(x) })
+		},
 	},
 	"getApplicationBasicInfo": {
 		NewRequest: func() Struct { return new(GetApplicationBasicInfoRequest) },
@@ -10009,6 +10097,17 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 				return nil, err
 			}
 			return &GetApplicationBasicInfoResponse{Return: ret}, nil
+		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetApplicationBasicInfoStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetApplicationBasicInfoRequest)
+			if r == nil {
+				r = new(GetApplicationBasicInfoRequest)
+			}
+			return true, s.StreamGetApplicationBasicInfo(ctx, deref(r.Filter), func(x *ApplicationBasicInfo) error { return emit(x) })
 		},
 	},
 	"getAuthenticationTemplatesJSON": {
@@ -10039,6 +10138,60 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			return &ImportApplicationResponse{Return: ret}, nil
 		},
 	},
+}
+
+// GetAllRequestPathAuthenticatorsStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getAllRequestPathAuthenticators one element at a time, so the response streams.
+type GetAllRequestPathAuthenticatorsStreamer interface {
+	StreamGetAllRequestPathAuthenticators(ctx context.Context, yield func(*RequestPathAuthenticatorConfig) error) error
+}
+
+// GetAllLocalAuthenticatorsStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getAllLocalAuthenticators one element at a time, so the response streams.
+type GetAllLocalAuthenticatorsStreamer interface {
+	StreamGetAllLocalAuthenticators(ctx context.Context, yield func(*LocalAuthenticatorConfig) error) error
+}
+
+// GetAllIdentityProvidersStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getAllIdentityProviders one element at a time, so the response streams.
+type GetAllIdentityProvidersStreamer interface {
+	StreamGetAllIdentityProviders(ctx context.Context, yield func(*IdentityProvider) error) error
+}
+
+// GetAllApplicationBasicInfoStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getAllApplicationBasicInfo one element at a time, so the response streams.
+type GetAllApplicationBasicInfoStreamer interface {
+	StreamGetAllApplicationBasicInfo(ctx context.Context, yield func(*ApplicationBasicInfo) error) error
+}
+
+// GetCustomInboundAuthenticatorConfigsStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getCustomInboundAuthenticatorConfigs one element at a time, so the response streams.
+type GetCustomInboundAuthenticatorConfigsStreamer interface {
+	StreamGetCustomInboundAuthenticatorConfigs(ctx context.Context, yield func(*InboundAuthenticationRequestConfig) error) error
+}
+
+// GetAllApplicationTemplateInfoStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getAllApplicationTemplateInfo one element at a time, so the response streams.
+type GetAllApplicationTemplateInfoStreamer interface {
+	StreamGetAllApplicationTemplateInfo(ctx context.Context, yield func(*SpTemplate) error) error
+}
+
+// GetPaginatedApplicationBasicInfoStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getPaginatedApplicationBasicInfo one element at a time, so the response streams.
+type GetPaginatedApplicationBasicInfoStreamer interface {
+	StreamGetPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32, filter string, yield func(*ApplicationBasicInfo) error) error
+}
+
+// GetAllPaginatedApplicationBasicInfoStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getAllPaginatedApplicationBasicInfo one element at a time, so the response streams.
+type GetAllPaginatedApplicationBasicInfoStreamer interface {
+	StreamGetAllPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32, yield func(*ApplicationBasicInfo) error) error
+}
+
+// GetApplicationBasicInfoStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getApplicationBasicInfo one element at a time, so the response streams.
+type GetApplicationBasicInfoStreamer interface {
+	StreamGetApplicationBasicInfo(ctx context.Context, filter string, yield func(*ApplicationBasicInfo) error) error
 }
 
 // IdentityApplicationManagementServiceClient implements IdentityApplicationManagementService by calling a remote server.
@@ -10504,6 +10657,17 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetAllOAuthApplicationDataResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAllOAuthApplicationDataStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAllOAuthApplicationDataRequest)
+			if r == nil {
+				r = new(GetAllOAuthApplicationDataRequest)
+			}
+			return true, s.StreamGetAllOAuthApplicationData(ctx, func(x *OAuthConsumerAppDTO) error { return emit(x) })
+		},
 	},
 	"removeOAuthApplicationData": {
 		NewRequest: func() Struct { return new(RemoveOAuthApplicationDataRequest) },
@@ -10551,6 +10715,17 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 				return nil, err
 			}
 			return &GetAppsAuthorizedByUserResponse{Return: ret}, nil
+		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetAppsAuthorizedByUserStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetAppsAuthorizedByUserRequest)
+			if r == nil {
+				r = new(GetAppsAuthorizedByUserRequest)
+			}
+			return true, s.StreamGetAppsAuthorizedByUser(ctx, func(x *OAuthConsumerAppDTO) error { return emit(x) })
 		},
 	},
 	"revokeAuthzForAppsByResoureOwner": {
@@ -10803,6 +10978,17 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetSupportedTokenBindingsMetaDataResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetSupportedTokenBindingsMetaDataStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetSupportedTokenBindingsMetaDataRequest)
+			if r == nil {
+				r = new(GetSupportedTokenBindingsMetaDataRequest)
+			}
+			return true, s.StreamGetSupportedTokenBindingsMetaData(ctx, func(x *TokenBindingMetaDataDTO) error { return emit(x) })
+		},
 	},
 	"getScopeNames": {
 		NewRequest: func() Struct { return new(GetScopeNamesRequest) },
@@ -10831,6 +11017,17 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 			}
 			return &GetScopesResponse{Return: ret}, nil
 		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetScopesStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetScopesRequest)
+			if r == nil {
+				r = new(GetScopesRequest)
+			}
+			return true, s.StreamGetScopes(ctx, func(x *ScopeDTO) error { return emit(x) })
+		},
 	},
 	"getSupportedIDTokenAlgorithms": {
 		NewRequest: func() Struct { return new(GetSupportedIDTokenAlgorithmsRequest) },
@@ -10846,6 +11043,30 @@ var oAuthAdminServiceBindings = map[string]*OperationBinding{
 			return &GetSupportedIDTokenAlgorithmsResponse{Return: ret}, nil
 		},
 	},
+}
+
+// GetAllOAuthApplicationDataStreamer is implemented by OAuthAdminService implementations that can answer
+// getAllOAuthApplicationData one element at a time, so the response streams.
+type GetAllOAuthApplicationDataStreamer interface {
+	StreamGetAllOAuthApplicationData(ctx context.Context, yield func(*OAuthConsumerAppDTO) error) error
+}
+
+// GetAppsAuthorizedByUserStreamer is implemented by OAuthAdminService implementations that can answer
+// getAppsAuthorizedByUser one element at a time, so the response streams.
+type GetAppsAuthorizedByUserStreamer interface {
+	StreamGetAppsAuthorizedByUser(ctx context.Context, yield func(*OAuthConsumerAppDTO) error) error
+}
+
+// GetSupportedTokenBindingsMetaDataStreamer is implemented by OAuthAdminService implementations that can answer
+// getSupportedTokenBindingsMetaData one element at a time, so the response streams.
+type GetSupportedTokenBindingsMetaDataStreamer interface {
+	StreamGetSupportedTokenBindingsMetaData(ctx context.Context, yield func(*TokenBindingMetaDataDTO) error) error
+}
+
+// GetScopesStreamer is implemented by OAuthAdminService implementations that can answer
+// getScopes one element at a time, so the response streams.
+type GetScopesStreamer interface {
+	StreamGetScopes(ctx context.Context, yield func(*ScopeDTO) error) error
 }
 
 // OAuthAdminServiceClient implements OAuthAdminService by calling a remote server.

@@ -80,6 +80,10 @@ type OperationBinding struct {
 	NewRequest func() Struct
 	// Invoke calls the handler, which must implement the service interface.
 	Invoke func(ctx context.Context, h any, req Struct) (Struct, error)
+	// Stream, set for operations returning arrays of complex values, hands
+	// the result to emit one element at a time when the handler implements
+	// the operation's Streamer interface; ok is false when it does not.
+	Stream func(ctx context.Context, h any, req Struct, emit func(Struct) error) (ok bool, err error)
 }
 
 // Profile is the contract of one Identity Server generation.

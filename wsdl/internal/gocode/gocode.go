@@ -578,10 +578,59 @@ func (g *generator) renderService(b *bytes.Buffer, svc *service) {
 		} else {
 			p("\t\t\treturn nil, %s\n", call)
 		}
-		p("\t\t},\n\t},\n")
+		p("\t\t},\n")
+		if g.streams(op) {
+			p("\t\tStream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {\n")
+			p("\t\t\ts, ok := h.(%sStreamer)\n\t\t\tif !ok {\n\t\t\t\treturn false, nil\n\t\t\t}\n", op.goName)
+			if op.input.Local != "" {
+				in := g.types[op.input]
+				p("\t\t\tr, _ := req.(*%s)\n\t\t\tif r == nil {\n\t\t\t\tr = new(%s)\n\t\t\t}\n", in.goName, in.goName)
+			}
+			p("\t\t\treturn true, s.Stream%s(ctx%s, func(x *%s) error { return emit(x) })\n", op.goName, streamArgs(g, op), g.types[g.returnField(op).typ].goName)
+			p("\t\t},\n")
+		}
+		p("\t},\n")
 	}
 	p("}\n\n")
+	for _, op := range svc.ops {
+		if !g.streams(op) {
+			continue
+		}
+		elem := g.types[g.returnField(op).typ].goName
+		p("// %sStreamer is implemented by %s implementations that can answer\n", op.goName, svc.name)
+		p("// %s one element at a time, so the response streams.\n", op.name)
+		p("type %sStreamer interface {\n\tStream%s(ctx context.Context", op.goName, op.goName)
+		if op.input.Local != "" {
+			for _, f := range g.types[op.input].fields {
+				p(", %s %s", paramName(f.name), g.paramType(f))
+			}
+		}
+		p(", yield func(*%s) error) error\n}\n\n", elem)
+	}
 	g.renderClient(b, svc)
+}
+
+// streams reports whether an operation returns an array of complex values,
+// which a response may stream.
+func (g *generator) streams(op *operation) bool {
+	ret := g.returnField(op)
+	return ret != nil && ret.repeated && ret.kind == kindStruct
+}
+
+// streamArgs are the parameters a Stream binding passes on.
+func streamArgs(g *generator, op *operation) string {
+	if op.input.Local == "" {
+		return ""
+	}
+	in := g.types[op.input]
+	args := []string{}
+	for _, f := range in.fields {
+		args = append(args, g.paramExpr(f, "r."+exported(f.name)))
+	}
+	if len(args) == 0 {
+		return ""
+	}
+	return ", " + strings.Join(args, ", ")
 }
 
 // renderClient writes a client implementing the service interface by
