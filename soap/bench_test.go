@@ -30,7 +30,9 @@ func (benchIdentity) Session(ctx context.Context, cookie string) (admin.Principa
 	return admin.Principal{}, admin.ErrSessionInvalid
 }
 
-func (benchIdentity) Authorize(ctx context.Context, p admin.Principal, anyOf []string) error { return nil }
+func (benchIdentity) Authorize(ctx context.Context, p admin.Principal, anyOf []string) error {
+	return nil
+}
 
 // cannedOAuth answers getOAuthApplicationData with one client.
 type cannedOAuth struct {
