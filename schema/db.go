@@ -19,6 +19,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
@@ -33,6 +34,7 @@ var migrationFS embed.FS
 type DB struct {
 	db      *sql.DB
 	dialect *dialect
+	stmts   sync.Map // query → *sql.Stmt
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.
@@ -86,6 +88,10 @@ func redactURL(location string) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.stmts.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	if err := db.db.Close(); err != nil {
 		return fmt.Errorf("schema: close: %w", err)
 	}
@@ -319,3 +325,49 @@ func sqliteConstraint(err error) string {
 	}
 	return sqliteUniqueColumns[columns]
 }
+
+// prepared returns the prepared statement of a query, preparing it on first
+// use. Parsing SQL costs more than running a simple query, and the same few
+// queries serve every request.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.stmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if old, loaded := db.stmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return old.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// queryRows runs a read query through its prepared statement.
+func (db *DB) queryRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a one-row read query through its prepared statement.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// rowScanner is what *sql.Row offers, so a failed preparation can answer
+// like a failed query.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }

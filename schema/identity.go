@@ -67,7 +67,7 @@ func scanTenant(row scanner) (*admin.Tenant, error) {
 }
 
 func (db *DB) findTenant(ctx context.Context, what string, query string, arg any) (*admin.Tenant, error) {
-	t, err := scanTenant(db.db.QueryRowContext(ctx, `SELECT id, domain, active, created_at FROM tenants WHERE `+query, arg))
+	t, err := scanTenant(db.queryRow(ctx, `SELECT id, domain, active, created_at FROM tenants WHERE `+query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
 	}
@@ -89,7 +89,7 @@ func (db *DB) FindTenantByID(ctx context.Context, id int64) (*admin.Tenant, erro
 
 // ListTenants returns every tenant, the super tenant first.
 func (db *DB) ListTenants(ctx context.Context) ([]*admin.Tenant, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT id, domain, active, created_at FROM tenants ORDER BY id`)
+	rows, err := db.queryRows(ctx, `SELECT id, domain, active, created_at FROM tenants ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("schema: list tenants: %w", err)
 	}
@@ -153,7 +153,7 @@ func scanUser(row scanner) (*admin.User, error) {
 
 // FindUser returns the tenant's user, or admin.ErrNotFound.
 func (db *DB) FindUser(ctx context.Context, tenantID int64, name string) (*admin.User, error) {
-	u, err := scanUser(db.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND name = ?`, tenantID, name))
+	u, err := scanUser(db.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? AND name = ?`, tenantID, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
 	}
@@ -165,7 +165,7 @@ func (db *DB) FindUser(ctx context.Context, tenantID int64, name string) (*admin
 
 // ListUsers returns the tenant's users by name.
 func (db *DB) ListUsers(ctx context.Context, tenantID int64) ([]*admin.User, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? ORDER BY name`, tenantID)
+	rows, err := db.queryRows(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = ? ORDER BY name`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("schema: list users: %w", err)
 	}
@@ -264,7 +264,7 @@ func (db *DB) CreateRole(ctx context.Context, r *admin.Role) error {
 }
 
 func (db *DB) rolePermissions(ctx context.Context, tenantID int64, name string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT p.permission FROM role_permissions p JOIN roles r ON r.id = p.role_id
 		WHERE r.tenant_id = ? AND r.name = ? ORDER BY p.permission`, tenantID, name)
 	if err != nil {
@@ -289,7 +289,7 @@ func scanStrings(rows *sql.Rows) ([]string, error) {
 // FindRole returns the role with its permissions, or admin.ErrNotFound.
 func (db *DB) FindRole(ctx context.Context, tenantID int64, name string) (*admin.Role, error) {
 	var n int
-	if err := db.db.QueryRowContext(ctx, `SELECT count(*) FROM roles WHERE tenant_id = ? AND name = ?`, tenantID, name).Scan(&n); err != nil {
+	if err := db.queryRow(ctx, `SELECT count(*) FROM roles WHERE tenant_id = ? AND name = ?`, tenantID, name).Scan(&n); err != nil {
 		return nil, fmt.Errorf("schema: find role %q: %w", name, err)
 	}
 	if n == 0 {
@@ -304,7 +304,7 @@ func (db *DB) FindRole(ctx context.Context, tenantID int64, name string) (*admin
 
 // ListRoles returns the tenant's roles by name, with their permissions.
 func (db *DB) ListRoles(ctx context.Context, tenantID int64) ([]*admin.Role, error) {
-	rows, err := db.db.QueryContext(ctx, `SELECT name FROM roles WHERE tenant_id = ? ORDER BY name`, tenantID)
+	rows, err := db.queryRows(ctx, `SELECT name FROM roles WHERE tenant_id = ? ORDER BY name`, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("schema: list roles: %w", err)
 	}
@@ -382,7 +382,7 @@ func (db *DB) RemoveUserFromRole(ctx context.Context, tenantID int64, user, role
 
 // UserRoles lists the names of the user's roles.
 func (db *DB) UserRoles(ctx context.Context, tenantID int64, user string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT r.name FROM roles r JOIN user_roles ur ON ur.role_id = r.id JOIN users u ON u.id = ur.user_id
 		WHERE u.tenant_id = ? AND u.name = ? ORDER BY r.name`, tenantID, user)
 	if err != nil {
@@ -393,7 +393,7 @@ func (db *DB) UserRoles(ctx context.Context, tenantID int64, user string) ([]str
 
 // UserPermissions lists the permissions of the user's roles.
 func (db *DB) UserPermissions(ctx context.Context, tenantID int64, user string) ([]string, error) {
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT DISTINCT p.permission FROM role_permissions p
 		JOIN user_roles ur ON ur.role_id = p.role_id JOIN users u ON u.id = ur.user_id
 		WHERE u.tenant_id = ? AND u.name = ? ORDER BY p.permission`, tenantID, user)
@@ -424,7 +424,7 @@ func (db *DB) CreateSession(ctx context.Context, s *admin.Session) error {
 func (db *DB) FindSession(ctx context.Context, id string) (*admin.Session, error) {
 	var s admin.Session
 	var created, seen, expires string
-	err := db.db.QueryRowContext(ctx, `SELECT id, tenant_id, username, created_at, last_seen, expires_at FROM sessions WHERE id = ?`, id).
+	err := db.queryRow(ctx, `SELECT id, tenant_id, username, created_at, last_seen, expires_at FROM sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.TenantID, &s.Username, &created, &seen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
@@ -481,7 +481,7 @@ func (db *DB) DeleteSessions(ctx context.Context, tenantID int64, username strin
 // FindCredentials reads a user, its tenant and its permissions in one
 // query: the one query authenticating a request costs.
 func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.Credentials, error) {
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT t.id, t.domain, t.active, u.id, u.name, u.password_hash, u.failed_logins, u.locked_until, p.permission
 		FROM tenants t
 		JOIN users u ON u.tenant_id = t.id

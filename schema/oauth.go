@@ -79,7 +79,7 @@ func (db *DB) UpdateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 // FindOAuthAppByKey returns the tenant's application with the consumer key,
 // or admin.ErrNotFound.
 func (db *DB) FindOAuthAppByKey(ctx context.Context, tenantID int64, consumerKey string) (*admin.OAuthApp, error) {
-	app, err := scanOAuthApp(db.db.QueryRowContext(ctx, `
+	app, err := scanOAuthApp(db.queryRow(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
 		WHERE tenant_id = ? AND consumer_key = ?`,
@@ -94,7 +94,7 @@ func (db *DB) FindOAuthAppByKey(ctx context.Context, tenantID int64, consumerKey
 // admin.ErrNotFound. When several owners have an application of that name,
 // the one created first (lowest id) is returned.
 func (db *DB) FindOAuthAppByName(ctx context.Context, tenantID int64, name string) (*admin.OAuthApp, error) {
-	app, err := scanOAuthApp(db.db.QueryRowContext(ctx, `
+	app, err := scanOAuthApp(db.queryRow(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
 		WHERE tenant_id = ? AND name = ?
@@ -125,7 +125,7 @@ func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) (
 // id, reading one row at a time; it stops at fn's first error and returns
 // it as is.
 func (db *DB) EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn func(*admin.OAuthApp) error) error {
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
 		WHERE tenant_id = ? AND owner = ?
@@ -203,7 +203,7 @@ func (db *DB) UpdateScope(ctx context.Context, s *admin.Scope) error {
 
 // FindScope returns the tenant's scope with the name, or admin.ErrNotFound.
 func (db *DB) FindScope(ctx context.Context, tenantID int64, name string) (*admin.Scope, error) {
-	s, err := scanScope(db.db.QueryRowContext(ctx,
+	s, err := scanScope(db.queryRow(ctx,
 		`SELECT tenant_id, name, claims FROM oauth_scopes WHERE tenant_id = ? AND name = ?`,
 		tenantID, name))
 	if err != nil {
@@ -215,7 +215,7 @@ func (db *DB) FindScope(ctx context.Context, tenantID int64, name string) (*admi
 // ListScopes returns the tenant's scopes ordered by name. It returns an empty
 // slice when there are none.
 func (db *DB) ListScopes(ctx context.Context, tenantID int64) ([]*admin.Scope, error) {
-	rows, err := db.db.QueryContext(ctx,
+	rows, err := db.queryRows(ctx,
 		`SELECT tenant_id, name, claims FROM oauth_scopes WHERE tenant_id = ? ORDER BY name`,
 		tenantID)
 	if err != nil {

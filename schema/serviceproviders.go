@@ -186,7 +186,7 @@ func (db *DB) FindServiceProviderByOAuthKey(ctx context.Context, tenantID int64,
 }
 
 func (db *DB) findServiceProvider(ctx context.Context, query string, args ...any) (*admin.ServiceProviderRecord, error) {
-	sp, err := scanServiceProvider(db.db.QueryRowContext(ctx, query, args...))
+	sp, err := scanServiceProvider(db.queryRow(ctx, query, args...))
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ func (db *DB) ListServiceProviders(ctx context.Context, tenantID int64, nameLike
 		args = append(args, nameLike)
 	}
 	var total int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM service_providers WHERE `+where, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM service_providers WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("schema: count service providers: %w", err)
 	}
 	if offset < 0 {
@@ -218,7 +218,7 @@ func (db *DB) ListServiceProviders(ctx context.Context, tenantID int64, nameLike
 	if limit <= 0 {
 		limit = math.MaxInt32 // no limit, in every dialect
 	}
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT `+serviceProviderColumns+` FROM service_providers
 		WHERE `+where+`
 		ORDER BY name, id
@@ -257,7 +257,7 @@ func (db *DB) loadOAuthKeys(ctx context.Context, sps []*admin.ServiceProviderRec
 		byID[sp.ID] = sp
 		args = append(args, sp.ID)
 	}
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT sp_id, consumer_key FROM sp_oauth_links
 		WHERE sp_id IN (?`+strings.Repeat(", ?", len(args)-1)+`)
 		ORDER BY sp_id, id`, args...)
@@ -374,7 +374,7 @@ func (db *DB) UpdateSPTemplate(ctx context.Context, tenantID int64, oldName stri
 // admin.ErrNotFound.
 func (db *DB) FindSPTemplate(ctx context.Context, tenantID int64, name string) (*admin.SPTemplate, error) {
 	t := &admin.SPTemplate{}
-	err := db.db.QueryRowContext(ctx,
+	err := db.queryRow(ctx,
 		`SELECT tenant_id, name, description, content FROM sp_templates WHERE tenant_id = ? AND name = ?`,
 		tenantID, name).Scan(&t.TenantID, &t.Name, &t.Description, &t.Content)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -389,7 +389,7 @@ func (db *DB) FindSPTemplate(ctx context.Context, tenantID int64, name string) (
 // ListSPTemplates returns the tenant's templates ordered by name; empty, not
 // nil, when there are none.
 func (db *DB) ListSPTemplates(ctx context.Context, tenantID int64) ([]*admin.SPTemplate, error) {
-	rows, err := db.db.QueryContext(ctx,
+	rows, err := db.queryRows(ctx,
 		`SELECT tenant_id, name, description, content FROM sp_templates WHERE tenant_id = ? ORDER BY name`,
 		tenantID)
 	if err != nil {

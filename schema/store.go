@@ -122,7 +122,7 @@ func (db *DB) FindStoreApplicationByName(ctx context.Context, tenantID int64, ow
 }
 
 func (db *DB) findStoreApplication(ctx context.Context, what, where string, args ...any) (*storeapi.Application, error) {
-	app, err := scanStoreApplication(db.db.QueryRowContext(ctx,
+	app, err := scanStoreApplication(db.queryRow(ctx,
 		`SELECT `+storeApplicationColumns+` FROM store_applications WHERE `+where, args...))
 	if err != nil {
 		return nil, fmt.Errorf("schema: find store application %s: %w", what, err)
@@ -161,14 +161,14 @@ func (db *DB) ListStoreApplications(ctx context.Context, f storeapi.ApplicationF
 		args = append(args, f.Name)
 	}
 	var total int
-	if err := db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM store_applications WHERE `+where, args...).Scan(&total); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM store_applications WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("schema: count store applications: %w", err)
 	}
 	offset, limit := max(f.Offset, 0), f.Limit
 	if limit <= 0 {
 		limit = math.MaxInt32 // no limit, in every dialect
 	}
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT `+storeApplicationColumns+` FROM store_applications
 		WHERE `+where+`
 		ORDER BY `+order+`
@@ -245,7 +245,7 @@ func (db *DB) CreateKeyMapping(ctx context.Context, m *storeapi.KeyMapping) erro
 // ListKeyMappings returns the application's key mappings in the order they
 // were made; an empty slice when there are none.
 func (db *DB) ListKeyMappings(ctx context.Context, applicationID int64) ([]*storeapi.KeyMapping, error) {
-	rows, err := db.db.QueryContext(ctx, `
+	rows, err := db.queryRows(ctx, `
 		SELECT `+keyMappingColumns+` FROM store_key_mappings
 		WHERE application_id = ?
 		ORDER BY id`, applicationID)
@@ -270,7 +270,7 @@ func (db *DB) ListKeyMappings(ctx context.Context, applicationID int64) ([]*stor
 // FindKeyMapping returns the application's key mapping with the UUID, or
 // admin.ErrNotFound.
 func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid string) (*storeapi.KeyMapping, error) {
-	m, err := scanKeyMapping(db.db.QueryRowContext(ctx, `
+	m, err := scanKeyMapping(db.queryRow(ctx, `
 		SELECT `+keyMappingColumns+` FROM store_key_mappings
 		WHERE application_id = ? AND uuid = ?`, applicationID, uuid))
 	if err != nil {
@@ -283,7 +283,7 @@ func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid stri
 // key manager if an application of the tenant holds it, or
 // admin.ErrNotFound.
 func (db *DB) FindKeyMappingByConsumerKey(ctx context.Context, tenantID int64, keyManager, consumerKey string) (*storeapi.KeyMapping, error) {
-	m, err := scanKeyMapping(db.db.QueryRowContext(ctx, `
+	m, err := scanKeyMapping(db.queryRow(ctx, `
 		SELECT `+keyMappingColumns+` FROM store_key_mappings
 		WHERE tenant_id = ? AND key_manager = ? AND consumer_key = ?`, tenantID, keyManager, consumerKey))
 	if err != nil {

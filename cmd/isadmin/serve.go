@@ -71,6 +71,8 @@ type Main struct {
 
 	// hashCost is the bcrypt cost of password hashes; tests lower it.
 	hashCost int
+	// handler serves every route; benchmarks call it without a network.
+	handler http.Handler
 
 	httpsListener net.Listener
 	httpListener  net.Listener
@@ -290,6 +292,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
+	m.handler = router
 	srv.Register(router)
 	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
 	for _, kc := range c.KeyManagers {
