@@ -103,6 +103,7 @@ func (c *Client) Call(ctx context.Context, service, operation string, req wsdl.S
 // readAnswer reads a response envelope: the response wrapper, or the fault.
 func readAnswer(body []byte, status int, op *wsdl.Operation) (wsdl.Struct, error) {
 	d := wsdl.NewDecoder(bytes.NewReader(body), 0)
+	defer d.Close()
 	root, ok, err := d.NextElement()
 	if err != nil || !ok || root.Name.Local != "Envelope" {
 		return nil, fmt.Errorf("soap: the answer to %s is no SOAP envelope (HTTP %d)", op.Name, status)

@@ -207,6 +207,7 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	}
 	body := http.MaxBytesReader(w, r.Body, max)
 	env, err := readEnvelope(body, v, s.MaxDepth)
+	defer env.dec.Close()
 	if err != nil {
 		fail(tooLarge(err))
 		return

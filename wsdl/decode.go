@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // DefaultMaxDepth caps element nesting in a request.
@@ -46,27 +47,41 @@ func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	er := &errReader{r: skipBOM(r)}
+	br := readers.Get().(*bufio.Reader)
+	br.Reset(r)
+	skipBOM(br)
+	er := &errReader{r: br}
 	x := xml.NewDecoder(er)
 	x.Strict = true
 	return &Decoder{x: x, r: er, maxDepth: maxDepth}
 }
 
+// readers recycles the buffered readers of decoders; a request's reader
+// is as big as the rest of what the request allocates.
+var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
+
 // skipBOM drops a UTF-8 byte order mark, which .NET and PowerShell clients
 // put before the XML declaration.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
+func skipBOM(br *bufio.Reader) {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 	}
-	return br
 }
 
 // errReader remembers the reader's own failure, so that a body over its
-// size limit or a broken connection is told apart from bad XML.
+// size limit or a broken connection is told apart from bad XML. It reads
+// bytes one at a time for encoding/xml, which then buffers no further.
 type errReader struct {
-	r   io.Reader
+	r   *bufio.Reader
 	err error
+}
+
+func (e *errReader) ReadByte() (byte, error) {
+	b, err := e.r.ReadByte()
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return b, err
 }
 
 func (e *errReader) Read(p []byte) (int, error) {
@@ -75,6 +90,16 @@ func (e *errReader) Read(p []byte) (int, error) {
 		e.err = err
 	}
 	return n, err
+}
+
+// Close returns the decoder's buffer for reuse; the decoder is unusable
+// afterwards.
+func (d *Decoder) Close() {
+	if d.r != nil && d.r.r != nil {
+		d.r.r.Reset(nil)
+		readers.Put(d.r.r)
+		d.r.r = nil
+	}
 }
 
 // Token returns the next token, rejecting what SOAP forbids.
