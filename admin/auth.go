@@ -308,22 +308,34 @@ func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, passw
 	} else if err != nil {
 		return err
 	}
-	hash, err := id.HashPassword(password)
-	if err != nil {
-		return err
-	}
+	// One password hash at most: a start with an unchanged password only
+	// compares. The credentials are then remembered, so the first request
+	// costs no hash either.
 	u, err := id.Store.FindUser(ctx, tenantID, user)
+	var hash string
 	switch {
 	case errors.Is(err, ErrNotFound):
+		if hash, err = id.HashPassword(password); err != nil {
+			return err
+		}
 		if err := id.Store.CreateUser(ctx, &User{TenantID: tenantID, Name: user, PasswordHash: hash}); err != nil && !errors.Is(err, ErrDuplicateName) {
 			return err
 		}
 	case err != nil:
 		return err
-	case bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil:
+	case compareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil:
+		if hash, err = id.HashPassword(password); err != nil {
+			return err
+		}
 		if err := id.Store.SetPassword(ctx, tenantID, user, hash); err != nil {
 			return err
 		}
+	default:
+		hash = u.PasswordHash
+	}
+	if t, err := id.Store.FindTenantByID(ctx, tenantID); err == nil {
+		now := id.now()
+		id.credentials.remember(id.credentials.mac(t.Domain, user, password), hash, now)
 	}
 	if err := id.Store.AddUserToRole(ctx, tenantID, user, AdminRole); err != nil && !errors.Is(err, ErrDuplicateName) {
 		return err
