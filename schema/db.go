@@ -35,6 +35,9 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	stmts   sync.Map // query → *sql.Stmt
+	// readers serve the reads of every request (SQLite files only).
+	readers chan *reader
+	memory  bool
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.
@@ -65,12 +68,16 @@ func Open(ctx context.Context, location string) (*DB, error) {
 		sqlDB.SetConnMaxLifetime(0)
 		sqlDB.SetConnMaxIdleTime(0)
 	}
-	db := &DB{db: sqlDB, dialect: d, Now: time.Now}
+	db := &DB{db: sqlDB, dialect: d, Now: time.Now, memory: location == ":memory:"}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
 	}
 	if err := db.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	if err := db.openReaders(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
 	}
@@ -88,6 +95,7 @@ func redactURL(location string) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeReaders()
 	db.stmts.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true

@@ -67,7 +67,7 @@ func scanTenant(row scanner) (*admin.Tenant, error) {
 }
 
 func (db *DB) findTenant(ctx context.Context, what string, query string, arg any) (*admin.Tenant, error) {
-	t, err := scanTenant(db.queryRow(ctx, `SELECT id, domain, active, created_at FROM tenants WHERE `+query, arg))
+	t, err := scanTenant(db.row(ctx, `SELECT id, domain, active, created_at FROM tenants WHERE `+query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
 	}
@@ -424,7 +424,7 @@ func (db *DB) CreateSession(ctx context.Context, s *admin.Session) error {
 func (db *DB) FindSession(ctx context.Context, id string) (*admin.Session, error) {
 	var s admin.Session
 	var created, seen, expires string
-	err := db.queryRow(ctx, `SELECT id, tenant_id, username, created_at, last_seen, expires_at FROM sessions WHERE id = ?`, id).
+	err := db.row(ctx, `SELECT id, tenant_id, username, created_at, last_seen, expires_at FROM sessions WHERE id = ?`, id).
 		Scan(&s.ID, &s.TenantID, &s.Username, &created, &seen, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = admin.ErrNotFound
@@ -481,41 +481,40 @@ func (db *DB) DeleteSessions(ctx context.Context, tenantID int64, username strin
 // FindCredentials reads a user, its tenant and its permissions in one
 // query: the one query authenticating a request costs.
 func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.Credentials, error) {
-	rows, err := db.queryRows(ctx, `
+	var c *admin.Credentials
+	err := db.readRows(ctx, `
 		SELECT t.id, t.domain, t.active, u.id, u.name, u.password_hash, u.failed_logins, u.locked_until, p.permission
 		FROM tenants t
 		JOIN users u ON u.tenant_id = t.id
 		LEFT JOIN user_roles ur ON ur.user_id = u.id
 		LEFT JOIN role_permissions p ON p.role_id = ur.role_id
-		WHERE t.domain = ? AND u.name = ?`, domain, name)
-	if err != nil {
-		return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
-	}
-	defer rows.Close()
-	var c *admin.Credentials
-	for rows.Next() {
-		var locked string
-		var perm sql.NullString
-		var row admin.Credentials
-		if err := rows.Scan(&row.Tenant.ID, &row.Tenant.Domain, &row.Tenant.Active, &row.User.ID, &row.User.Name,
-			&row.User.PasswordHash, &row.User.FailedLogins, &locked, &perm); err != nil {
-			return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
-		}
-		if c == nil {
-			c = &row
-			c.User.TenantID = c.Tenant.ID
-			c.Permissions = []string{}
-			if locked != "" {
-				if c.User.LockedUntil, err = parseTime(locked); err != nil {
-					return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
+		WHERE t.domain = ? AND u.name = ?`, []any{domain, name}, func(rows *sql.Rows) error {
+		for rows.Next() {
+			var locked string
+			var perm sql.NullString
+			var row admin.Credentials
+			if err := rows.Scan(&row.Tenant.ID, &row.Tenant.Domain, &row.Tenant.Active, &row.User.ID, &row.User.Name,
+				&row.User.PasswordHash, &row.User.FailedLogins, &locked, &perm); err != nil {
+				return err
+			}
+			if c == nil {
+				c = &row
+				c.User.TenantID = c.Tenant.ID
+				c.Permissions = []string{}
+				if locked != "" {
+					var err error
+					if c.User.LockedUntil, err = parseTime(locked); err != nil {
+						return err
+					}
 				}
 			}
+			if perm.Valid {
+				c.Permissions = append(c.Permissions, perm.String)
+			}
 		}
-		if perm.Valid {
-			c.Permissions = append(c.Permissions, perm.String)
-		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, fmt.Errorf("schema: find credentials of %q: %w", name, err)
 	}
 	if c == nil {

@@ -79,7 +79,7 @@ func (db *DB) UpdateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 // FindOAuthAppByKey returns the tenant's application with the consumer key,
 // or admin.ErrNotFound.
 func (db *DB) FindOAuthAppByKey(ctx context.Context, tenantID int64, consumerKey string) (*admin.OAuthApp, error) {
-	app, err := scanOAuthApp(db.queryRow(ctx, `
+	app, err := scanOAuthApp(db.row(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
 		WHERE tenant_id = ? AND consumer_key = ?`,
