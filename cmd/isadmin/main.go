@@ -41,6 +41,7 @@ Usage:
   isadmin migrate          apply the database migrations and exit
   isadmin copy --from data/isadmin.db --to postgres://...
                            move a deployment from SQLite to PostgreSQL
+  isadmin bench --url URL  load-test a server, SQLite commits or cold starts (isadmin bench -h)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
