@@ -38,6 +38,10 @@ type DB struct {
 	// readers serve the reads of every request (SQLite files only).
 	readers chan *reader
 	memory  bool
+	// writeMu queues this process's write transactions: SQLite has one
+	// writer at a time, and its busy handler sleeps and retries where a
+	// queue hands over at once.
+	writeMu sync.Mutex
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.
@@ -59,6 +63,12 @@ func Open(ctx context.Context, location string) (*DB, error) {
 	sqlDB, err := d.open(location)
 	if err != nil {
 		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
+	}
+	if d == sqliteDialect && location != ":memory:" {
+		// Every request reads, and a connection closed for want of an idle
+		// slot costs its schema parse and statements again on reopening.
+		sqlDB.SetMaxOpenConns(maxSQLiteConns)
+		sqlDB.SetMaxIdleConns(maxSQLiteConns)
 	}
 	if location == ":memory:" {
 		// Every connection to ":memory:" is a database of its own, so the
@@ -207,6 +217,10 @@ func (db *DB) lockMigrations(ctx context.Context, tx *sql.Tx) error {
 // Write transactions take the write lock when they begin, so concurrent
 // writers wait for each other instead of failing.
 func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.dialect == sqliteDialect {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -272,6 +286,10 @@ type dialect struct {
 	// ilike is the case-insensitive LIKE operator.
 	ilike string
 }
+
+// maxSQLiteConns bounds the connections to an SQLite file, all of which
+// stay open once made.
+const maxSQLiteConns = 32
 
 // sqlitePragmas are set on every connection. WAL lets readers run while one
 // connection writes; synchronous=FULL makes a commit durable once it returns;
