@@ -38,10 +38,11 @@ type DB struct {
 	// readers serve the reads of every request (SQLite files only).
 	readers chan *reader
 	memory  bool
-	// writeMu queues this process's write transactions: SQLite has one
-	// writer at a time, and its busy handler sleeps and retries where a
-	// queue hands over at once.
-	writeMu sync.Mutex
+	// writes queue this process's SQLite write transactions for the
+	// committer (commitGroups): SQLite has one writer at a time, and its
+	// busy handler sleeps and retries where a queue hands over at once.
+	writes        chan *write
+	committerDone chan struct{}
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.
@@ -91,6 +92,11 @@ func Open(ctx context.Context, location string) (*DB, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	if d == sqliteDialect {
+		db.writes = make(chan *write, maxBatch)
+		db.committerDone = make(chan struct{})
+		go db.commitGroups()
+	}
 	return db, nil
 }
 
@@ -105,6 +111,10 @@ func redactURL(location string) string {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	if db.writes != nil {
+		close(db.writes)
+		<-db.committerDone
+	}
 	db.closeReaders()
 	db.stmts.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
@@ -217,9 +227,8 @@ func (db *DB) lockMigrations(ctx context.Context, tx *sql.Tx) error {
 // Write transactions take the write lock when they begin, so concurrent
 // writers wait for each other instead of failing.
 func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	if db.dialect == sqliteDialect {
-		db.writeMu.Lock()
-		defer db.writeMu.Unlock()
+	if db.writes != nil {
+		return db.queueWrite(ctx, fn)
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -469,3 +469,45 @@ func TestScope_Errors(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitIsolatesFailures: concurrent writes share commits, and a
+// write that fails inside a shared commit takes only itself down.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	db := MustOpenDB(t)
+	ctx := context.Background()
+	taken := &admin.OAuthApp{TenantID: admin.SuperTenantID, Owner: "o", Name: "taken", ConsumerKey: "taken", ConsumerSecret: "s", OAuthVersion: "OAuth-2.0", State: admin.StateActive}
+	if err := db.CreateOAuthApp(ctx, taken); err != nil {
+		t.Fatal(err)
+	}
+	const n = 150
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			key := fmt.Sprintf("k%d", i)
+			if i%3 == 0 {
+				key = "taken"
+			}
+			errs[i] = db.CreateOAuthApp(ctx, &admin.OAuthApp{TenantID: admin.SuperTenantID, Owner: "o", Name: fmt.Sprintf("n%d", i),
+				ConsumerKey: key, ConsumerSecret: "s", OAuthVersion: "OAuth-2.0", State: admin.StateActive})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		switch {
+		case i%3 == 0 && !errors.Is(err, admin.ErrDuplicateKey):
+			t.Errorf("write %d: want the duplicate key error, got %v", i, err)
+		case i%3 != 0 && err != nil:
+			t.Errorf("write %d failed with its neighbour: %v", i, err)
+		}
+	}
+	apps, err := db.ListOAuthApps(ctx, admin.SuperTenantID, "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := 1 + n - (n+2)/3; len(apps) != want {
+		t.Errorf("%d clients stored, want %d", len(apps), want)
+	}
+}
