@@ -95,12 +95,24 @@ func (id *Identity) HashPassword(password string) (string, error) {
 // so callers learn nothing about which; failures count towards the lock.
 //
 // A password hash costs milliseconds by design, so credentials that passed
-// once are remembered as a keyed hash together with the password hash they
-// matched: the same credentials are recognised again with one database read,
-// and a password change, a lock or the user's deletion, on any instance,
-// takes effect at once because that read sees it.
+// once are remembered as a keyed hash, with the password hash they matched,
+// the principal and its permissions, and the database's identity version
+// at the time. While that version stands, the same credentials cost one
+// read of it; a password change, a lock, a deletion or a change of roles or
+// permissions, on any instance, moves the version and takes effect at once.
 func (id *Identity) Authenticate(ctx context.Context, qualified, password string) (Principal, error) {
 	name, domain := SplitUsername(qualified)
+	now := id.now()
+	mac := id.credentials.mac(domain, name, password)
+	// Nothing about who may do what changed since these credentials were
+	// verified: one read of a counter answers.
+	version, err := id.Store.IdentityVersion(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	if p, ok := id.credentials.current(mac, version, now); ok {
+		return p, nil
+	}
 	c, err := id.Store.FindCredentials(ctx, domain, name)
 	if errors.Is(err, ErrNotFound) || err == nil && !c.Tenant.Active {
 		// Compare anyway so an unknown user costs what a known one does.
@@ -111,23 +123,22 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 		return Principal{}, err
 	}
 	u := &c.User
-	now := id.now()
 	if now.Before(u.LockedUntil) {
 		return Principal{}, ErrBadCredentials
 	}
-	mac := id.credentials.mac(domain, name, password)
 	if !id.credentials.verified(mac, u.PasswordHash, now) {
 		if compareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
 			return Principal{}, id.loginFailed(ctx, c.Tenant.ID, name, now)
 		}
-		id.credentials.remember(mac, u.PasswordHash, now)
 	}
 	if u.FailedLogins > 0 {
 		if err := id.Store.ResetLoginFailures(ctx, c.Tenant.ID, name); err != nil {
 			return Principal{}, err
 		}
 	}
-	return Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}, nil
+	p := Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}
+	id.credentials.remember(mac, u.PasswordHash, p, version, now)
+	return p, nil
 }
 
 // loginFailed counts a failure and locks the user at the limit.
@@ -334,8 +345,9 @@ func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, passw
 		hash = u.PasswordHash
 	}
 	if t, err := id.Store.FindTenantByID(ctx, tenantID); err == nil {
-		now := id.now()
-		id.credentials.remember(id.credentials.mac(t.Domain, user, password), hash, now)
+		// Remembered without a version: the first request reads the
+		// credentials once, without a password hash.
+		id.credentials.remember(id.credentials.mac(t.Domain, user, password), hash, Principal{}, -1, id.now())
 	}
 	if err := id.Store.AddUserToRole(ctx, tenantID, user, AdminRole); err != nil && !errors.Is(err, ErrDuplicateName) {
 		return err

@@ -29,7 +29,11 @@ type credentialCache struct {
 
 type remembered struct {
 	passwordHash string
-	until        time.Time
+	principal    Principal
+	// version is the identity version the principal was read at; -1 when
+	// only the password hash is known.
+	version int64
+	until   time.Time
 }
 
 func (c *credentialCache) init() {
@@ -63,8 +67,22 @@ func (c *credentialCache) verified(mac [sha256.Size]byte, passwordHash string, n
 	return ok && now.Before(e.until) && subtle.ConstantTimeCompare([]byte(e.passwordHash), []byte(passwordHash)) == 1
 }
 
-// remember records credentials that matched passwordHash.
-func (c *credentialCache) remember(mac [sha256.Size]byte, passwordHash string, now time.Time) {
+// current returns the principal of credentials verified at the identity
+// version that still stands.
+func (c *credentialCache) current(mac [sha256.Size]byte, version int64, now time.Time) (Principal, bool) {
+	c.init()
+	c.mu.Lock()
+	e, ok := c.entries[mac]
+	c.mu.Unlock()
+	if !ok || e.version != version || version < 0 || !now.Before(e.until) {
+		return Principal{}, false
+	}
+	return e.principal, true
+}
+
+// remember records credentials that matched passwordHash, with the
+// principal read at the identity version.
+func (c *credentialCache) remember(mac [sha256.Size]byte, passwordHash string, p Principal, version int64, now time.Time) {
 	c.init()
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -75,5 +93,5 @@ func (c *credentialCache) remember(mac [sha256.Size]byte, passwordHash string, n
 			}
 		}
 	}
-	c.entries[mac] = remembered{passwordHash: passwordHash, until: now.Add(credentialLifetime)}
+	c.entries[mac] = remembered{passwordHash: passwordHash, principal: p, version: version, until: now.Add(credentialLifetime)}
 }

@@ -14,9 +14,14 @@ type fakeCredentials struct {
 	IdentityStore
 	c        Credentials
 	failures int
+	version  int64
+	reads    int
 }
 
+func (f *fakeCredentials) IdentityVersion(ctx context.Context) (int64, error) { return f.version, nil }
+
 func (f *fakeCredentials) FindCredentials(ctx context.Context, domain, name string) (*Credentials, error) {
+	f.reads++
 	if domain != f.c.Tenant.Domain || name != f.c.User.Name {
 		return nil, ErrNotFound
 	}
@@ -62,12 +67,12 @@ func TestCredentialCache(t *testing.T) {
 		{"second success does not", nil, "pw", nil, 0},
 		{"a wrong password always hashes", nil, "nope", ErrBadCredentials, 1},
 		{"the right one is still remembered", nil, "pw", nil, 0},
-		{"a password change forgets", func() { store.c.User.PasswordHash = hash("new") }, "pw", ErrBadCredentials, 1},
+		{"a password change forgets", func() { store.c.User.PasswordHash = hash("new"); store.version++ }, "pw", ErrBadCredentials, 1},
 		{"the new password hashes once", nil, "new", nil, 1},
 		{"then is remembered", nil, "new", nil, 0},
-		{"a lock refuses without hashing", func() { store.c.User.LockedUntil = now.Add(time.Minute) }, "new", ErrBadCredentials, 0},
+		{"a lock refuses without hashing", func() { store.c.User.LockedUntil = now.Add(time.Minute); store.version++ }, "new", ErrBadCredentials, 0},
 		{"after the lock it is remembered", func() { now = now.Add(2 * time.Minute) }, "new", nil, 0},
-		{"a deactivated tenant refuses", func() { store.c.Tenant.Active = false }, "new", ErrBadCredentials, 1},
+		{"a deactivated tenant refuses", func() { store.c.Tenant.Active = false; store.version++ }, "new", ErrBadCredentials, 1},
 		{"entries expire", func() { store.c.Tenant.Active = true; now = now.Add(credentialLifetime) }, "new", nil, 1},
 	}
 	for _, st := range steps {
@@ -85,5 +90,35 @@ func TestCredentialCache(t *testing.T) {
 	}
 	if store.failures != 2 {
 		t.Errorf("%d failures counted, want 2", store.failures)
+	}
+}
+
+// TestCredentialCacheSkipsReads: while the identity version stands, known
+// credentials cost no credentials read; a version change reads again.
+func TestCredentialCacheSkipsReads(t *testing.T) {
+	h, _ := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	store := &fakeCredentials{c: Credentials{Tenant: Tenant{ID: 1, Domain: "a.example", Active: true}, User: User{Name: "u", PasswordHash: string(h)},
+		Permissions: []string{"/permission/a"}}}
+	id := &Identity{Store: store, HashCost: bcrypt.MinCost}
+	ctx := context.Background()
+	for i, want := range []int{1, 0, 0} {
+		store.reads = 0
+		p, err := id.Authenticate(ctx, "u@a.example", "pw")
+		if err != nil || store.reads != want {
+			t.Fatalf("call %d: %d reads (want %d), %v", i, store.reads, want, err)
+		}
+		if err := id.Authorize(ctx, p, []string{"/permission/a/b"}); err != nil {
+			t.Fatalf("call %d: the remembered permissions are lost: %v", i, err)
+		}
+	}
+	store.version++
+	store.c.Permissions = []string{}
+	store.reads = 0
+	p, err := id.Authenticate(ctx, "u@a.example", "pw")
+	if err != nil || store.reads != 1 {
+		t.Fatalf("after a version change: %d reads, %v", store.reads, err)
+	}
+	if err := id.Authorize(ctx, p, []string{"/permission/a/b"}); !errors.Is(err, ErrAccessDenied) {
+		t.Errorf("a revoked permission still counts: %v", err)
 	}
 }

@@ -58,6 +58,9 @@ type IdentityStore interface {
 	// FindCredentials returns the user of the tenant with that domain, the
 	// tenant and the user's permissions, or ErrNotFound.
 	FindCredentials(ctx context.Context, domain, name string) (*Credentials, error)
+	// IdentityVersion changes whenever a password, a lock, a user, a
+	// tenant's state, a role, a permission or a role membership changes.
+	IdentityVersion(ctx context.Context) (int64, error)
 
 	CreateTenant(ctx context.Context, t *Tenant) error
 	FindTenantByDomain(ctx context.Context, domain string) (*Tenant, error)

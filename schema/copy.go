@@ -8,8 +8,8 @@ import (
 )
 
 // Tables lists the tables of the database in the order they were created,
-// which is an order their foreign keys allow to fill; schema_migrations is
-// left out.
+// which is an order their foreign keys allow to fill; the bookkeeping of
+// each database (schema_migrations, identity_version) is left out.
 func (db *DB) Tables(ctx context.Context) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid`
 	if db.dialect == postgresDialect {
@@ -26,7 +26,7 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 	}
 	out := names[:0]
 	for _, n := range names {
-		if n != "schema_migrations" {
+		if n != "schema_migrations" && n != "identity_version" {
 			out = append(out, n)
 		}
 	}

@@ -522,3 +522,13 @@ func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.
 	}
 	return c, nil
 }
+
+// IdentityVersion returns the count of changes to passwords, locks, users,
+// tenants, roles and permissions, which triggers keep in every dialect.
+func (db *DB) IdentityVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := db.row(ctx, `SELECT version FROM identity_version WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("schema: identity version: %w", err)
+	}
+	return v, nil
+}
