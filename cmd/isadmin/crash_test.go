@@ -789,7 +789,7 @@ func TestCrashSafety(t *testing.T) {
 	client := newProcClient(16)
 	ctx := context.Background()
 
-	workloads := []crashWorkload{&registrations{}, &serviceProviders{}}
+	workloads := []crashWorkload{&registrations{}, &serviceProviders{}, &keyMappings{}}
 	const writers = 6
 	total := 0
 	for _, wl := range workloads {
