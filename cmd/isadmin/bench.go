@@ -464,19 +464,16 @@ type benchTemplateData struct {
 
 // benchRequestMaker builds the URL and body of request n of worker w.
 type benchRequestMaker struct {
-	url, body     []byte
-	urlT, bodyT   *template.Template
-	run           string
-	values        []string
-	valuesOnce    bool
-	header        http.Header
-	method        string
-	bufs          []*bytes.Buffer // per worker: the body
-	urlBufs       []*bytes.Buffer // per worker: the URL
-	bodyConstant  bool
-	urlConstant   bool
-	constantURL   *url.URL
-	contentLength int64
+	body        []byte
+	urlT, bodyT *template.Template
+	run         string
+	values      []string
+	valuesOnce  bool
+	header      http.Header
+	method      string
+	bufs        []*bytes.Buffer // per worker: the body
+	urlBufs     []*bytes.Buffer // per worker: the URL
+	constantURL *url.URL
 }
 
 func newBenchRequestMaker(c *benchConfig) (*benchRequestMaker, error) {
