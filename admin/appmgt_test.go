@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/wsdl"
 )
@@ -27,7 +27,7 @@ type appMgtFixture struct {
 
 func newAppMgt(t *testing.T) *appMgtFixture {
 	t.Helper()
-	db, err := schema.Open(context.Background(), filepath.Join(t.TempDir(), "isadmin.db"))
+	db, err := schema.Open(context.Background(), schematest.Location(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

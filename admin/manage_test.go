@@ -3,7 +3,6 @@ package admin_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 )
 
 // newIdentity returns an Identity on a fresh database whose super tenant has
@@ -20,7 +20,7 @@ import (
 func newIdentity(t *testing.T) (*admin.Identity, *schema.DB) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := schema.Open(ctx, filepath.Join(t.TempDir(), "db"))
+	db, err := schema.Open(ctx, schematest.Location(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,6 +15,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 	"github.com/isadmin/isadmin/storeapi"
 )
 
@@ -39,7 +39,7 @@ func FuzzStoreJSON(f *testing.F) {
 		}
 	}
 	ctx := context.Background()
-	db, err := schema.Open(ctx, filepath.Join(f.TempDir(), "isadmin.db"))
+	db, err := schema.Open(ctx, schematest.Location(f, f.TempDir()))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,6 +14,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 	"github.com/isadmin/isadmin/storeapi"
 )
 
@@ -34,7 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T, store func(*schema.DB) storeapi.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := schema.Open(ctx, filepath.Join(t.TempDir(), "isadmin.db"))
+	db, err := schema.Open(ctx, schematest.Location(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
