@@ -106,11 +106,13 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	mac := id.credentials.mac(domain, name, password)
 	// Nothing about who may do what changed since these credentials were
 	// verified: one read of a counter answers.
-	version, err := id.Store.IdentityVersion(ctx)
+	versions, err := id.Store.Versions(ctx)
 	if err != nil {
 		return Principal{}, err
 	}
+	version := versions.Identity
 	if p, ok := id.credentials.current(mac, version, now); ok {
+		p.oauthVersion = versions.OAuth
 		return p, nil
 	}
 	c, err := id.Store.FindCredentials(ctx, domain, name)
@@ -138,6 +140,7 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	}
 	p := Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}
 	id.credentials.remember(mac, u.PasswordHash, p, version, now)
+	p.oauthVersion = versions.OAuth
 	return p, nil
 }
 

@@ -18,7 +18,9 @@ type fakeCredentials struct {
 	reads    int
 }
 
-func (f *fakeCredentials) IdentityVersion(ctx context.Context) (int64, error) { return f.version, nil }
+func (f *fakeCredentials) Versions(ctx context.Context) (Versions, error) {
+	return Versions{Identity: f.version}, nil
+}
 
 func (f *fakeCredentials) FindCredentials(ctx context.Context, domain, name string) (*Credentials, error) {
 	f.reads++

@@ -53,14 +53,22 @@ type Credentials struct {
 	Permissions []string
 }
 
+// Versions are counts of changes the database keeps: Identity moves with
+// every change of passwords, locks, users, tenants' state, roles,
+// permissions and role memberships; OAuth with every change of OAuth
+// clients. Caches stay valid while their count stands.
+type Versions struct {
+	Identity int64
+	OAuth    int64
+}
+
 // IdentityStore keeps tenants, users, roles and sessions.
 type IdentityStore interface {
 	// FindCredentials returns the user of the tenant with that domain, the
 	// tenant and the user's permissions, or ErrNotFound.
 	FindCredentials(ctx context.Context, domain, name string) (*Credentials, error)
-	// IdentityVersion changes whenever a password, a lock, a user, a
-	// tenant's state, a role, a permission or a role membership changes.
-	IdentityVersion(ctx context.Context) (int64, error)
+	// Versions reads the change counts of identities and OAuth clients.
+	Versions(ctx context.Context) (Versions, error)
 
 	CreateTenant(ctx context.Context, t *Tenant) error
 	FindTenantByDomain(ctx context.Context, domain string) (*Tenant, error)

@@ -36,6 +36,8 @@ type OAuthAdmin struct {
 	Config OAuthConfig
 	// NewKey makes consumer keys and secrets; GenerateKey by default.
 	NewKey func() string
+
+	clients clientCache
 }
 
 var (
@@ -248,6 +250,9 @@ func (s *OAuthAdmin) find(ctx context.Context, key string) (*OAuthApp, Principal
 	if err != nil {
 		return nil, p, err
 	}
+	if app, ok := s.clients.get(p.TenantID, key, p.oauthVersion); ok {
+		return app, p, nil
+	}
 	app, err := s.Store.FindOAuthAppByKey(ctx, p.TenantID, key)
 	if errors.Is(err, ErrNotFound) {
 		return nil, p, errNoClient(key)
@@ -255,6 +260,7 @@ func (s *OAuthAdmin) find(ctx context.Context, key string) (*OAuthApp, Principal
 	if err != nil {
 		return nil, p, Internal("oauth.read-failed", "Error while reading the OAuth application %s", err, key)
 	}
+	s.clients.put(app, p.oauthVersion)
 	return app, p, nil
 }
 
@@ -367,6 +373,9 @@ func (s *OAuthAdmin) UpdateConsumerApplication(ctx context.Context, dto *wsdl.OA
 }
 
 func (s *OAuthAdmin) save(ctx context.Context, app *OAuthApp) error {
+	// The request's own later reads must see its write, whatever version
+	// it started with.
+	s.clients.forget(app.TenantID, app.ConsumerKey)
 	err := s.Store.UpdateOAuthApp(ctx, app)
 	switch {
 	case err == nil:
@@ -385,6 +394,7 @@ func (s *OAuthAdmin) RemoveOAuthApplicationData(ctx context.Context, key string)
 	if err != nil {
 		return err
 	}
+	s.clients.forget(p.TenantID, key)
 	err = s.Store.DeleteOAuthApp(ctx, p.TenantID, key)
 	if errors.Is(err, ErrNotFound) {
 		return errNoClient(key)

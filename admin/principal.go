@@ -17,6 +17,9 @@ type Principal struct {
 	// permissions are the caller's permissions when authentication read
 	// them already; nil means unknown.
 	permissions []string
+	// oauthVersion is the OAuth clients' change count authentication read
+	// before the request's other reads; 0 means unknown.
+	oauthVersion int64
 }
 
 // QualifiedName is the user name as upstream shows it: user@tenant.
