@@ -20,8 +20,6 @@ var (
 	ErrAccessDenied = errors.New("admin: access denied")
 	// ErrSessionInvalid means the session cookie names no live session.
 	ErrSessionInvalid = errors.New("admin: session invalid")
-	// ErrTenantInactive means the user's tenant is unknown or deactivated.
-	ErrTenantInactive = errors.New("admin: invalid domain or unactivated tenant")
 )
 
 // AdminRole is the role that holds every permission, as in Identity Server.
