@@ -200,7 +200,7 @@ func scanDocument(data []byte) stdScan {
 		case xml.EndElement:
 			depth--
 		case xml.CharData:
-			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+			if depth == 0 && len(bytes.Trim(t, " \t\r\n")) > 0 {
 				s.trailing = true
 			}
 		case xml.Directive:

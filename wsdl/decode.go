@@ -135,8 +135,13 @@ func (d *Decoder) Token() (xml.Token, error) {
 		d.depth--
 		d.done = d.depth == 0
 	case xml.CharData:
-		if d.done && len(bytes.TrimSpace(t)) > 0 {
-			return nil, inputErrorf("content after the document element")
+		// Outside the document element XML allows white space only, and
+		// XML's white space is narrower than Unicode's.
+		if d.depth == 0 && !isXMLSpace(t) {
+			if d.done {
+				return nil, inputErrorf("content after the document element")
+			}
+			return nil, inputErrorf("content before the document element")
 		}
 	case xml.Directive:
 		return nil, inputErrorf("a SOAP message must not contain a document type declaration")
@@ -164,13 +169,20 @@ func (d *Decoder) NextElement() (start xml.StartElement, ok bool, err error) {
 			return t, true, nil
 		case xml.EndElement:
 			return start, false, nil
-		case xml.CharData:
-			if len(strings.TrimSpace(string(t))) != 0 {
-				// Axis2 ignores stray text between elements; so do we.
-				continue
-			}
+		}
+		// Axis2 ignores stray text between elements; so do we.
+	}
+}
+
+// isXMLSpace reports whether b holds only XML white space: space, tab,
+// carriage return and line feed.
+func isXMLSpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return false
 		}
 	}
+	return true
 }
 
 // Skip consumes the rest of the element whose start was just read.

@@ -335,12 +335,28 @@ func hostileCases() []hostileCase {
 			want: clientFaultWant("malformed XML"),
 		},
 		{
+			// XML allows only white space outside the document element,
+			// and a no-break space is not XML white space.
+			name: "TextBeforeEnvelope",
+			build: func(v soapVersion, key string) call {
+				return raw(v, "\u00a0"+reg(v, key, "before app", ""))
+			},
+			want: clientFaultWant("content before the document element"),
+		},
+		{
+			name: "TextAfterEnvelope",
+			build: func(v soapVersion, key string) call {
+				return raw(v, reg(v, key, "after app", "")+"\n x")
+			},
+			want: clientFaultWant("content after the document element"),
+		},
+		{
 			name:  "NotXML",
 			noKey: true,
 			build: func(v soapVersion, key string) call {
 				return raw(v, "hello")
 			},
-			want: clientFaultWant("no XML document", "malformed XML"),
+			want: clientFaultWant("no XML document", "malformed XML", "content before the document element"),
 		},
 		{
 			name: "MustUnderstandUnknownHeader",
