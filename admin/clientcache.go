@@ -1,6 +1,10 @@
 package admin
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/isadmin/isadmin/wsdl"
+)
 
 // maxCachedClients bounds the client cache; past it, the cache starts over.
 const maxCachedClients = 10000
@@ -23,6 +27,9 @@ type clientKey struct {
 type cachedClient struct {
 	app     OAuthApp
 	version int64
+	// dto is the client's wire view, kept once a read asked for it:
+	// building it decodes the stored settings.
+	dto *wsdl.OAuthConsumerAppDTO
 }
 
 // get returns a copy of the cached client, which the caller may change.
@@ -38,6 +45,35 @@ func (c *clientCache) get(tenantID int64, key string, version int64) (*OAuthApp,
 	}
 	app := e.app
 	return &app, true
+}
+
+// getDTO returns a copy of the cached wire view of a client. The copy
+// shares its field values with the cache: callers may set its fields but
+// must not write through them.
+func (c *clientCache) getDTO(tenantID int64, key string, version int64) (*wsdl.OAuthConsumerAppDTO, bool) {
+	if version == 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.entries[clientKey{tenantID, key}]
+	c.mu.Unlock()
+	if !ok || e.version != version || e.dto == nil {
+		return nil, false
+	}
+	dto := *e.dto
+	return &dto, true
+}
+
+// putDTO keeps the wire view of a cached client read at that version.
+func (c *clientCache) putDTO(tenantID int64, key string, version int64, dto *wsdl.OAuthConsumerAppDTO) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := clientKey{tenantID, key}
+	if e, ok := c.entries[k]; ok && e.version == version && version != 0 {
+		kept := *dto
+		e.dto = &kept
+		c.entries[k] = e
+	}
 }
 
 func (c *clientCache) put(app *OAuthApp, version int64) {

@@ -74,3 +74,51 @@ func TestClientCache(t *testing.T) {
 		t.Errorf("an unknown version must always read: %d", n)
 	}
 }
+
+// TestClientCacheDTO checks the cached wire view of a client: kept while the
+// version stands, built again at a new version or after the request's own
+// write, and not changed by a caller setting the fields of its copy.
+func TestClientCacheDTO(t *testing.T) {
+	store := &countingApps{app: OAuthApp{TenantID: 1, Owner: "u", Name: "n", ConsumerKey: "k", ConsumerSecret: "s1", State: StateActive,
+		Settings: []byte(`{"pkceMandatory":true}`)}}
+	store.UpdateFn = func(a *OAuthApp) { store.app = *a }
+	o := &OAuthAdmin{Store: store}
+	ctxAt := func(version int64) context.Context {
+		return WithPrincipal(context.Background(), Principal{TenantID: 1, TenantDomain: "a.example", Username: "u", oauthVersion: version})
+	}
+	get := func(ctx context.Context) (secret string, reads int) {
+		t.Helper()
+		store.reads = 0
+		dto, err := o.GetOAuthApplicationData(ctx, "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !dto.PkceMandatory || str(dto.Username) != "u@a.example" {
+			t.Fatalf("settings or owner lost: pkce %v, user %q", dto.PkceMandatory, str(dto.Username))
+		}
+		secret = str(dto.OauthConsumerSecret)
+		dto.OauthConsumerSecret = ptr("set by the caller")
+		return secret, store.reads
+	}
+	if s, n := get(ctxAt(5)); n != 1 || s != "s1" {
+		t.Errorf("first read: %d store reads, secret %q", n, s)
+	}
+	if s, n := get(ctxAt(5)); n != 0 || s != "s1" {
+		t.Errorf("same version: %d store reads, secret %q", n, s)
+	}
+	store.app.ConsumerSecret = "s2"
+	if s, n := get(ctxAt(6)); n != 1 || s != "s2" {
+		t.Errorf("new version: %d store reads, secret %q", n, s)
+	}
+	changed := store.app
+	changed.ConsumerSecret = "s3"
+	if err := o.save(ctxAt(6), &changed); err != nil {
+		t.Fatal(err)
+	}
+	if s, n := get(ctxAt(6)); n != 1 || s != "s3" {
+		t.Errorf("after the request's own write: %d store reads, secret %q", n, s)
+	}
+	if _, n := get(ctxAt(0)); n != 1 {
+		t.Errorf("an unknown version must read: %d", n)
+	}
+}

@@ -265,12 +265,24 @@ func (s *OAuthAdmin) find(ctx context.Context, key string) (*OAuthApp, Principal
 }
 
 // GetOAuthApplicationData returns the client with the given key.
+// The answer shares its field values with the client cache: callers may
+// set its fields but must not write through them.
 func (s *OAuthAdmin) GetOAuthApplicationData(ctx context.Context, key string) (*wsdl.OAuthConsumerAppDTO, error) {
+	if p, err := caller(ctx); err == nil {
+		if dto, ok := s.clients.getDTO(p.TenantID, key, p.oauthVersion); ok {
+			return dto, nil
+		}
+	}
 	app, p, err := s.find(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return dtoOf(app, p.TenantDomain)
+	dto, err := dtoOf(app, p.TenantDomain)
+	if err != nil {
+		return nil, err
+	}
+	s.clients.putDTO(p.TenantID, key, p.oauthVersion, dto)
+	return dto, nil
 }
 
 // GetOAuthApplicationDataByAppName returns the tenant's client of that name.

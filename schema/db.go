@@ -43,6 +43,8 @@ type DB struct {
 	// busy handler sleeps and retries where a queue hands over at once.
 	writes        chan *write
 	committerDone chan struct{}
+	// versions shares reads of the change counts between requests.
+	versions sharedReads
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.

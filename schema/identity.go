@@ -522,14 +522,3 @@ func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.
 	}
 	return c, nil
 }
-
-// Versions returns the counts of changes the triggers of every dialect
-// keep: to passwords, locks, users, tenants, roles and permissions, and to
-// OAuth clients.
-func (db *DB) Versions(ctx context.Context) (admin.Versions, error) {
-	var v admin.Versions
-	if err := db.row(ctx, `SELECT version, oauth_version FROM identity_version WHERE id = 1`).Scan(&v.Identity, &v.OAuth); err != nil {
-		return v, fmt.Errorf("schema: versions: %w", err)
-	}
-	return v, nil
-}
