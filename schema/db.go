@@ -43,8 +43,11 @@ type DB struct {
 	// busy handler sleeps and retries where a queue hands over at once.
 	writes        chan *write
 	committerDone chan struct{}
-	// versions shares reads of the change counts between requests.
+	// versions shares reads of the change counts between requests, and
+	// wal, when the database is an SQLite file, tells when no commit
+	// came since the last read.
 	versions sharedReads
+	wal      *walIndex
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.
@@ -94,6 +97,9 @@ func Open(ctx context.Context, location string) (*DB, error) {
 		sqlDB.Close()
 		return nil, err
 	}
+	if d == sqliteDialect && !db.memory {
+		db.wal = openWALIndex(location)
+	}
 	if d == sqliteDialect {
 		db.writes = make(chan *write, maxBatch)
 		db.committerDone = make(chan struct{})
@@ -117,6 +123,7 @@ func (db *DB) Close() error {
 		close(db.writes)
 		<-db.committerDone
 	}
+	db.wal.close()
 	db.closeReaders()
 	db.stmts.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()

@@ -13,12 +13,19 @@ import (
 // keep: to passwords, locks, users, tenants, roles and permissions, and to
 // OAuth clients.
 //
-// Every authenticated request asks, so concurrent callers share reads: a
-// caller joins the next read that has not started yet, and reads start one
-// after another. A read that starts after the call began sees every write
+// Every authenticated request asks. On an SQLite file, while its
+// wal-index header shows no commit since the last read, that read answers
+// (see walIndex). Otherwise concurrent callers share reads: a caller joins
+// the next read that has not started yet, and reads start one after
+// another. A read that starts after the call began sees every write
 // acknowledged before it, so sharing one changes no answer; under load one
 // read serves every request that arrived while the one before it ran.
 func (db *DB) Versions(ctx context.Context) (admin.Versions, error) {
+	if db.wal != nil {
+		return db.wal.versions(func() (admin.Versions, error) {
+			return db.versions.read(ctx, db.readVersions)
+		})
+	}
 	return db.versions.read(ctx, db.readVersions)
 }
 
