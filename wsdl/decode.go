@@ -1,15 +1,12 @@
 package wsdl
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // DefaultMaxDepth caps element nesting in a request.
@@ -31,8 +28,7 @@ func inputErrorf(format string, args ...any) error {
 // name, in any order, unknown ones skipped, the first occurrence winning,
 // xsi:nil "true" or "1".
 type Decoder struct {
-	x *xml.Decoder
-	r *errReader
+	s *scanner
 	// done is set once the document element has ended.
 	done     bool
 	depth    int
@@ -42,69 +38,24 @@ type Decoder struct {
 }
 
 // NewDecoder returns a decoder reading r with the given nesting cap
-// (DefaultMaxDepth when maxDepth <= 0).
+// (DefaultMaxDepth when maxDepth <= 0). A UTF-8 byte order mark, which
+// .NET and PowerShell clients put first, is skipped.
 func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	br := readers.Get().(*bufio.Reader)
-	br.Reset(r)
-	skipBOM(br)
-	er := &errReader{r: br}
-	x := xml.NewDecoder(er)
-	x.Strict = true
-	return &Decoder{x: x, r: er, maxDepth: maxDepth}
-}
-
-// readers recycles the buffered readers of decoders; a request's reader
-// is as big as the rest of what the request allocates.
-var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
-
-// skipBOM drops a UTF-8 byte order mark, which .NET and PowerShell clients
-// put before the XML declaration.
-func skipBOM(br *bufio.Reader) {
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
-	}
-}
-
-// errReader remembers the reader's own failure, so that a body over its
-// size limit or a broken connection is told apart from bad XML. It reads
-// bytes one at a time for encoding/xml, which then buffers no further.
-type errReader struct {
-	r   *bufio.Reader
-	err error
-}
-
-func (e *errReader) ReadByte() (byte, error) {
-	b, err := e.r.ReadByte()
-	if err != nil && err != io.EOF {
-		e.err = err
-	}
-	return b, err
-}
-
-func (e *errReader) Read(p []byte) (int, error) {
-	n, err := e.r.Read(p)
-	if err != nil && err != io.EOF {
-		e.err = err
-	}
-	return n, err
+	return &Decoder{s: newScanner(r), maxDepth: maxDepth}
 }
 
 // Close returns the decoder's buffer for reuse; the decoder is unusable
 // afterwards.
-func (d *Decoder) Close() {
-	if d.r != nil && d.r.r != nil {
-		d.r.r.Reset(nil)
-		readers.Put(d.r.r)
-		d.r.r = nil
-	}
-}
+func (d *Decoder) Close() { d.s.release() }
 
-// Token returns the next token, rejecting what SOAP forbids.
+// Token returns the next token, rejecting what SOAP forbids. A failure of
+// the reader itself is returned as it is, so that a body over its size
+// limit or a broken connection is told apart from bad XML.
 func (d *Decoder) Token() (xml.Token, error) {
-	tok, err := d.x.Token()
+	tok, err := d.s.Token()
 	if err != nil {
 		if err == io.EOF {
 			if d.depth > 0 {
@@ -112,14 +63,11 @@ func (d *Decoder) Token() (xml.Token, error) {
 			}
 			return nil, io.EOF
 		}
-		if d.r.err != nil {
-			return nil, d.r.err
-		}
-		var se *xml.SyntaxError
+		var se *syntaxError
 		if errors.As(err, &se) {
-			return nil, inputErrorf("malformed XML: %s", se.Msg)
+			return nil, &InputError{Msg: se.Error()}
 		}
-		return nil, inputErrorf("malformed XML: %s", strings.TrimPrefix(err.Error(), "xml: "))
+		return nil, err
 	}
 	d.tokens++
 	switch t := tok.(type) {

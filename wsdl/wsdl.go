@@ -503,6 +503,7 @@ func (b *typeBuilder) build(schemas []*gowsdl.XSDSchema) error {
 		}
 	}
 	// Resolve complex field types and bind every type to its Go value.
+	var names []string
 	for _, p := range pending {
 		t := p.t
 		newValue, ok := generatedTypes[t.Name]
@@ -528,8 +529,12 @@ func (b *typeBuilder) build(schemas []*gowsdl.XSDSchema) error {
 				f.xsiType = b.prefix(f.XSDType.Space) + ":" + f.XSDType.Local
 			}
 			t.byName[f.Name] = f
+			names = append(names, f.Name)
 		}
+		names = append(names, t.Name.Local, t.Name.Space)
 	}
+	// Requests repeat these names: the decoder shares one string of each.
+	intern(names...)
 	return nil
 }
 

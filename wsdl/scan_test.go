@@ -1,0 +1,181 @@
+package wsdl
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// scanAll reads every token with the scanner, copying what is only valid
+// until the next call. ok is false on an error, or at the end of the input
+// with elements still open, which encoding/xml reports as an error too.
+func scanAll(data []byte, r io.Reader) (toks []xml.Token, err error) {
+	if r == nil {
+		r = bytes.NewReader(data)
+	}
+	s := newScanner(r)
+	defer s.release()
+	for {
+		tok, err := s.Token()
+		if err == io.EOF {
+			if len(s.frames) > 0 {
+				return toks, errors.New("unexpected EOF")
+			}
+			return toks, nil
+		}
+		if err != nil {
+			return toks, err
+		}
+		if _, ok := tok.(xml.Directive); ok {
+			// The scanner reports a declaration unread; the Decoder
+			// refuses it.
+			return toks, errors.New("declaration")
+		}
+		toks = append(toks, xml.CopyToken(tok))
+	}
+}
+
+// stdAll reads every token with encoding/xml in strict mode.
+func stdAll(data []byte) (toks []xml.Token, err error) {
+	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+	d.Strict = true
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return toks, nil
+		}
+		if err != nil {
+			return toks, err
+		}
+		if _, ok := tok.(xml.Directive); ok {
+			return toks, errors.New("declaration")
+		}
+		toks = append(toks, xml.CopyToken(tok))
+	}
+}
+
+// normalize makes token lists comparable: no attributes is no attributes.
+func normalize(toks []xml.Token) []xml.Token {
+	out := make([]xml.Token, len(toks))
+	for i, t := range toks {
+		switch t := t.(type) {
+		case xml.StartElement:
+			if len(t.Attr) == 0 {
+				t.Attr = nil
+			}
+			out[i] = t
+		default:
+			out[i] = t
+		}
+	}
+	return out
+}
+
+// stricterThanStd lists what the scanner refuses on purpose although
+// encoding/xml accepts it.
+var stricterThanStd = []string{
+	"names must be ASCII",      // encoding/xml accepts names outside ASCII
+	"invalid character entity", // references to surrogates; encoding/xml reads U+FFFD
+	"declaration",              // a SOAP message holds no DOCTYPE
+}
+
+func scanSeeds(tb testing.TB) [][]byte {
+	seeds := []string{
+		`<?xml version="1.0" encoding="UTF-8"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header/><s:Body><a:op xmlns:a="urn:a"><a:x>1 &lt; 2 &amp;&#x41;&#66;</a:x></a:op></s:Body></s:Envelope>`,
+		"\xef\xbb\xbf<a xmlns=\"urn:d\" xmlns:p=\"urn:p\" p:at='v&quot;' b=\"c\"><b/><p:c/><!-- note --><![CDATA[x<y]]>\r\n\rz</a>",
+		`<a><b xmlns="urn:inner"><c/></b><d/></a>`,
+		`<xml:a xml:lang="en" xmlns:xmlns="x"/>`,
+		`<a:b:c/>`, `<:a/>`, `<a:/>`, `<a></b>`, `<p:a xmlns:p="u" xmlns:q="u"></q:a>`,
+		`<a>]]></a>`, `<a b="<"/>`, `<a b=c/>`, `<a b/>`, `<a>&unknown;</a>`, `<a>&#xD800;</a>`, `<a>&#0;</a>`, `<a>&#;</a>`, `<a>&amp</a>`,
+		`<?xml version="1.1"?><a/>`, `<?xml version="1.0" encoding="ISO-8859-1"?><a/>`, `<?xml version="1.0" encoding="utf-8"?><a/>`,
+		`<!DOCTYPE a><a/>`, `<!-- a -- b --><a/>`, `<!-x><a/>`, `<![CDAT[x]]><a/>`, `<a><![CDATA[unterminated</a>`,
+		"<a>\x00</a>", "<a>\xff</a>", "<a>\uFFFE</a>", "<a b='\x01'/>", `<a>text`, `text<a/>`, `<a/>tail`, `<a/><b/>`,
+		"<é/>", "<a é='1'/>", `<a  b = "1"   c='2' />`, `<a b="1"c="2"/>`, `</a>`, `<a></a >`, `<a></a x>`, `<?pi data?><a/>`, `<?>`,
+	}
+	var out [][]byte
+	for _, s := range seeds {
+		out = append(out, []byte(s))
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "reference", "envelopes", "*", "*.xml"))
+	for _, f := range files {
+		if data, err := os.ReadFile(f); err == nil {
+			out = append(out, data)
+		}
+	}
+	return out
+}
+
+// FuzzScanner compares the scanner with encoding/xml in strict mode: what
+// the scanner reads without error, encoding/xml reads too, as the same
+// tokens; what encoding/xml reads, the scanner reads too, unless it is one
+// of the things the scanner refuses on purpose. Reading one byte at a time
+// changes nothing.
+func FuzzScanner(f *testing.F) {
+	for _, s := range scanSeeds(f) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := scanAll(data, nil)
+		want, stdErr := stdAll(data)
+		switch {
+		case err == nil && stdErr != nil:
+			t.Fatalf("scanner accepted what encoding/xml refuses (%v):\n%q", stdErr, data)
+		case err == nil:
+			if !reflect.DeepEqual(normalize(got), normalize(want)) {
+				t.Fatalf("tokens differ for %q:\n scanner %#v\n std     %#v", data, got, want)
+			}
+		case stdErr == nil:
+			stricter := false
+			for _, msg := range stricterThanStd {
+				stricter = stricter || strings.Contains(err.Error(), msg)
+			}
+			if !stricter {
+				t.Fatalf("scanner refused what encoding/xml accepts (%v):\n%q", err, data)
+			}
+		}
+		slow, slowErr := scanAll(data, iotest.OneByteReader(bytes.NewReader(data)))
+		if (slowErr == nil) != (err == nil) || !reflect.DeepEqual(slow, got) {
+			t.Fatalf("one byte at a time: %v %#v, at once: %v %#v", slowErr, slow, err, got)
+		}
+	})
+}
+
+func TestScannerTokens(t *testing.T) {
+	for _, data := range scanSeeds(t) {
+		t.Run(fmt.Sprintf("%.30q", data), func(t *testing.T) {
+			got, err := scanAll(data, nil)
+			want, stdErr := stdAll(data)
+			if err == nil && stdErr != nil {
+				t.Fatalf("accepted what encoding/xml refuses: %v", stdErr)
+			}
+			if err == nil && !reflect.DeepEqual(normalize(got), normalize(want)) {
+				t.Fatalf("tokens differ:\n scanner %#v\n std     %#v", got, want)
+			}
+		})
+	}
+}
+
+// TestScannerReadError checks that the reader's own failure is reported as
+// it is, not as malformed XML.
+func TestScannerReadError(t *testing.T) {
+	boom := errors.New("boom")
+	s := newScanner(io.MultiReader(strings.NewReader("<a><b>te"), iotest.ErrReader(boom)))
+	defer s.release()
+	for {
+		_, err := s.Token()
+		if err != nil {
+			if err != boom {
+				t.Fatalf("error %v, want the reader's", err)
+			}
+			return
+		}
+	}
+}
