@@ -3,6 +3,7 @@ package wsdl
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strconv"
 	"sync"
@@ -669,7 +670,7 @@ func (s *scanner) finish(from, to int, copied bool) ([]byte, bool) {
 		c := data[i]
 		if c < utf8.RuneSelf {
 			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
-				s.fail("illegal character code " + runeCode(rune(c)))
+				s.fail(fmt.Sprintf("illegal character code %U", c))
 				return nil, false
 			}
 			i++
@@ -681,30 +682,12 @@ func (s *scanner) finish(from, to int, copied bool) ([]byte, bool) {
 			return nil, false
 		}
 		if r == 0xFFFE || r == 0xFFFF {
-			s.fail("illegal character code " + runeCode(r))
+			s.fail(fmt.Sprintf("illegal character code %U", r))
 			return nil, false
 		}
 		i += size
 	}
 	return data, true
-}
-
-func runeCode(r rune) string {
-	h := strconv.FormatInt(int64(r), 16)
-	for len(h) < 4 {
-		h = "0" + h
-	}
-	return "U+" + toUpperASCII(h)
-}
-
-func toUpperASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'f' {
-			b[i] = c - ('a' - 'A')
-		}
-	}
-	return string(b)
 }
 
 // reference reads a character or entity reference after '&' and appends

@@ -179,3 +179,30 @@ func TestScannerReadError(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerErrors checks what a client is told about malformed input.
+func TestScannerErrors(t *testing.T) {
+	for _, tc := range []struct{ data, want string }{
+		{"<a>\x01</a>", "malformed XML: illegal character code U+0001"},
+		{"<a>\uFFFE</a>", "malformed XML: illegal character code U+FFFE"},
+		{"<a>\xff</a>", "malformed XML: invalid UTF-8"},
+		{"<a></b>", "malformed XML: element <a> closed by </b>"},
+		{`<p:a xmlns:p="u" xmlns:q="u"></q:a>`, "malformed XML: element <a> in space p closed by </a> in space q"},
+		{"<é/>", "malformed XML: names must be ASCII"},
+		{"<a>&#xD800;</a>", "malformed XML: invalid character entity &#xD800;"},
+		{"<a>&foo;</a>", "malformed XML: invalid character entity &foo;"},
+		{"<a>&amp</a>", "malformed XML: invalid character entity &amp (no semicolon)"},
+		{"<a>]]></a>", "malformed XML: unescaped ]]> not in CDATA section"},
+		{`<a b="<"/>`, "malformed XML: unescaped < inside quoted string"},
+		{"<a b=c/>", "malformed XML: unquoted or missing attribute value in element"},
+		{`<?xml version="1.0" encoding="ISO-8859-1"?><a/>`, `malformed XML: encoding "ISO-8859-1" is not supported; only UTF-8 is`},
+		{`<?xml version="1.1"?><a/>`, `malformed XML: unsupported version "1.1"; only version 1.0 is supported`},
+		{"<a><![CDATA[x</a>", "malformed XML: unexpected EOF in CDATA section"},
+		{"<!-- a -- b --><a/>", `malformed XML: invalid sequence "--" not allowed in comments`},
+	} {
+		_, err := scanAll([]byte(tc.data), nil)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q: error %v, want %q", tc.data, err, tc.want)
+		}
+	}
+}
