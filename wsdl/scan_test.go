@@ -14,41 +14,36 @@ import (
 	"testing/iotest"
 )
 
-// scanAll reads every token with the scanner, copying what is only valid
-// until the next call. ok is false on an error, or at the end of the input
-// with elements still open, which encoding/xml reports as an error too.
-func scanAll(data []byte, r io.Reader) (toks []xml.Token, err error) {
+// scanAll reads every token with the scanner. At the end of the input
+// with elements still open it fails, as encoding/xml does.
+func scanAll(data []byte, r io.Reader) ([]xml.Token, error) {
 	if r == nil {
 		r = bytes.NewReader(data)
 	}
 	s := newScanner(r)
 	defer s.release()
-	for {
+	return readTokens(func() (xml.Token, error) {
 		tok, err := s.Token()
-		if err == io.EOF {
-			if len(s.frames) > 0 {
-				return toks, errors.New("unexpected EOF")
-			}
-			return toks, nil
+		if err == io.EOF && len(s.frames) > 0 {
+			return nil, errors.New("unexpected EOF")
 		}
-		if err != nil {
-			return toks, err
-		}
-		if _, ok := tok.(xml.Directive); ok {
-			// The scanner reports a declaration unread; the Decoder
-			// refuses it.
-			return toks, errors.New("declaration")
-		}
-		toks = append(toks, xml.CopyToken(tok))
-	}
+		return tok, err
+	})
 }
 
 // stdAll reads every token with encoding/xml in strict mode.
-func stdAll(data []byte) (toks []xml.Token, err error) {
+func stdAll(data []byte) ([]xml.Token, error) {
 	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	d.Strict = true
+	return readTokens(d.Token)
+}
+
+// readTokens collects tokens up to the end of the input, copying what is
+// only valid until the next call. A declaration ends the reading with an
+// error: the scanner reports it unread, and the Decoder refuses it.
+func readTokens(next func() (xml.Token, error)) (toks []xml.Token, err error) {
 	for {
-		tok, err := d.Token()
+		tok, err := next()
 		if err == io.EOF {
 			return toks, nil
 		}
