@@ -247,28 +247,34 @@ func (s *scanner) name() (start, end int, ok bool) {
 	}
 }
 
+// nameSpan is where a name read with its prefix lies in the buffer. Offsets
+// stay valid while a token is read: the buffer only grows within a token.
+type nameSpan struct{ prefixStart, prefixEnd, localStart, localEnd int }
+
+func (q nameSpan) prefix(buf []byte) []byte { return buf[q.prefixStart:q.prefixEnd] }
+func (q nameSpan) local(buf []byte) []byte  { return buf[q.localStart:q.localEnd] }
+
 // qname reads a name and splits it at its colon, as encoding/xml does: a
 // name with two colons is no name, and a colon at either end belongs to
 // the local part.
-func (s *scanner) qname() (prefix, local []byte, ok bool) {
+func (s *scanner) qname() (q nameSpan, ok bool) {
 	start, end, ok := s.name()
 	if !ok {
-		return nil, nil, false
+		return q, false
 	}
-	n := s.buf[start:end]
 	colon := -1
-	for i, c := range n {
-		if c == ':' {
+	for i := start; i < end; i++ {
+		if s.buf[i] == ':' {
 			if colon >= 0 {
-				return nil, nil, false
+				return q, false
 			}
 			colon = i
 		}
 	}
-	if colon <= 0 || colon == len(n)-1 {
-		return nil, n, true
+	if colon <= start || colon == end-1 {
+		return nameSpan{start, start, start, end}, true
 	}
-	return n[:colon], n[colon+1:], true
+	return nameSpan{start, colon, colon + 1, end}, true
 }
 
 func isNameStart(b byte) bool {
@@ -281,23 +287,15 @@ func isNameByte(b byte) bool {
 }
 
 func (s *scanner) startElement() xml.Token {
-	prefix, local, ok := s.qname()
+	q, ok := s.qname()
 	if !ok {
 		s.fail("expected element name after <")
 		return nil
 	}
-	// The offsets stay valid while the element is read: the buffer only
-	// grows within a token.
-	base := s.pos - len(local)
-	if prefix != nil {
-		base -= len(prefix) + 1
-	}
-	prefixLen, localLen := len(prefix), len(local)
 	nsLen := len(s.ns)
 	var attrs []xml.Attr
-	type rawAttr struct{ prefixStart, prefixEnd, localStart, localEnd int }
-	var raw [8]rawAttr
-	raws := raw[:0]
+	var names [8]nameSpan
+	attrNames := names[:0]
 	empty := false
 	for {
 		s.space()
@@ -320,15 +318,10 @@ func (s *scanner) startElement() xml.Token {
 			break
 		}
 		s.pos--
-		ap, al, ok := s.qname()
+		aq, ok := s.qname()
 		if !ok {
 			s.fail("expected attribute name in element")
 			return nil
-		}
-		ra := rawAttr{localStart: s.pos - len(al), localEnd: s.pos}
-		if ap != nil {
-			ra.prefixEnd = ra.localStart - 1
-			ra.prefixStart = ra.prefixEnd - len(ap)
 		}
 		s.space()
 		if b, ok = s.must(); !ok {
@@ -339,24 +332,24 @@ func (s *scanner) startElement() xml.Token {
 			return nil
 		}
 		s.space()
-		q, ok := s.must()
+		quote, ok := s.must()
 		if !ok {
 			return nil
 		}
-		if q != '"' && q != '\'' {
+		if quote != '"' && quote != '\'' {
 			s.fail("unquoted or missing attribute value in element")
 			return nil
 		}
-		v, ok := s.chars(q, false)
+		v, ok := s.chars(quote, false)
 		if !ok {
 			return nil
 		}
-		raws = append(raws, ra)
+		attrNames = append(attrNames, aq)
 		attrs = append(attrs, xml.Attr{Value: internBytes(v)})
 	}
 	// Bindings first: they apply to the element's own name and attributes.
-	for i, ra := range raws {
-		p, l := s.buf[ra.prefixStart:ra.prefixEnd], s.buf[ra.localStart:ra.localEnd]
+	for i, aq := range attrNames {
+		p, l := aq.prefix(s.buf), aq.local(s.buf)
 		switch {
 		case string(p) == "xmlns":
 			s.ns = append(s.ns, binding{prefix: internBytes(l), uri: attrs[i].Value})
@@ -364,15 +357,11 @@ func (s *scanner) startElement() xml.Token {
 			s.ns = append(s.ns, binding{prefix: "", uri: attrs[i].Value})
 		}
 	}
-	for i, ra := range raws {
-		p, l := s.buf[ra.prefixStart:ra.prefixEnd], s.buf[ra.localStart:ra.localEnd]
+	for i, aq := range attrNames {
+		p, l := aq.prefix(s.buf), aq.local(s.buf)
 		attrs[i].Name = xml.Name{Space: s.translate(p, l, false), Local: internBytes(l)}
 	}
-	p := s.buf[base : base+prefixLen]
-	l := s.buf[base+prefixLen : base+prefixLen+localLen]
-	if prefixLen > 0 {
-		l = s.buf[base+prefixLen+1 : base+prefixLen+1+localLen]
-	}
+	p, l := q.prefix(s.buf), q.local(s.buf)
 	name := xml.Name{Space: s.translate(p, l, true), Local: internBytes(l)}
 	s.frames = append(s.frames, frame{prefix: s.prefixString(p), name: name, nsLen: nsLen})
 	s.closeEmpty = empty
@@ -423,11 +412,12 @@ func (s *scanner) pop() xml.EndElement {
 }
 
 func (s *scanner) endElement() xml.Token {
-	prefix, local, ok := s.qname()
+	q, ok := s.qname()
 	if !ok {
 		s.fail("expected element name after </")
 		return nil
 	}
+	prefix, local := q.prefix(s.buf), q.local(s.buf)
 	var top *frame
 	if n := len(s.frames); n > 0 {
 		top = &s.frames[n-1]
