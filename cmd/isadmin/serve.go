@@ -292,7 +292,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = router
+	m.handler = carryOut(router, operationTimeout)
 	srv.Register(router)
 	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
 	for _, kc := range c.KeyManagers {
@@ -324,7 +324,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		m.httpsListener = ln
-		hs := m.httpServer(router)
+		hs := m.httpServer(m.handler)
 		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		m.servers = append(m.servers, hs)
 		go hs.ServeTLS(ln, "", "")
@@ -335,13 +335,31 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 		m.httpListener = ln
-		hs := m.httpServer(router)
+		hs := m.httpServer(m.handler)
 		m.servers = append(m.servers, hs)
 		go hs.Serve(ln)
 	}
 	m.Log.Info().Str("profile", profile.Name).Str("https", m.HTTPSAddr()).Str("http", m.HTTPAddr()).
 		Str("data_dir", c.DataDir).Msg("isadmin serving")
 	return nil
+}
+
+// operationTimeout bounds the work of one request once the client can no
+// longer cancel it.
+const operationTimeout = 5 * time.Minute
+
+// carryOut runs every request on a context that the client's hang-up does
+// not cancel: a request read completely is carried out to the end, as
+// Axis2 runs an operation whatever the connection does, within a deadline
+// of the server's own. Net/http cancels a request's context as soon as
+// the client closes its connection, which would abandon one-way
+// operations whose clients rightly do not wait for the 202.
+func carryOut(h http.Handler, timeout time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+		defer cancel()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 func (m *Main) httpServer(h http.Handler) *http.Server {
