@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -325,7 +324,10 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		m.httpsListener = ln
 		hs := m.httpServer(m.handler)
-		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		hs.TLSConfig = tlsConfig(cert)
+		// HTTP/1.1 only, as Carbon's Tomcat connector: no HTTP/2 by ALPN.
+		hs.Protocols = new(http.Protocols)
+		hs.Protocols.SetHTTP1(true)
 		m.servers = append(m.servers, hs)
 		go hs.ServeTLS(ln, "", "")
 	}

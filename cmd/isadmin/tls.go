@@ -17,6 +17,24 @@ import (
 	"time"
 )
 
+// tlsConfig is the HTTPS listener's TLS configuration.
+//
+// Session tickets are off. A TLS 1.3 server sends its tickets right after
+// the handshake; a client that sends a one-way request and closes without
+// reading anything (PHP's SoapClient does exactly that) closes a socket
+// with those tickets unread, so its kernel answers with a reset instead of
+// a FIN, and a reset makes the server's kernel drop the request bytes it
+// has not yet handed over: the call is lost. Without tickets nothing is
+// left unread, and clients resume no sessions, which only costs a full
+// handshake per connection.
+func tlsConfig(cert tls.Certificate) *tls.Config {
+	return &tls.Config{
+		Certificates:           []tls.Certificate{cert},
+		MinVersion:             tls.VersionTLS12,
+		SessionTicketsDisabled: true,
+	}
+}
+
 // loadCertificate returns the configured certificate, or the self-signed one
 // kept in the data directory, made on first use.
 func loadCertificate(dataDir, certFile, keyFile string, now func() time.Time) (tls.Certificate, error) {
