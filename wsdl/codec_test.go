@@ -117,7 +117,7 @@ func TestEncodeResponse(t *testing.T) {
 	got := string(e.Bytes())
 	for _, want := range []string{
 		`<ns:getOAuthApplicationDataResponse xmlns:ns="http://org.apache.axis2/xsd"`,
-		`<ns:return xsi:type="`, `:OAuthConsumerAppDTO">`,
+		`xsi:type="ax2331:OAuthConsumerAppDTO">`,
 		`:OAuthVersion xsi:nil="true"/>`,
 		`:applicationName>a&lt;b&amp;c&gt;&#xD;</`,
 	} {

@@ -7,10 +7,20 @@ import (
 
 // Encoder writes wire values the way Axis2 writes them: fields in the
 // profile's order, xsi:nil="true" for null nillable values, xsi:type on
-// complex values, arrays as repeated elements, primitives always present.
+// complex values, arrays as repeated elements (a null array as one nil
+// element, an empty one as nothing), primitives always present, elements
+// without content as empty-element tags.
 // It appends to a byte slice so a response costs one buffer.
 type Encoder struct {
 	buf []byte
+	// op is the operation whose response wrapper Response is writing,
+	// from offset response; voided is set when a null array return turned
+	// the answer void.
+	op       *Operation
+	response int
+	voided   bool
+	// items counts the elements ResponseItem wrote.
+	items int
 }
 
 // NewEncoder returns an encoder appending to buf.
@@ -25,28 +35,50 @@ func (e *Encoder) Reset() { e.buf = e.buf[:0] }
 // WriteString appends raw markup.
 func (e *Encoder) WriteString(s string) { e.buf = append(e.buf, s...) }
 
-// Response writes the response wrapper of op holding resp. A nil resp, or an
-// operation whose output message has no part, gives Axis2's void answer: a
-// wrapper with a nil return.
+// Response writes the response wrapper of op holding resp, its namespaces
+// declared where Axis2 declares them. A nil resp, an operation whose
+// output message has no part, or a null (not empty) array return gives
+// Axis2's void answer: a wrapper with a nil return.
 func (e *Encoder) Response(op *Operation, resp Struct) {
-	s := op.Service
 	if op.Output == nil || resp == nil {
-		e.buf = append(e.buf, `<ns:`...)
-		e.buf = append(e.buf, op.Name...)
-		e.buf = append(e.buf, `Response xmlns:ns="`...)
-		e.buf = append(e.buf, s.WrapperNamespace...)
-		e.buf = append(e.buf, `"><ns:return xmlns:xsi="`+XSINamespace+`" xsi:nil="true"/></ns:`...)
-		e.buf = append(e.buf, op.Name...)
-		e.buf = append(e.buf, "Response>"...)
+		e.void(op)
 		return
 	}
+	e.op, e.response, e.voided = op, len(e.buf), false
+	defer func() { e.op = nil }()
 	e.buf = append(e.buf, "<ns:"...)
 	e.buf = append(e.buf, op.Output.Name.Local...)
-	e.buf = append(e.buf, s.wrapperDecls...)
+	e.buf = append(e.buf, op.outputDecls...)
 	e.buf = append(e.buf, '>')
+	open := len(e.buf)
 	e.fields(op.Output, resp)
-	e.buf = append(e.buf, "</ns:"...)
-	e.buf = append(e.buf, op.Output.Name.Local...)
+	if e.voided {
+		return
+	}
+	e.end(open, "ns:"+op.Output.Name.Local)
+}
+
+// void writes Axis2's answer of a method that returned nothing or null
+// (RPCUtil.processNullReturns).
+func (e *Encoder) void(op *Operation) {
+	e.buf = append(e.buf, `<ns:`...)
+	e.buf = append(e.buf, op.Name...)
+	e.buf = append(e.buf, `Response xmlns:ns="`...)
+	e.buf = append(e.buf, op.Service.WrapperNamespace...)
+	e.buf = append(e.buf, `"><ns:return xmlns:xsi="`+XSINamespace+`" xsi:nil="true"/></ns:`...)
+	e.buf = append(e.buf, op.Name...)
+	e.buf = append(e.buf, "Response>"...)
+}
+
+// end closes the element name whose start tag ended at open: Axiom writes
+// an element without content as an empty-element tag.
+func (e *Encoder) end(open int, name string) {
+	if len(e.buf) == open {
+		e.buf = append(e.buf[:open-1], "/>"...)
+		return
+	}
+	e.buf = append(e.buf, "</"...)
+	e.buf = append(e.buf, name...)
 	e.buf = append(e.buf, '>')
 }
 
@@ -56,13 +88,15 @@ func (e *Encoder) Response(op *Operation, resp Struct) {
 func (e *Encoder) ResponseStart(op *Operation) {
 	e.buf = append(e.buf, "<ns:"...)
 	e.buf = append(e.buf, op.Output.Name.Local...)
-	e.buf = append(e.buf, op.Service.wrapperDecls...)
+	e.buf = append(e.buf, op.outputDecls...)
 	e.buf = append(e.buf, '>')
+	e.items = 0
 }
 
 // ResponseItem writes one element of op's array result.
 func (e *Encoder) ResponseItem(op *Operation, v Struct) {
 	f := op.Output.Field("return")
+	e.items++
 	if v == nil {
 		e.Nil(f)
 		return
@@ -70,8 +104,13 @@ func (e *Encoder) ResponseItem(op *Operation, v Struct) {
 	e.Struct(f, v)
 }
 
-// ResponseEnd closes op's response wrapper.
+// ResponseEnd closes op's response wrapper; a wrapper without items is an
+// empty-element tag, as Axis2 answers an empty array.
 func (e *Encoder) ResponseEnd(op *Operation) {
+	if e.items == 0 && len(e.buf) > 0 && e.buf[len(e.buf)-1] == '>' {
+		e.end(len(e.buf), "")
+		return
+	}
 	e.buf = append(e.buf, "</ns:"...)
 	e.buf = append(e.buf, op.Output.Name.Local...)
 	e.buf = append(e.buf, '>')
@@ -123,7 +162,21 @@ func (e *Encoder) Nil(f *Field) {
 	}
 	e.buf = append(e.buf, '<')
 	e.buf = append(e.buf, f.qname...)
+	e.buf = append(e.buf, f.nilDecls...)
 	e.buf = append(e.buf, ` xsi:nil="true"/>`...)
+}
+
+// NilArray writes a null array: one nil element (Axis2's BeanUtil writes a
+// null array property so, and an empty one as nothing). A null array
+// returned by an operation makes the whole answer void.
+func (e *Encoder) NilArray(f *Field) {
+	if f.isReturnArray && e.op != nil {
+		e.buf = e.buf[:e.response]
+		e.void(e.op)
+		e.voided = true
+		return
+	}
+	e.Nil(f)
 }
 
 // String writes a string value.
@@ -145,7 +198,7 @@ func (e *Encoder) StringPtr(f *Field, s *string) {
 // Strings writes a string array; a nil array is one null element.
 func (e *Encoder) Strings(f *Field, ss []string) {
 	if ss == nil {
-		e.Nil(f)
+		e.NilArray(f)
 		return
 	}
 	for _, s := range ss {
@@ -176,7 +229,7 @@ func (e *Encoder) BoolPtr(f *Field, b *bool) {
 // Bools writes a boolean array.
 func (e *Encoder) Bools(f *Field, bs []bool) {
 	if bs == nil {
-		e.Nil(f)
+		e.NilArray(f)
 		return
 	}
 	for _, b := range bs {
@@ -202,7 +255,7 @@ func (e *Encoder) IntPtr(f *Field, n *int32) {
 // Ints writes an xs:int array.
 func (e *Encoder) Ints(f *Field, ns []int32) {
 	if ns == nil {
-		e.Nil(f)
+		e.NilArray(f)
 		return
 	}
 	for _, n := range ns {
@@ -232,7 +285,7 @@ func (e *Encoder) LongPtr(f *Field, n *int64) {
 // Longs writes an xs:long array.
 func (e *Encoder) Longs(f *Field, ns []int64) {
 	if ns == nil {
-		e.Nil(f)
+		e.NilArray(f)
 		return
 	}
 	for _, n := range ns {
@@ -244,11 +297,13 @@ func (e *Encoder) Longs(f *Field, ns []int64) {
 func (e *Encoder) Struct(f *Field, v Struct) {
 	e.buf = append(e.buf, '<')
 	e.buf = append(e.buf, f.qname...)
+	e.buf = append(e.buf, f.typeDecls...)
 	e.buf = append(e.buf, ` xsi:type="`...)
 	e.buf = append(e.buf, f.xsiType...)
 	e.buf = append(e.buf, `">`...)
+	open := len(e.buf)
 	e.fields(f.Elem, v)
-	e.close(f)
+	e.end(open, f.qname)
 }
 
 // AppendText appends s escaped as XML character data, with what XML 1.0

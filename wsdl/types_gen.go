@@ -218,7 +218,7 @@ func (v *ApplicationManagementService) EncodeField(e *Encoder, i int, f *Field) 
 	switch i {
 	case 0:
 		if v.AllApplicationBasicInfo == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.AllApplicationBasicInfo {
 			if x == nil {
@@ -229,7 +229,7 @@ func (v *ApplicationManagementService) EncodeField(e *Encoder, i int, f *Field) 
 		}
 	case 1:
 		if v.AllIdentityProviders == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.AllIdentityProviders {
 			if x == nil {
@@ -240,7 +240,7 @@ func (v *ApplicationManagementService) EncodeField(e *Encoder, i int, f *Field) 
 		}
 	case 2:
 		if v.AllLocalAuthenticators == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.AllLocalAuthenticators {
 			if x == nil {
@@ -253,7 +253,7 @@ func (v *ApplicationManagementService) EncodeField(e *Encoder, i int, f *Field) 
 		e.Strings(f, v.AllLocalClaimUris)
 	case 4:
 		if v.AllRequestPathAuthenticators == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.AllRequestPathAuthenticators {
 			if x == nil {
@@ -375,7 +375,7 @@ func (v *AssociatedRolesConfig) EncodeField(e *Encoder, i int, f *Field) {
 		e.StringPtr(f, v.AllowedAudience)
 	case 1:
 		if v.Roles == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Roles {
 			if x == nil {
@@ -505,7 +505,7 @@ func (v *AuthenticationStep) EncodeField(e *Encoder, i int, f *Field) {
 		e.Bool(f, v.AttributeStep)
 	case 1:
 		if v.FederatedIdentityProviders == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.FederatedIdentityProviders {
 			if x == nil {
@@ -516,7 +516,7 @@ func (v *AuthenticationStep) EncodeField(e *Encoder, i int, f *Field) {
 		}
 	case 2:
 		if v.LocalAuthenticatorConfigs == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.LocalAuthenticatorConfigs {
 			if x == nil {
@@ -682,7 +682,7 @@ func (v *ClaimConfig) EncodeField(e *Encoder, i int, f *Field) {
 		e.Bool(f, v.AlwaysSendMappedLocalSubjectId)
 	case 1:
 		if v.ClaimMappings == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.ClaimMappings {
 			if x == nil {
@@ -693,7 +693,7 @@ func (v *ClaimConfig) EncodeField(e *Encoder, i int, f *Field) {
 		}
 	case 2:
 		if v.IdpClaims == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.IdpClaims {
 			if x == nil {
@@ -1478,7 +1478,7 @@ func (v *FederatedAuthenticatorConfig) EncodeField(e *Encoder, i int, f *Field) 
 		e.StringPtr(f, v.Name)
 	case 3:
 		if v.Properties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Properties {
 			if x == nil {
@@ -1580,7 +1580,7 @@ func (v *GetAllApplicationBasicInfoResponse) EncodeField(e *Encoder, i int, f *F
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -1656,7 +1656,7 @@ func (v *GetAllApplicationTemplateInfoResponse) EncodeField(e *Encoder, i int, f
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -1732,7 +1732,7 @@ func (v *GetAllIdentityProvidersResponse) EncodeField(e *Encoder, i int, f *Fiel
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -1808,7 +1808,7 @@ func (v *GetAllLocalAuthenticatorsResponse) EncodeField(e *Encoder, i int, f *Fi
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -1943,7 +1943,7 @@ func (v *GetAllOAuthApplicationDataResponse) EncodeField(e *Encoder, i int, f *F
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -2030,7 +2030,7 @@ func (v *GetAllPaginatedApplicationBasicInfoResponse) EncodeField(e *Encoder, i 
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -2106,7 +2106,7 @@ func (v *GetAllRequestPathAuthenticatorsResponse) EncodeField(e *Encoder, i int,
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -2315,7 +2315,7 @@ func (v *GetApplicationBasicInfoResponse) EncodeField(e *Encoder, i int, f *Fiel
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -2551,7 +2551,7 @@ func (v *GetAppsAuthorizedByUserResponse) EncodeField(e *Encoder, i int, f *Fiel
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -2948,7 +2948,7 @@ func (v *GetCustomInboundAuthenticatorConfigsResponse) EncodeField(e *Encoder, i
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -3423,7 +3423,7 @@ func (v *GetPaginatedApplicationBasicInfoResponse) EncodeField(e *Encoder, i int
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -3611,7 +3611,7 @@ func (v *GetScopesResponse) EncodeField(e *Encoder, i int, f *Field) {
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -3758,7 +3758,7 @@ func (v *GetSupportedTokenBindingsMetaDataResponse) EncodeField(e *Encoder, i in
 	switch i {
 	case 0:
 		if v.Return == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Return {
 			if x == nil {
@@ -4305,7 +4305,7 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 		e.Bool(f, v.Enable)
 	case 7:
 		if v.FederatedAuthenticatorConfigs == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.FederatedAuthenticatorConfigs {
 			if x == nil {
@@ -4338,7 +4338,7 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 		e.Bool(f, v.Primary)
 	case 15:
 		if v.ProvisioningConnectorConfigs == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.ProvisioningConnectorConfigs {
 			if x == nil {
@@ -4351,7 +4351,7 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 		e.StringPtr(f, v.ProvisioningRole)
 	case 17:
 		if v.CertificateInfoArray == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.CertificateInfoArray {
 			if x == nil {
@@ -4370,7 +4370,7 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 		e.StringPtr(f, v.Id)
 	case 20:
 		if v.IdPGroupConfig == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.IdPGroupConfig {
 			if x == nil {
@@ -4381,7 +4381,7 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 		}
 	case 21:
 		if v.IdpProperties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.IdpProperties {
 			if x == nil {
@@ -4798,7 +4798,7 @@ func (v *InboundAuthenticationConfig) EncodeField(e *Encoder, i int, f *Field) {
 	switch i {
 	case 0:
 		if v.InboundAuthenticationRequestConfigs == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.InboundAuthenticationRequestConfigs {
 			if x == nil {
@@ -4860,7 +4860,7 @@ func (v *InboundAuthenticationRequestConfig) EncodeField(e *Encoder, i int, f *F
 		e.StringPtr(f, v.InboundAuthType)
 	case 2:
 		if v.Properties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Properties {
 			if x == nil {
@@ -5569,7 +5569,7 @@ func (v *LocalAndOutboundAuthenticationConfig) EncodeField(e *Encoder, i int, f 
 		}
 	case 3:
 		if v.AuthenticationSteps == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.AuthenticationSteps {
 			if x == nil {
@@ -5723,7 +5723,7 @@ func (v *LocalAuthenticatorConfig) EncodeField(e *Encoder, i int, f *Field) {
 		e.StringPtr(f, v.Name)
 	case 3:
 		if v.Properties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Properties {
 			if x == nil {
@@ -7030,7 +7030,7 @@ func (v *OutboundProvisioningConfig) EncodeField(e *Encoder, i int, f *Field) {
 		e.Strings(f, v.ProvisionByRoleList)
 	case 1:
 		if v.ProvisioningIdentityProviders == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.ProvisioningIdentityProviders {
 			if x == nil {
@@ -7089,7 +7089,7 @@ func (v *PermissionsAndRoleConfig) EncodeField(e *Encoder, i int, f *Field) {
 		e.Strings(f, v.IdpRoles)
 	case 1:
 		if v.Permissions == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Permissions {
 			if x == nil {
@@ -7100,7 +7100,7 @@ func (v *PermissionsAndRoleConfig) EncodeField(e *Encoder, i int, f *Field) {
 		}
 	case 2:
 		if v.RoleMappings == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.RoleMappings {
 			if x == nil {
@@ -7204,7 +7204,7 @@ func (v *Property) EncodeField(e *Encoder, i int, f *Field) {
 		e.StringPtr(f, v.Regex)
 	case 13:
 		if v.SubProperties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.SubProperties {
 			if x == nil {
@@ -7318,7 +7318,7 @@ func (v *ProvisioningConnectorConfig) EncodeField(e *Encoder, i int, f *Field) {
 		e.StringPtr(f, v.Name)
 	case 3:
 		if v.ProvisioningProperties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.ProvisioningProperties {
 			if x == nil {
@@ -7687,7 +7687,7 @@ func (v *RequestPathAuthenticatorConfig) EncodeField(e *Encoder, i int, f *Field
 		e.StringPtr(f, v.Name)
 	case 3:
 		if v.Properties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.Properties {
 			if x == nil {
@@ -8066,7 +8066,7 @@ func (v *ServiceProvider) EncodeField(e *Encoder, i int, f *Field) {
 		}
 	case 10:
 		if v.RequestPathAuthenticatorConfigs == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.RequestPathAuthenticatorConfigs {
 			if x == nil {
@@ -8113,7 +8113,7 @@ func (v *ServiceProvider) EncodeField(e *Encoder, i int, f *Field) {
 		e.Bool(f, v.ManagementApp)
 	case 25:
 		if v.SpProperties == nil {
-			e.Nil(f)
+			e.NilArray(f)
 		}
 		for _, x := range v.SpProperties {
 			if x == nil {

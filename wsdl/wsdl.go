@@ -132,6 +132,10 @@ type Operation struct {
 	OneWay  bool
 	Binding *OperationBinding
 	Service *Service
+
+	// outputDecls are the namespace declarations of the response wrapper
+	// element; voidDecls those of a void answer's wrapper.
+	outputDecls string
 }
 
 // Type is a complex type or a global element's anonymous type, with the
@@ -158,6 +162,13 @@ type Field struct {
 	index    int
 	qname    string // prefix:name
 	xsiType  string // prefix:Type for complex fields
+	// typeDecls and nilDecls are the namespace declarations written on the
+	// field's element before its xsi:type or xsi:nil attribute: only the
+	// return element of a response declares any.
+	typeDecls, nilDecls string
+	// isReturnArray marks the array return of a response, whose absence
+	// (null, not empty) makes the answer void.
+	isReturnArray bool
 }
 
 // Load parses the named embedded profile.
@@ -168,6 +179,19 @@ func Load(name string) (*Profile, error) {
 		return nil, fmt.Errorf("wsdl: unknown profile %q (have %s)", name, strings.Join(Names(), ", "))
 	}
 	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, details: map[string]string{}, settings: map[string][]string{}, permissions: map[string][]string{}}
+	if data, err := fs.ReadFile(profilesFS, path.Join(dir, "settings.txt")); err == nil {
+		if err := parseLines(data, func(k, v string) { p.settings[k] = append(p.settings[k], v) }); err != nil {
+			return nil, fmt.Errorf("wsdl: profile %s: settings.txt%w", name, err)
+		}
+	}
+	order := Java8
+	switch v := p.Setting("namespace-order"); {
+	case len(v) == 0 || v[0] == "java8":
+	case v[0] == "java7":
+		order = Java7
+	default:
+		return nil, fmt.Errorf("wsdl: profile %s: settings.txt: namespace-order %q: want java7 or java8", name, v[0])
+	}
 	for _, e := range entries {
 		data, err := fs.ReadFile(profilesFS, path.Join(dir, e.Name()))
 		if err != nil {
@@ -175,7 +199,7 @@ func Load(name string) (*Profile, error) {
 		}
 		switch {
 		case strings.HasSuffix(e.Name(), ".wsdl"):
-			s, err := loadService(data)
+			s, err := loadService(data, order)
 			if err != nil {
 				return nil, fmt.Errorf("wsdl: profile %s: %s: %w", name, e.Name(), err)
 			}
@@ -192,10 +216,6 @@ func Load(name string) (*Profile, error) {
 		case e.Name() == "permissions.txt":
 			if err := parsePermissions(data, p.permissions); err != nil {
 				return nil, fmt.Errorf("wsdl: profile %s: permissions.txt%w", name, err)
-			}
-		case e.Name() == "settings.txt":
-			if err := parseLines(data, func(k, v string) { p.settings[k] = append(p.settings[k], v) }); err != nil {
-				return nil, fmt.Errorf("wsdl: profile %s: settings.txt%w", name, err)
 			}
 		}
 	}
@@ -289,7 +309,7 @@ func (s *Service) OperationByAction(action string) *Operation { return s.byActio
 // OperationByElement returns the operation whose request wrapper is name, or nil.
 func (s *Service) OperationByElement(name xml.Name) *Operation { return s.byElement[name] }
 
-func loadService(data []byte) (*Service, error) {
+func loadService(data []byte, order JavaHashMap) (*Service, error) {
 	var w gowsdl.WSDL
 	if err := xml.Unmarshal(data, &w); err != nil {
 		return nil, err
@@ -306,7 +326,7 @@ func loadService(data []byte) (*Service, error) {
 		byElement:       map[xml.Name]*Operation{},
 	}
 	s.WrapperNamespace = wrapperNamespace(&w)
-	b := &typeBuilder{types: map[xml.Name]*Type{}, wrapper: s.WrapperNamespace, prefixes: map[string]string{s.WrapperNamespace: "ns"}}
+	b := &typeBuilder{types: map[xml.Name]*Type{}, wrapper: s.WrapperNamespace, prefixes: map[string]string{s.WrapperNamespace: "ns"}, wire: wirePrefixes(w.Xmlns)}
 	if err := b.build(w.Types.Schemas); err != nil {
 		return nil, err
 	}
@@ -368,6 +388,7 @@ func loadService(data []byte) (*Service, error) {
 		} else if op.Output, _, err = element(o.Output.Message); err != nil {
 			return nil, err
 		}
+		b.answerDecls(op, order)
 		s.Operations = append(s.Operations, op)
 		s.byName[op.Name] = op
 		s.byAction[op.Action] = op
@@ -397,6 +418,83 @@ type typeBuilder struct {
 	elements map[xml.Name]*Type
 	prefixes map[string]string
 	order    []string
+	// wire maps a namespace to the prefix the WSDL document binds it to.
+	wire map[string]string
+}
+
+// wirePrefixes maps each namespace the WSDL definitions bind to its
+// prefix there; of several, an ax2NNN one with the lowest number (the type
+// table's, see gen.wirePrefixes), else the first in alphabetical order.
+func wirePrefixes(xmlns map[string]string) map[string]string {
+	rank := func(p string) (int, bool) {
+		digits, ok := strings.CutPrefix(p, "ax")
+		n, err := strconv.Atoi(digits)
+		return n, ok && err == nil
+	}
+	out := map[string]string{}
+	for p, uri := range xmlns {
+		old, seen := out[uri]
+		if !seen {
+			out[uri] = p
+			continue
+		}
+		np, pok := rank(p)
+		no, ook := rank(old)
+		if pok && (!ook || np < no) || pok == ook && !pok && p < old {
+			out[uri] = p
+		}
+	}
+	return out
+}
+
+// answerDecls works out where an answer of op declares its namespaces, as
+// Axis2's RPCMessageReceiver builds it (RPCUtil.processResponseAsDocLitWrapped)
+// and Axiom writes it:
+//   - a void or null answer: the wrapper declares ns only, and its nil
+//     return xsi: <ns:return xmlns:xsi="..." xsi:nil="true"/>;
+//   - a bean: the return element declares every namespace of the service's
+//     complex types and xsi (the ADB reader of the bean declares them),
+//     nested beans nothing;
+//   - an array: the wrapper declares them (the reader is the wrapper's),
+//     each return element xsi;
+//   - a simple value: nothing but the wrapper's ns.
+//
+// The order of each element's declarations is its Axiom HashMap's.
+func (b *typeBuilder) answerDecls(op *Operation, order JavaHashMap) {
+	uri := map[string]string{"ns": b.wrapper, "xsi": XSINamespace}
+	var types []string
+	seen := map[string]bool{}
+	for name := range b.types {
+		if name.Space == b.wrapper || seen[name.Space] {
+			continue
+		}
+		seen[name.Space] = true
+		p := b.prefix(name.Space)
+		uri[p] = name.Space
+		types = append(types, p)
+	}
+	// The ADB reader sorts its prefixes (makePrefixArray).
+	sort.Strings(types)
+	xsi := ` xmlns:xsi="` + XSINamespace + `"`
+	op.outputDecls = ` xmlns:ns="` + b.wrapper + `"`
+	if op.Output == nil {
+		return
+	}
+	ret := op.Output.Field("return")
+	if ret == nil {
+		return
+	}
+	ret.nilDecls = xsi
+	switch {
+	case ret.Repeated:
+		ret.isReturnArray = true
+		op.outputDecls = order.startTagDecls("ns", append(types, "ns"), nil, uri)
+		if ret.Elem != nil {
+			ret.typeDecls = xsi
+		}
+	case ret.Elem != nil:
+		ret.typeDecls = order.startTagDecls("ns", append(append(types, "ns"), "xsi"), map[string]bool{"ns": true}, uri)
+	}
 }
 
 func qname(s *gowsdl.XSDSchema, q string) (xml.Name, error) {
@@ -414,7 +512,10 @@ func qname(s *gowsdl.XSDSchema, q string) (xml.Name, error) {
 func (b *typeBuilder) prefix(ns string) string {
 	p, ok := b.prefixes[ns]
 	if !ok {
-		p = "ax2" + strconv.Itoa(len(b.order)+1)
+		p = b.wire[ns]
+		if p == "" || p == "ns" || p == "xsi" {
+			p = "ax2" + strconv.Itoa(len(b.order)+1)
+		}
 		b.prefixes[ns] = p
 		b.order = append(b.order, ns)
 	}

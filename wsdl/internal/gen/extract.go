@@ -23,7 +23,8 @@ import (
 // xs for XML Schema, tns for the targetNamespace, ns for
 // http://org.apache.axis2/xsd, otherwise the first DNS label of the
 // namespace's host (dto for http://dto.oauth.identity.carbon.wso2.org/xsd),
-// with a numeric suffix when taken.
+// with a numeric suffix when taken. The document's own ax2NNN prefix of a
+// namespace becomes the prefix's wire name (see wirePrefixes).
 //
 // It fails on anything the contract cannot express or RenderWSDL would not
 // reproduce: a binding operation whose soapAction is not urn:<operation>, a
@@ -62,6 +63,7 @@ func ContractFromWSDL(data []byte) (*Contract, error) {
 		return nil, err
 	}
 	assignPrefixes(c)
+	wirePrefixes(c, w.Xmlns)
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -425,6 +427,32 @@ func assignPrefixes(c *Contract) {
 		}
 		taken[name] = true
 		c.Prefixes = append(c.Prefixes, Prefix{Name: name, URI: uri})
+	}
+}
+
+// wirePrefixes names every namespace the way the document's Axis2 did:
+// ax2 and a number that a counter of the whole server gave each type
+// namespace as services were deployed (Axis2 DefaultSchemaGenerator,
+// generatePrefix). The answers of that release use the same prefixes,
+// through the service's type table. A namespace the definitions bind to
+// several such prefixes (the schemas' imports add some) takes the lowest
+// number, the one its own types got first.
+func wirePrefixes(c *Contract, xmlns map[string]string) {
+	best := map[string]int{}
+	for prefix, uri := range xmlns {
+		digits, ok := strings.CutPrefix(prefix, "ax")
+		n, err := strconv.Atoi(digits)
+		if !ok || err != nil || n < 0 || strconv.Itoa(n) != digits {
+			continue
+		}
+		if old, seen := best[uri]; !seen || n < old {
+			best[uri] = n
+		}
+	}
+	for i, p := range c.Prefixes {
+		if n, ok := best[p.URI]; ok && p.URI != c.TargetNamespace && p.URI != Axis2Namespace {
+			c.Prefixes[i].Wire = "ax" + strconv.Itoa(n)
+		}
 	}
 }
 

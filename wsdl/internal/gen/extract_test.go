@@ -78,16 +78,18 @@ func TestReferencePrefixes(t *testing.T) {
 	}
 	tests := map[string][]Prefix{
 		"OAuthAdminService.is-7.wsdl": {
-			{"tns", "http://oauth.identity.carbon.wso2.org"},
-			{"ns", Axis2Namespace},
-			{"base", "http://base.identity.carbon.wso2.org/xsd"},
-			{"oauth", "http://oauth.identity.carbon.wso2.org/xsd"},
-			{"dto", "http://dto.oauth.identity.carbon.wso2.org/xsd"},
+			{Name: "tns", URI: "http://oauth.identity.carbon.wso2.org"},
+			{Name: "ns", URI: Axis2Namespace},
+			{Name: "base", URI: "http://base.identity.carbon.wso2.org/xsd", Wire: "ax2403"},
+			{Name: "oauth", URI: "http://oauth.identity.carbon.wso2.org/xsd", Wire: "ax2402"},
+			// The definitions bind ax2406 and ax2407 to the dto namespace
+			// (and ax2402, ax2405 to oauth): the lowest is the type table's.
+			{Name: "dto", URI: "http://dto.oauth.identity.carbon.wso2.org/xsd", Wire: "ax2406"},
 		},
 		"AuthenticationAdmin.wsdl": {
-			{"tns", "http://authentication.services.core.carbon.wso2.org"},
-			{"authentication", "http://authentication.services.core.carbon.wso2.org/xsd"},
-			{"common", "http://common.core.carbon.wso2.org/xsd"},
+			{Name: "tns", URI: "http://authentication.services.core.carbon.wso2.org"},
+			{Name: "authentication", URI: "http://authentication.services.core.carbon.wso2.org/xsd", Wire: "ax29"},
+			{Name: "common", URI: "http://common.core.carbon.wso2.org/xsd", Wire: "ax27"},
 		},
 	}
 	for name, want := range tests {
@@ -125,16 +127,16 @@ func TestAssignPrefixes(t *testing.T) {
 	}}}
 	assignPrefixes(c)
 	want := []Prefix{
-		{"tns", "http://svc.example.org"},
-		{"dto", "http://dto.a.example.org/xsd"},
-		{"dto2", "http://dto.b.example.org/xsd"},
-		{"ns2", "urn:example:types"},
-		{"ns", Axis2Namespace},
-		{"tns2", "http://tns.example.org/xsd"},
-		{"ns3", "http://soap.example.org/xsd"},
-		{"ns4", "http://xmlthing.example.org/xsd"},
-		{"ns5", "http://1abc.example.org/xsd"},
-		{"model", "http://model.example.org/xsd"},
+		{Name: "tns", URI: "http://svc.example.org"},
+		{Name: "dto", URI: "http://dto.a.example.org/xsd"},
+		{Name: "dto2", URI: "http://dto.b.example.org/xsd"},
+		{Name: "ns2", URI: "urn:example:types"},
+		{Name: "ns", URI: Axis2Namespace},
+		{Name: "tns2", URI: "http://tns.example.org/xsd"},
+		{Name: "ns3", URI: "http://soap.example.org/xsd"},
+		{Name: "ns4", URI: "http://xmlthing.example.org/xsd"},
+		{Name: "ns5", URI: "http://1abc.example.org/xsd"},
+		{Name: "model", URI: "http://model.example.org/xsd"},
 	}
 	if !reflect.DeepEqual(c.Prefixes, want) {
 		t.Errorf("prefixes\n%v, want\n%v", c.Prefixes, want)
@@ -171,7 +173,7 @@ func TestContractFromWSDLErrors(t *testing.T) {
 			"xs:choice is not supported"},
 		{"element ref", strings.Replace(doc, `name="limit" type="xs:int"`, `ref="ns:getItems"`, 1),
 			"only elements with a name and a type attribute"},
-		{"undefined type", strings.Replace(doc, `type="dto:ItemDTO"`, `type="dto:Nope"`, 1),
+		{"undefined type", strings.Replace(doc, `type="ax2406:ItemDTO"`, `type="ax2406:Nope"`, 1),
 			"type {http://dto.sample.example.org/xsd}Nope is not defined"},
 		{"two services", strings.Replace(doc, "</wsdl:definitions>", `<wsdl:service name="X"/></wsdl:definitions>`, 1),
 			"want exactly one wsdl:service"},

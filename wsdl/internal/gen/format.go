@@ -134,14 +134,18 @@ func (p *parser) top(words []string) error {
 		c.TargetNamespace = words[1]
 		p.lines[headerPos("targetNamespace")] = p.n
 	case "prefix":
-		if err := p.args(words, "prefix NAME URI", 2); err != nil {
-			return err
+		if len(words) != 3 && len(words) != 4 {
+			return p.errorf("expected %q", "prefix NAME URI [WIRE]")
 		}
 		if words[1] == XSDPrefix {
 			return p.errorf("prefix xs is predeclared as %s", XSDNamespace)
 		}
 		p.lines[prefixPos(len(c.Prefixes))] = p.n
-		c.Prefixes = append(c.Prefixes, Prefix{Name: words[1], URI: words[2]})
+		pf := Prefix{Name: words[1], URI: words[2]}
+		if len(words) == 4 {
+			pf.Wire = words[3]
+		}
+		c.Prefixes = append(c.Prefixes, pf)
 	case "schema":
 		if err := p.args(words, "schema PREFIX", 1); err != nil {
 			return err
@@ -367,7 +371,11 @@ func FormatContract(c *Contract) []byte {
 	fmt.Fprintf(&b, "service %s\n", c.Service)
 	fmt.Fprintf(&b, "targetNamespace %s\n", c.TargetNamespace)
 	for _, p := range c.Prefixes {
-		fmt.Fprintf(&b, "prefix %s %s\n", p.Name, p.URI)
+		if p.Wire != "" {
+			fmt.Fprintf(&b, "prefix %s %s %s\n", p.Name, p.URI, p.Wire)
+		} else {
+			fmt.Fprintf(&b, "prefix %s %s\n", p.Name, p.URI)
+		}
 	}
 	qname := func(n xml.Name) string {
 		if p, ok := c.PrefixOf(n.Space); ok {

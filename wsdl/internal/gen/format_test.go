@@ -17,7 +17,7 @@ service SampleService
 targetNamespace http://sample.example.org
 prefix tns http://sample.example.org
 prefix ns http://org.apache.axis2/xsd
-prefix dto http://dto.sample.example.org/xsd
+prefix dto http://dto.sample.example.org/xsd ax2406
 prefix base http://base.example.org/xsd
 
 schema ns
@@ -75,7 +75,7 @@ func sampleContract() *Contract {
 		Service:         "SampleService",
 		TargetNamespace: sampleTNS,
 		Prefixes: []Prefix{
-			{"tns", sampleTNS}, {"ns", Axis2Namespace}, {"dto", sampleDTO}, {"base", sampleBase},
+			{Name: "tns", URI: sampleTNS}, {Name: "ns", URI: Axis2Namespace}, {Name: "dto", URI: sampleDTO, Wire: "ax2406"}, {Name: "base", URI: sampleBase},
 		},
 		Schemas: []*Schema{
 			{
@@ -149,7 +149,7 @@ func TestFormatRoundTrip(t *testing.T) {
 }
 
 func TestFormatMinimal(t *testing.T) {
-	c := &Contract{Service: "S", TargetNamespace: "urn:t", Prefixes: []Prefix{{"tns", "urn:t"}}}
+	c := &Contract{Service: "S", TargetNamespace: "urn:t", Prefixes: []Prefix{{Name: "tns", URI: "urn:t"}}}
 	const want = "service S\ntargetNamespace urn:t\nprefix tns urn:t\n"
 	if got := string(FormatContract(c)); got != want {
 		t.Errorf("FormatContract = %q, want %q", got, want)

@@ -6,9 +6,10 @@
 // operations and their SOAP actions, which operations are one-way, the
 // global request/response/fault elements with their namespaces, and every
 // named complex type with its element sequence (names, types, occurrence
-// bounds, nillability) and extension base. It deliberately leaves out what
-// the Axis2 generator varies from build to build (namespace prefixes such
-// as ax2402, element order between elements and types, formatting).
+// bounds, nillability) and extension base, and the namespace prefixes the
+// release's Axis2 gave its type namespaces (ax2402 and the like), which its
+// answers use too. It leaves out what else the Axis2 generator varies from
+// build to build (element order between elements and types, formatting).
 //
 // Contracts are kept in text files (profiles/<generation>/<Service>.contract)
 // whose format is read by [ParseContract] and written by [FormatContract]
@@ -19,7 +20,7 @@
 //	targetNamespace http://oauth.identity.carbon.wso2.org
 //	prefix tns http://oauth.identity.carbon.wso2.org
 //	prefix ns http://org.apache.axis2/xsd
-//	prefix dto http://dto.oauth.identity.carbon.wso2.org/xsd
+//	prefix dto http://dto.oauth.identity.carbon.wso2.org/xsd ax2406
 //
 //	schema ns
 //	  element getOAuthApplicationData
@@ -40,9 +41,12 @@
 // any other comment is dropped. Blank lines are ignored. Indentation is two
 // spaces per level and significant:
 //
-//   - service NAME, targetNamespace URI and prefix NAME URI come first. Every
-//     namespace the contract uses needs a prefix line, except XML Schema,
-//     whose prefix xs is predeclared.
+//   - service NAME, targetNamespace URI and prefix NAME URI [WIRE] come
+//     first. Every namespace the contract uses needs a prefix line, except
+//     XML Schema, whose prefix xs is predeclared. NAME is the contract's
+//     own name for the namespace; WIRE, when given, is the prefix Axis2
+//     binds it to on the wire (in the WSDL document and in answers), which
+//     a release's WSDL shows and Carbon numbers by deployment order.
 //   - schema PREFIX starts a schema whose targetNamespace is that prefix's
 //     namespace. Inside it, at level 1, element NAME declares a global
 //     element (with an anonymous complexType/sequence) and
@@ -120,6 +124,17 @@ type Contract struct {
 type Prefix struct {
 	Name string
 	URI  string
+	// Wire is the prefix the namespace has on the wire, when it differs
+	// from Name: Axis2's ax2NNN name of a type namespace.
+	Wire string
+}
+
+// OnWire is the prefix the namespace has in rendered documents.
+func (p Prefix) OnWire() string {
+	if p.Wire != "" {
+		return p.Wire
+	}
+	return p.Name
 }
 
 // Schema is one xs:schema of the contract.
@@ -190,6 +205,20 @@ func (c *Contract) PrefixOf(uri string) (string, bool) {
 	for _, p := range c.Prefixes {
 		if p.URI == uri {
 			return p.Name, true
+		}
+	}
+	return "", false
+}
+
+// WirePrefixOf returns the prefix the namespace uri has on the wire: xs
+// for XSDNamespace, otherwise the wire name of its prefix line.
+func (c *Contract) WirePrefixOf(uri string) (string, bool) {
+	if uri == XSDNamespace {
+		return XSDPrefix, true
+	}
+	for _, p := range c.Prefixes {
+		if p.URI == uri {
+			return p.OnWire(), true
 		}
 	}
 	return "", false
@@ -330,7 +359,7 @@ func (c *Contract) check() *problem {
 	if c.TargetNamespace == "" {
 		return bad(headerPos("targetNamespace"), "missing targetNamespace")
 	}
-	names, uris := map[string]bool{}, map[string]bool{}
+	names, uris, wires := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for i, p := range c.Prefixes {
 		switch {
 		case !isNCName(p.Name):
@@ -345,8 +374,14 @@ func (c *Contract) check() *problem {
 			return bad(prefixPos(i), "prefix %s declared twice", p.Name)
 		case uris[p.URI]:
 			return bad(prefixPos(i), "namespace %s bound twice", p.URI)
+		case p.Wire != "" && !isNCName(p.Wire):
+			return bad(prefixPos(i), "invalid wire prefix %q", p.Wire)
+		case p.Wire != "" && (reservedPrefixes[p.Wire] || strings.HasPrefix(strings.ToLower(p.Wire), "xml")):
+			return bad(prefixPos(i), "wire prefix %s is reserved", p.Wire)
+		case wires[p.OnWire()]:
+			return bad(prefixPos(i), "wire prefix %s bound twice", p.OnWire())
 		}
-		names[p.Name], uris[p.URI] = true, true
+		names[p.Name], uris[p.URI], wires[p.OnWire()] = true, true, true
 	}
 	if !uris[c.TargetNamespace] {
 		return bad(headerPos("targetNamespace"), "no prefix declared for targetNamespace %s", c.TargetNamespace)

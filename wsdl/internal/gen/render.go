@@ -99,9 +99,9 @@ func (r *renderer) text(name, text string) {
 	r.b.WriteString("</" + name + ">\n")
 }
 
-// qname writes n with the contract's prefix for its namespace.
+// qname writes n with the wire prefix of its namespace.
 func (r *renderer) qname(n xml.Name) string {
-	if p, ok := r.c.PrefixOf(n.Space); ok {
+	if p, ok := r.c.WirePrefixOf(n.Space); ok {
 		return p + ":" + n.Local
 	}
 	return n.Local
@@ -126,7 +126,7 @@ func (r *renderer) document() {
 		{"xmlns:xs", XSDNamespace},
 	}
 	for _, p := range c.Prefixes {
-		attrs = append(attrs, attr{"xmlns:" + p.Name, p.URI})
+		attrs = append(attrs, attr{"xmlns:" + p.OnWire(), p.URI})
 	}
 	attrs = append(attrs, attr{"targetNamespace", c.TargetNamespace})
 	r.open("wsdl:definitions", attrs...)

@@ -81,14 +81,14 @@ func TestRenderWSDL(t *testing.T) {
 		t.Errorf("unexpected document head:\n%.300s", s)
 	}
 	for _, want := range []string{
-		`xmlns:tns="http://sample.example.org" xmlns:ns="http://org.apache.axis2/xsd" xmlns:dto="http://dto.sample.example.org/xsd" xmlns:base="http://base.example.org/xsd" targetNamespace="http://sample.example.org">`,
+		`xmlns:tns="http://sample.example.org" xmlns:ns="http://org.apache.axis2/xsd" xmlns:ax2406="http://dto.sample.example.org/xsd" xmlns:base="http://base.example.org/xsd" targetNamespace="http://sample.example.org">`,
 		"\n  <wsdl:documentation>SampleService</wsdl:documentation>\n",
 		"\n    <xs:schema attributeFormDefault=\"qualified\" elementFormDefault=\"qualified\" targetNamespace=\"http://org.apache.axis2/xsd\">\n" +
 			"      <xs:import namespace=\"http://dto.sample.example.org/xsd\"/>\n" +
 			"      <xs:element name=\"SampleServiceSampleException\">\n",
 		`<xs:element minOccurs="0" name="filter" nillable="true" type="xs:string"/>`,
 		`<xs:element name="limit" type="xs:int"/>`,
-		`<xs:element maxOccurs="unbounded" minOccurs="0" name="return" nillable="true" type="dto:ItemDTO"/>`,
+		`<xs:element maxOccurs="unbounded" minOccurs="0" name="return" nillable="true" type="ax2406:ItemDTO"/>`,
 		`<xs:element maxOccurs="5" minOccurs="2" name="tags" type="xs:string"/>`,
 		"<xs:element name=\"ping\">\n        <xs:complexType>\n          <xs:sequence/>\n        </xs:complexType>\n      </xs:element>\n",
 		"<xs:import namespace=\"http://base.example.org/xsd\"/>",

@@ -487,7 +487,7 @@ func (g *generator) renderEncode(b *bytes.Buffer, f *field, x string) {
 	t := g.goType(f)
 	switch {
 	case f.kind == kindStruct && f.repeated:
-		p("\t\tif %s == nil {\n\t\t\te.Nil(f)\n\t\t}\n", x)
+		p("\t\tif %s == nil {\n\t\t\te.NilArray(f)\n\t\t}\n", x)
 		p("\t\tfor _, x := range %s {\n\t\t\tif x == nil {\n\t\t\t\te.Nil(f)\n\t\t\t} else {\n\t\t\t\te.Struct(f, x)\n\t\t\t}\n\t\t}\n", x)
 	case f.kind == kindStruct:
 		p("\t\tif %s == nil {\n\t\t\te.Nil(f)\n\t\t} else {\n\t\t\te.Struct(f, %s)\n\t\t}\n", x, x)
