@@ -280,25 +280,15 @@ func freshLocalAndOutbound() *wsdl.LocalAndOutboundAuthenticationConfig {
 }
 
 // complete gives every section a value, as upstream's DAO builds each one
-// from its tables: an omitted section reads back as a fresh one, empty
-// collections as no elements. USE_DOMAIN_IN_ROLES reflects
+// from its tables: an omitted section reads back as a fresh one (its
+// arrays are withUpstreamArrays'). USE_DOMAIN_IN_ROLES reflects
 // useUserstoreDomainInRoles, as upstream stores the flag.
 func complete(sp *wsdl.ServiceProvider) {
 	if sp.ClaimConfig == nil {
 		sp.ClaimConfig = &wsdl.ClaimConfig{LocalClaimDialect: true}
 	}
-	cc := sp.ClaimConfig
-	cc.ClaimMappings = orEmpty(cc.ClaimMappings)
-	cc.IdpClaims = orEmpty(cc.IdpClaims)
 	if sp.InboundAuthenticationConfig == nil {
 		sp.InboundAuthenticationConfig = &wsdl.InboundAuthenticationConfig{}
-	}
-	ia := sp.InboundAuthenticationConfig
-	ia.InboundAuthenticationRequestConfigs = orEmpty(ia.InboundAuthenticationRequestConfigs)
-	for _, c := range ia.InboundAuthenticationRequestConfigs {
-		if c != nil {
-			c.Properties = orEmpty(c.Properties)
-		}
 	}
 	if sp.InboundProvisioningConfig == nil {
 		sp.InboundProvisioningConfig = &wsdl.InboundProvisioningConfig{}
@@ -306,21 +296,13 @@ func complete(sp *wsdl.ServiceProvider) {
 	if sp.OutboundProvisioningConfig == nil {
 		sp.OutboundProvisioningConfig = &wsdl.OutboundProvisioningConfig{}
 	}
-	op := sp.OutboundProvisioningConfig
-	op.ProvisioningIdentityProviders = orEmpty(op.ProvisioningIdentityProviders)
 	if sp.LocalAndOutBoundAuthenticationConfig == nil {
 		sp.LocalAndOutBoundAuthenticationConfig = freshLocalAndOutbound()
 	}
 	lo := sp.LocalAndOutBoundAuthenticationConfig
-	lo.AuthenticationSteps = orEmpty(lo.AuthenticationSteps)
 	if sp.PermissionAndRoleConfig == nil {
 		sp.PermissionAndRoleConfig = &wsdl.PermissionsAndRoleConfig{}
 	}
-	pr := sp.PermissionAndRoleConfig
-	pr.IdpRoles = orEmpty(pr.IdpRoles)
-	pr.Permissions = orEmpty(pr.Permissions)
-	pr.RoleMappings = orEmpty(pr.RoleMappings)
-	sp.RequestPathAuthenticatorConfigs = orEmpty(sp.RequestPathAuthenticatorConfigs)
 	props := []*wsdl.ServiceProviderProperty{{
 		DisplayName: ptr("DOMAIN_IN_ROLES"), Name: ptr(useDomainInRoles),
 		Value: ptr(strconv.FormatBool(lo.UseUserstoreDomainInRoles)),
@@ -455,6 +437,7 @@ func (a *AppMgt) view(ctx context.Context, p Principal, rec *ServiceProviderReco
 			return nil, err
 		}
 	}
+	withUpstreamArrays(sp)
 	return sp, nil
 }
 

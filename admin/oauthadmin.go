@@ -159,6 +159,7 @@ func dtoOf(app *OAuthApp, tenantDomain string) (*wsdl.OAuthConsumerAppDTO, error
 	dto.OauthConsumerSecret = ptr(app.ConsumerSecret)
 	dto.Username = ptr(app.Owner + "@" + tenantDomain)
 	dto.State = ptr(app.State)
+	withUpstreamArrays(dto)
 	return dto, nil
 }
 
