@@ -43,6 +43,7 @@ type Identity struct {
 	HashCost int
 
 	credentials credentialCache
+	pending     pendingSessions
 	dummyOnce   sync.Once
 	dummy       []byte
 }
@@ -215,13 +216,12 @@ func hashSession(token string) string {
 
 // StartSession opens a session for p and returns its cookie value.
 func (id *Identity) StartSession(ctx context.Context, p Principal) (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	token, err := newSessionToken()
+	if err != nil {
 		return "", err
 	}
-	token := strings.ToUpper(hex.EncodeToString(b[:]))
 	now := id.now()
-	err := id.Store.CreateSession(ctx, &Session{ID: hashSession(token), TenantID: p.TenantID, Username: p.Username, CreatedAt: now, LastSeen: now})
+	err = id.Store.CreateSession(ctx, &Session{ID: hashSession(token), TenantID: p.TenantID, Username: p.Username, CreatedAt: now, LastSeen: now})
 	if err != nil {
 		return "", err
 	}
@@ -267,6 +267,16 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 	key := hashSession(token)
 	s, err := id.Store.FindSession(ctx, key)
 	if errors.Is(err, ErrNotFound) {
+		stored, perr := id.storePending(ctx, key)
+		if perr != nil {
+			return Principal{}, perr
+		}
+		if !stored {
+			return Principal{}, ErrSessionInvalid
+		}
+		s, err = id.Store.FindSession(ctx, key)
+	}
+	if errors.Is(err, ErrNotFound) {
 		return Principal{}, ErrSessionInvalid
 	}
 	if err != nil {
@@ -307,6 +317,7 @@ func (id *Identity) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
+	id.pending.take(hashSession(token))
 	return id.Store.DeleteSession(ctx, hashSession(token))
 }
 

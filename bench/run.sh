@@ -101,7 +101,7 @@ store=$isadmin_url/api/am/devportal/v3
 # start_isadmin DATADIR: starts isadmin serve (plain HTTP on loopback) and
 # sets isadmin_pid.
 start_isadmin() {
-	"$work/isadmin" serve --data-dir "$1" --https-addr '' --http-addr "127.0.0.1:$PORT_ISADMIN" \
+	"$work/isadmin" serve --data-dir "$1" --https-addr '' --http-addr "127.0.0.1:$PORT_ISADMIN" --http-admin-services=true \
 		--log-format json >>"$work/isadmin.log" 2>&1 &
 	isadmin_pid=$!
 	started+=("$isadmin_pid")

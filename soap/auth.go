@@ -15,6 +15,9 @@ import (
 type Identity interface {
 	Authenticate(ctx context.Context, qualifiedUser, password string) (admin.Principal, error)
 	Session(ctx context.Context, cookie string) (admin.Principal, error)
+	// PendingSession returns the cookie of a session of p, a caller who
+	// sent credentials, stored once the cookie comes back.
+	PendingSession(ctx context.Context, p admin.Principal) (string, error)
 	Authorize(ctx context.Context, p admin.Principal, anyOf []string) error
 }
 
@@ -67,32 +70,50 @@ func usernameToken(env *Envelope) (user, pass string, found bool, err error) {
 	return "", "", false, nil
 }
 
-// authenticate finds the caller: HTTP Basic, else a WS-Security
-// UsernameToken, else the session cookie.
-func (s *Server) authenticate(ctx context.Context, r *http.Request, env *Envelope, cookie string) (admin.Principal, error) {
-	user, pass, ok := basicAuth(r)
-	if !ok {
-		var err error
-		user, pass, ok, err = usernameToken(env)
-		if err != nil {
-			return admin.Principal{}, err
-		}
-	}
-	if ok {
-		p, err := s.Identity.Authenticate(ctx, user, pass)
-		if errors.Is(err, admin.ErrBadCredentials) {
-			return p, &Fault{Code: CodeAuthenticationFailure, Reason: "Authentication failure", Status: http.StatusInternalServerError}
-		}
-		return p, err
-	}
+// Carbon's texts of a failed authentication (AuthenticationHandler
+// prefixes "Access Denied. " to AuthenticationFailureException's message
+// for a wrong user name or password, and answers anything unexpected, such
+// as an Authorization header it cannot split, with "Authentication
+// failure").
+const (
+	invalidCredentials    = "Access Denied. Authentication failed - Invalid credentials provided."
+	authenticationFailure = "Authentication failure"
+)
+
+// authenticate finds the caller as Carbon's AuthenticationHandler does: a
+// live session first (bySession), else HTTP Basic, else a WS-Security
+// UsernameToken.
+func (s *Server) authenticate(ctx context.Context, r *http.Request, env *Envelope, cookie string) (p admin.Principal, bySession bool, err error) {
 	if cookie != "" {
 		p, err := s.Identity.Session(ctx, cookie)
-		if errors.Is(err, admin.ErrSessionInvalid) {
-			return p, errNoCredentials
+		if err == nil {
+			return p, true, nil
 		}
-		return p, err
+		if !errors.Is(err, admin.ErrSessionInvalid) {
+			return p, false, err
+		}
 	}
-	return admin.Principal{}, errNoCredentials
+	user, pass, basic := basicAuth(r)
+	switch basic {
+	case basicMalformed:
+		return p, false, &Fault{Code: CodeAuthenticationFailure, Reason: authenticationFailure}
+	case basicEmpty:
+		return p, false, errNoCredentials
+	case basicNone:
+		var found bool
+		user, pass, found, err = usernameToken(env)
+		if err != nil {
+			return p, false, err
+		}
+		if !found {
+			return p, false, errNoCredentials
+		}
+	}
+	p, err = s.Identity.Authenticate(ctx, user, pass)
+	if errors.Is(err, admin.ErrBadCredentials) {
+		return p, false, &Fault{Code: CodeAuthenticationFailure, Reason: invalidCredentials}
+	}
+	return p, false, err
 }
 
 // authorize checks the tenant of the URL and the operation's permission.
@@ -116,12 +137,21 @@ func sessionCookie(r *http.Request) string {
 	return c.Value
 }
 
-// setSessionCookie sends what login or logout left in the sink.
+// setSessionCookie sends the session login started. Logout sends
+// nothing: Tomcat invalidates a session without telling the client.
 func setSessionCookie(w http.ResponseWriter, r *http.Request, sink *admin.SessionSink) {
-	switch {
-	case sink.NewSession != "":
-		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sink.NewSession, Path: "/", HttpOnly: true, Secure: r.TLS != nil})
-	case sink.Ended:
-		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil})
+	if sink.NewSession != "" {
+		writeSessionCookie(w, r, sink.NewSession)
 	}
+}
+
+// writeSessionCookie sets the session cookie as Carbon's Tomcat does
+// (Rfc6265CookieProcessor: Path, Secure on an HTTPS connector, HttpOnly
+// from the context's useHttpOnly; no SameSite).
+func writeSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
+	c := SessionCookie + "=" + token + "; Path=/"
+	if r.TLS != nil {
+		c += "; Secure"
+	}
+	w.Header().Add("Set-Cookie", c+"; HttpOnly")
 }

@@ -30,6 +30,10 @@ func (benchIdentity) Session(ctx context.Context, cookie string) (admin.Principa
 	return admin.Principal{}, admin.ErrSessionInvalid
 }
 
+func (benchIdentity) PendingSession(ctx context.Context, p admin.Principal) (string, error) {
+	return admin.NewSessionToken(), nil
+}
+
 func (benchIdentity) Authorize(ctx context.Context, p admin.Principal, anyOf []string) error {
 	return nil
 }
@@ -59,8 +63,10 @@ func BenchmarkServeGetOAuthApplicationData(b *testing.B) {
 		Profile:  p,
 		Services: map[string]any{"OAuthAdminService": cannedOAuth{dto: dto}},
 		Identity: benchIdentity{},
-		Log:      zerolog.Nop(),
-		Now:      time.Now,
+		// Over plain HTTP, as the test server is.
+		HTTPAdminServices: true,
+		Log:               zerolog.Nop(),
+		Now:               time.Now,
 	}
 	router := httprouter.New()
 	srv.Register(router)

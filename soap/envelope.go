@@ -61,6 +61,9 @@ type Envelope struct {
 // another envelope namespace is a version mismatch.
 func readEnvelope(r io.Reader, want Version, maxDepth int) (*Envelope, error) {
 	d := wsdl.NewDecoder(r, maxDepth)
+	// The transport's charset decoded the request already; Axis2 does not
+	// read the declaration's encoding either (see charset).
+	d.IgnoreDeclaredEncoding()
 	env := &Envelope{Version: want, dec: d}
 	root, ok, err := d.NextElement()
 	if err == io.EOF {

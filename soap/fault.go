@@ -2,8 +2,6 @@ package soap
 
 import (
 	"errors"
-	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/isadmin/isadmin/admin"
@@ -29,25 +27,51 @@ const (
 type Fault struct {
 	// Code is a standard code (Client, Server, VersionMismatch,
 	// MustUnderstand) or a Carbon numeric code.
-	Code   string
-	Reason string
+	Code string
+	// Unqualified marks a code Axis2 names by local name alone, which it
+	// writes with a prefix of its own in SOAP 1.1 and 1.2 alike; numeric
+	// codes are always so.
+	Unqualified bool
+	Reason      string
 	// Detail is raw XML for the detail element; empty gives <detail/>.
 	Detail string
+	// Status is the HTTP status; 0 is Axis2's: 500, or 400 for a SOAP 1.2
+	// Sender fault.
 	Status int
+
+	// wsaProblem names the WS-Addressing header whose absence the fault
+	// reports, in namespace wsaNS.
+	wsaProblem, wsaNS string
+}
+
+// dispatchFault is Axis2's answer to a request it cannot route
+// (DispatchPhase.checkPostConditions): code Client by local name, HTTP 500.
+func dispatchFault(reason string) *Fault {
+	return &Fault{Code: codeClient, Unqualified: true, Reason: reason}
+}
+
+// addressingFault reports a missing WS-Addressing header
+// (AddressingFaultsHelper.triggerMessageAddressingRequiredFault).
+func addressingFault(a *addressing, header string) *Fault {
+	code := wsaHeaderRequiredFault
+	if a.ns == nsWSASubmission {
+		code = "MessageInformationHeaderRequired"
+	}
+	return &Fault{Code: code, Reason: wsaHeaderRequiredText, wsaProblem: header, wsaNS: a.ns}
 }
 
 func (f *Fault) Error() string { return f.Reason }
 
 func clientFault(reason string) *Fault {
-	return &Fault{Code: codeClient, Reason: reason, Status: http.StatusInternalServerError}
+	return &Fault{Code: codeClient, Reason: reason}
 }
 
 func serverFault(reason string) *Fault {
-	return &Fault{Code: codeServer, Reason: reason, Status: http.StatusInternalServerError}
+	return &Fault{Code: codeServer, Reason: reason}
 }
 
 func versionMismatch(reason string) *Fault {
-	return &Fault{Code: codeVersionMismatch, Reason: reason, Status: http.StatusInternalServerError}
+	return &Fault{Code: codeVersionMismatch, Reason: reason}
 }
 
 // faultFor turns any error of a request into the fault to send. Domain
@@ -83,65 +107,4 @@ func domainFault(de *admin.Error, profile *wsdl.Profile) *Fault {
 		f.Detail = strings.Replace(d, "%s", string(appendText(nil, reason)), 1)
 	}
 	return f
-}
-
-func (s *Server) writeFault(w http.ResponseWriter, v Version, f *Fault) {
-	status := f.Status
-	if status == 0 {
-		status = http.StatusInternalServerError
-	}
-	buf := make([]byte, 0, 512)
-	buf = append(buf, xmlDecl...)
-	switch v {
-	case V12:
-		w.Header().Set("Content-Type", "application/soap+xml; charset=UTF-8")
-		buf = append(buf, `<soapenv:Envelope xmlns:soapenv="`+NS12+`"><soapenv:Body><soapenv:Fault`...)
-		code := f.Code
-		switch code {
-		case codeClient:
-			code = "soapenv:Sender"
-		case codeServer:
-			code = "soapenv:Receiver"
-		case codeVersionMismatch, codeMustUnderstand:
-			code = "soapenv:" + code
-		default:
-			buf = append(buf, ` xmlns:axis2ns2="`+NS12+`"`...)
-			code = "axis2ns2:" + code
-		}
-		buf = append(buf, `><soapenv:Code><soapenv:Value>`...)
-		buf = append(buf, code...)
-		buf = append(buf, `</soapenv:Value></soapenv:Code><soapenv:Reason><soapenv:Text xml:lang="en-US">`...)
-		buf = appendText(buf, f.Reason)
-		buf = append(buf, `</soapenv:Text></soapenv:Reason>`...)
-		if f.Detail == "" {
-			buf = append(buf, `<soapenv:Detail/>`...)
-		} else {
-			buf = append(buf, `<soapenv:Detail>`...)
-			buf = append(buf, f.Detail...)
-			buf = append(buf, `</soapenv:Detail>`...)
-		}
-	default:
-		w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
-		buf = append(buf, `<soapenv:Envelope xmlns:soapenv="`+NS11+`"><soapenv:Body><soapenv:Fault`...)
-		code := "soapenv:" + f.Code
-		if _, err := strconv.Atoi(f.Code); err == nil {
-			buf = append(buf, ` xmlns:axis2ns2="`+NS11+`"`...)
-			code = "axis2ns2:" + f.Code
-		}
-		buf = append(buf, `><faultcode>`...)
-		buf = append(buf, code...)
-		buf = append(buf, `</faultcode><faultstring>`...)
-		buf = appendText(buf, f.Reason)
-		buf = append(buf, `</faultstring>`...)
-		if f.Detail == "" {
-			buf = append(buf, `<detail/>`...)
-		} else {
-			buf = append(buf, `<detail>`...)
-			buf = append(buf, f.Detail...)
-			buf = append(buf, `</detail>`...)
-		}
-	}
-	buf = append(buf, `</soapenv:Fault></soapenv:Body></soapenv:Envelope>`...)
-	w.WriteHeader(status)
-	w.Write(buf)
 }

@@ -179,6 +179,9 @@ func scanDocument(data []byte) stdScan {
 	// A byte order mark is no content; the server drops it too.
 	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte(utf8BOM))))
 	d.Strict = true
+	// The server reads the bytes in the transport's charset, whatever the
+	// declaration says (charset); the seeds are UTF-8.
+	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) { return input, nil }
 	depth, n := 0, 0
 	for {
 		tok, err := d.Token()

@@ -1,7 +1,6 @@
 package soap
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -31,24 +30,42 @@ type Server struct {
 	// interface of that name.
 	Services map[string]any
 	Identity Identity
-	// Realm is announced in WWW-Authenticate when credentials are missing.
+	// Realm is announced in WWW-Authenticate when credentials are missing:
+	// Carbon announces its server name (carbon.xml <Name>).
 	Realm        string
 	MaxBodyBytes int64
 	MaxDepth     int
-	Log          zerolog.Logger
+	// HTTPAdminServices serves the admin services on plain HTTP too; Carbon
+	// serves them on HTTPS only (their services.xml declare the https
+	// transport) unless carbon.xml's HttpAdminServices says otherwise.
+	HTTPAdminServices bool
+	// Address is the scheme, host and port of the endpoint addresses the
+	// served WSDL documents name, e.g. https://localhost:9443: Carbon
+	// builds them from its configured host name and its HTTPS port, never
+	// from a request.
+	Address string
+	Log     zerolog.Logger
 	// Now is the clock used for request durations.
 	Now func() time.Time
 
 	bufs sync.Pool
+	// docs are the served documents, by service (and "?wsdl2").
+	docsMu sync.Mutex
+	docs   map[string][]byte
 }
+
+// DefaultRealm is Identity Server's server name (carbon.xml <Name>), the
+// realm of its 401 answers.
+const DefaultRealm = "WSO2 Identity Server"
 
 // Register adds the /services routes to r.
 func (s *Server) Register(r *httprouter.Router) {
-	r.Handle(http.MethodPost, "/services/*path", s.servePost)
-	r.Handle(http.MethodGet, "/services/*path", s.serveGet)
-	// A tenant's services, as Identity Server serves them.
-	r.Handle(http.MethodPost, "/t/:tenant/services/*path", s.servePost)
-	r.Handle(http.MethodGet, "/t/:tenant/services/*path", s.serveGet)
+	for _, prefix := range []string{"/services/*path", "/t/:tenant/services/*path"} {
+		// A tenant's services, as Identity Server serves them, under /t/.
+		r.Handle(http.MethodPost, prefix, s.servePost)
+		r.Handle(http.MethodGet, prefix, s.serveGet)
+		r.Handle(http.MethodHead, prefix, s.serveGet)
+	}
 }
 
 // target is what the request URL names.
@@ -86,65 +103,20 @@ func (s *Server) parseTarget(path string) target {
 // requestLog collects what the access log line says about a request.
 type requestLog struct {
 	service, op, user, fault string
+	status                   int
 }
 
-func (s *Server) logRequest(r *http.Request, rl *requestLog, status int, start time.Time) {
+func (s *Server) logRequest(r *http.Request, rl *requestLog, start time.Time) {
 	s.Log.Info().
 		Str("service", rl.service).
 		Str("operation", rl.op).
 		Str("profile", s.Profile.Name).
 		Str("user", rl.user).
 		Str("method", r.Method).
-		Int("status", status).
+		Int("status", rl.status).
 		Str("fault", rl.fault).
 		Dur("duration", s.Now().Sub(start)).
 		Msg("soap request")
-}
-
-func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	start := s.Now()
-	t := s.parseTarget(ps.ByName("path"))
-	t.tenant = ps.ByName("tenant")
-	rl := &requestLog{service: t.name, op: "?wsdl"}
-	status := http.StatusOK
-	defer func() { s.logRequest(r, rl, status, start) }()
-	if t.service == nil {
-		status = http.StatusNotFound
-		rl.fault = codeClient
-		s.writeFault(w, V11, &Fault{Code: codeClient, Reason: "The service cannot be found for the endpoint reference (EPR) " + r.URL.Path, Status: status})
-		return
-	}
-	q := r.URL.Query()
-	base := baseURL(r)
-	switch {
-	case q.Has("wsdl"):
-		w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
-		w.Write(bytes.ReplaceAll(t.service.Document, []byte("https://localhost:9443"), []byte(base)))
-	case q.Has("xsd"):
-		doc, err := t.service.Schema(q.Get("xsd"))
-		if err != nil {
-			status = http.StatusNotFound
-			rl.fault = codeClient
-			s.writeFault(w, V11, &Fault{Code: codeClient, Reason: err.Error(), Status: status})
-			return
-		}
-		w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
-		w.Write(doc)
-	default:
-		status = http.StatusMethodNotAllowed
-		rl.fault = codeClient
-		w.Header().Set("Allow", "POST")
-		s.writeFault(w, V11, &Fault{Code: codeClient, Reason: "HTTP GET is answered only with ?wsdl or ?xsd=; send operations with POST", Status: status})
-	}
-}
-
-// baseURL is the scheme and host the request came in on.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // transport reads the SOAP version and action from the HTTP headers.
@@ -174,30 +146,34 @@ func transport(r *http.Request, t target) (Version, string, error) {
 	return v, action, nil
 }
 
+// servicePath is the path of a request to a service, as Axis2 names the
+// endpoint reference in its faults: the request URI.
+func servicePath(r *http.Request) string { return r.URL.Path }
+
 func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	start := s.Now()
 	t := s.parseTarget(ps.ByName("path"))
 	t.tenant = ps.ByName("tenant")
-	rl := &requestLog{service: t.name}
-	status := http.StatusOK
-	defer func() { s.logRequest(r, rl, status, start) }()
+	rl := &requestLog{service: t.name, status: http.StatusOK}
+	defer s.logRequest(r, rl, start)
 
 	v, action, err := transport(r, t)
+	rp := newReply(v)
 	fail := func(err error) {
 		f := faultFor(err, s.Profile, rl.op)
 		rl.fault = f.Code
-		status = f.Status
-		if status == 0 {
-			status = http.StatusInternalServerError
-		}
-		s.writeFault(w, v, f)
+		rl.status = s.writeFaultReply(w, rp, f)
 	}
 	if err != nil {
 		fail(err)
 		return
 	}
+	if rp.cs, err = requestCharset(r.Header.Get("Content-Type")); err != nil {
+		fail(err)
+		return
+	}
 	if t.service == nil {
-		fail(&Fault{Code: codeClient, Reason: "The service cannot be found for the endpoint reference (EPR) " + r.URL.Path, Status: http.StatusInternalServerError})
+		fail(dispatchFault("The service cannot be found for the endpoint reference (EPR) " + servicePath(r)))
 		return
 	}
 
@@ -205,48 +181,47 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	body := http.MaxBytesReader(w, r.Body, max)
+	body := decodeBody(http.MaxBytesReader(w, r.Body, max), rp.cs)
 	env, err := readEnvelope(body, v, s.MaxDepth)
 	defer env.dec.Close()
 	if err != nil {
 		fail(tooLarge(err))
 		return
 	}
+	rp.wsa = readAddressing(env.Headers)
+	if rp.wsa != nil {
+		if h := rp.wsa.missingHeader(nil); h != "" {
+			fail(addressingFault(rp.wsa, h))
+			return
+		}
+	}
 	if f := s.checkHeaders(env); f != nil {
 		fail(f)
 		return
 	}
-	op, err := s.dispatch(t, action, env, r.URL.Path)
+	op, err := s.dispatch(t, action, env, servicePath(r))
 	if err != nil {
 		fail(err)
 		return
 	}
 	rl.op = op.Name
-
-	sink := &admin.SessionSink{Cookie: sessionCookie(r), TenantDomain: t.tenant}
-	ctx := admin.WithSessionSink(r.Context(), sink)
-	if anyOf, authenticate := s.Profile.Permissions(op.Service.Name, op.Name); authenticate {
-		p, err := s.authenticate(ctx, r, env, sink.Cookie)
-		if errors.Is(err, errNoCredentials) {
-			status = http.StatusUnauthorized
-			rl.fault = "401"
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+s.Realm+`"`)
-			w.Header().Set("Content-Type", "text/html; charset=UTF-8")
-			w.WriteHeader(status)
+	if rp.wsa != nil {
+		if h := rp.wsa.missingHeader(op); h != "" {
+			fail(addressingFault(rp.wsa, h))
 			return
 		}
-		if err != nil {
-			fail(err)
-			return
-		}
-		rl.user = p.QualifiedName()
-		if err := s.authorize(ctx, p, t.tenant, anyOf); err != nil {
-			fail(err)
-			return
-		}
-		ctx = admin.WithPrincipal(ctx, p)
+	}
+	if r.TLS == nil && !s.HTTPAdminServices {
+		// DispatchPhase.validateTransport: the service is not exposed on
+		// this transport.
+		fail(serverFault("The service cannot be found for the endpoint reference (EPR) " + servicePath(r)))
+		return
 	}
 
+	ctx, ok := s.authenticateCall(w, r, rl, op, env, t.tenant, fail)
+	if !ok {
+		return
+	}
 	req, err := s.decodeRequest(env, op)
 	if err != nil {
 		fail(tooLarge(err))
@@ -256,14 +231,19 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 		fail(tooLarge(err))
 		return
 	}
+	s.run(ctx, w, r, rl, rp, op, req, fail)
+}
 
+// run invokes the operation and answers it.
+func (s *Server) run(ctx context.Context, w http.ResponseWriter, r *http.Request, rl *requestLog, rp *reply, op *wsdl.Operation, req wsdl.Struct, fail func(error)) {
 	impl := s.Services[op.Service.Name]
 	if impl == nil {
 		fail(serverFault("The service " + op.Service.Name + " is not available"))
 		return
 	}
-	if op.Binding.Stream != nil && op.Output != nil && !op.OneWay {
-		streamed, err := s.stream(ctx, w, v, op, impl, req)
+	answer := !op.OneWay && (rp.wsa == nil || !rp.wsa.noAnswer())
+	if op.Binding.Stream != nil && op.Output != nil && answer {
+		streamed, err := s.stream(ctx, w, rp, op, impl, req)
 		if streamed {
 			if err != nil {
 				fail(err)
@@ -272,7 +252,7 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 		}
 	}
 	resp, err := invoke(ctx, op, impl, req)
-	setSessionCookie(w, r, sink)
+	setSessionCookie(w, r, admin.SessionSinkFrom(ctx))
 	if err != nil {
 		if f := faultFor(err, s.Profile, op.Name); f.Code == codeServer {
 			var de *admin.Error
@@ -283,12 +263,72 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 		fail(err)
 		return
 	}
-	if op.OneWay {
-		status = http.StatusAccepted
-		w.WriteHeader(status)
+	if !answer {
+		rl.status = http.StatusAccepted
+		rp.accepted(w)
 		return
 	}
-	s.writeResponse(w, v, op, resp)
+	s.writeResponse(w, rp, op, resp)
+}
+
+// authenticateCall authenticates and authorizes the caller of op when the
+// profile asks for it, and returns the context the operation runs in. When
+// it answers itself (401 or a fault) ok is false.
+//
+// Carbon gives every admin call that arrives without a live session a new
+// HTTP session before it authenticates (AbstractAuthenticator.isAuthenticated
+// calls request.getSession()), so the answer sets a JSESSIONID cookie, a
+// 401 and a fault included; a call authenticated by its credentials logs
+// that session in, and the cookie works alone afterwards.
+func (s *Server) authenticateCall(w http.ResponseWriter, r *http.Request, rl *requestLog, op *wsdl.Operation, env *Envelope, tenant string, fail func(error)) (ctx context.Context, ok bool) {
+	cookie := sessionCookie(r)
+	sink := &admin.SessionSink{Cookie: cookie, TenantDomain: tenant}
+	ctx = admin.WithSessionSink(r.Context(), sink)
+	anyOf, authenticate := s.Profile.Permissions(op.Service.Name, op.Name)
+	if !authenticate {
+		return ctx, true
+	}
+	p, bySession, err := s.authenticate(ctx, r, env, cookie)
+	if !bySession {
+		token := admin.NewSessionToken()
+		if err == nil {
+			if token, err = s.Identity.PendingSession(ctx, p); err != nil {
+				fail(err)
+				return ctx, false
+			}
+		}
+		writeSessionCookie(w, r, token)
+	}
+	if errors.Is(err, errNoCredentials) {
+		rl.status, rl.fault = http.StatusUnauthorized, "401"
+		s.unauthorized(w)
+		return ctx, false
+	}
+	if err != nil {
+		fail(err)
+		return ctx, false
+	}
+	rl.user = p.QualifiedName()
+	if err := s.authorize(ctx, p, tenant, anyOf); err != nil {
+		fail(err)
+		return ctx, false
+	}
+	return admin.WithPrincipal(ctx, p), true
+}
+
+// unauthorized answers a call without credentials as Carbon's
+// BasicAccessAuthenticator.createUnAuthorizedResponse does: HTTP 401,
+// WWW-Authenticate with the server's name, text/html (the root web app's
+// CharacterSetFilter adds UTF-8), no body.
+func (s *Server) unauthorized(w http.ResponseWriter) {
+	realm := s.Realm
+	if realm == "" {
+		realm = DefaultRealm
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="`+realm+`"`)
+	w.Header().Set("Content-Type", "text/html;charset=UTF-8")
+	w.WriteHeader(http.StatusUnauthorized)
+	flush(w)
 }
 
 // invoke calls the operation, turning a panic into a server fault so that
@@ -310,19 +350,43 @@ func tooLarge(err error) error {
 	return err
 }
 
-func basicAuth(r *http.Request) (user, pass string, ok bool) {
-	h := r.Header.Get("Authorization")
-	const prefix = "Basic "
-	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return "", "", false
+// basicResult is what an Authorization header holds.
+type basicResult int
+
+const (
+	basicNone      basicResult = iota // no header, or another scheme
+	basicMalformed                    // Basic, but not user:password
+	basicEmpty                        // an empty user name or password
+	basicOK
+)
+
+// basicAuth reads HTTP Basic credentials as Carbon's
+// BasicAccessAuthenticator.decodeAuthorizationHeader does: the second
+// word of the header, Base64, split at its first colon. A blank user name
+// or password counts as no credentials (401); a header that does not
+// split so is an error of its own.
+func basicAuth(r *http.Request) (user, pass string, res basicResult) {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	const scheme = "Basic"
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", "", basicNone
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
+	words := strings.Split(h, " ")
+	if len(words) < 2 {
+		return "", "", basicMalformed
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(words[1]))
 	if err != nil {
-		// Undecodable credentials are wrong credentials, not missing ones.
-		return "", "", true
+		return "", "", basicMalformed
 	}
-	user, pass, _ = strings.Cut(string(raw), ":")
-	return user, pass, true
+	user, pass, found := strings.Cut(string(raw), ":")
+	if !found {
+		return "", "", basicMalformed
+	}
+	if strings.TrimSpace(user) == "" || strings.TrimSpace(pass) == "" {
+		return "", "", basicEmpty
+	}
+	return user, pass, basicOK
 }
 
 // checkHeaders refuses header blocks marked mustUnderstand that this server
@@ -350,10 +414,12 @@ func (s *Server) checkHeaders(env *Envelope) error {
 		if isSecurityHeader(h) {
 			continue
 		}
+		// AxisEngine.checkMustUnderstand: the SOAP version's MustUnderstand
+		// code, without a prefix of its own, and "mustunderstandfailed".
 		return &Fault{
-			Code:   codeMustUnderstand,
-			Reason: "Must Understand check failed for headers: {" + h.NamespaceURI() + "}" + h.Tag,
-			Status: http.StatusInternalServerError,
+			Code:        codeMustUnderstand,
+			Unqualified: true,
+			Reason:      "Must Understand check failed for header " + h.NamespaceURI() + " : " + h.Tag,
 		}
 	}
 	return nil
@@ -378,12 +444,21 @@ func (s *Server) dispatch(t target, action string, env *Envelope, path string) (
 		if op := svc.OperationByElement(env.Body.Name); op != nil {
 			return op, nil
 		}
+		// SOAPMessageBodyBasedDispatcher goes by the local name; a wrapper
+		// in another namespace then fails in decodeRequest.
+		for _, op := range svc.Operations {
+			if op.Input != nil && op.Input.Name.Local == env.Body.Name.Local {
+				return op, nil
+			}
+		}
 	}
 	shown := action
 	if shown == "" {
 		shown = env.Action
 	}
-	return nil, clientFault("The endpoint reference (EPR) for the Operation not found is " + path +
+	// DispatchPhase.checkPostConditions ("operationnotfoundforepr", with the
+	// sentence WSO2's build adds), code Client by local name.
+	return nil, dispatchFault("The endpoint reference (EPR) for the Operation not found is " + path +
 		" and the WSA Action = " + nullIfEmpty(shown) + ". If this EPR was previously reachable, please contact the server administrator.")
 }
 
@@ -410,115 +485,17 @@ func (s *Server) decodeRequest(env *Envelope, op *wsdl.Operation) (wsdl.Struct, 
 		return req, nil
 	}
 	if env.Body.Name.Space != op.Input.Name.Space {
-		return nil, clientFault("namespace mismatch require " + op.Input.Name.Space + " found " + env.Body.Name.Space)
+		// RPCUtil.invokeServiceClass throws a plain AxisFault: code Server.
+		found := env.Body.Name.Space
+		if found == "" {
+			found = "none"
+		}
+		return nil, serverFault("namespace mismatch require " + op.Input.Name.Space + " found " + found)
 	}
 	if err := env.dec.DecodeStruct(op.Input, req); err != nil {
 		return nil, err
 	}
 	return req, nil
-}
-
-func (s *Server) writeResponse(w http.ResponseWriter, v Version, op *wsdl.Operation, resp wsdl.Struct) {
-	e := s.encoder()
-	defer s.release(e)
-	startEnvelope(w, e, v, op)
-	e.Response(op, resp)
-	endEnvelope(e, v)
-	w.Write(e.Bytes())
-}
-
-func (s *Server) encoder() *wsdl.Encoder {
-	e, _ := s.bufs.Get().(*wsdl.Encoder)
-	if e == nil {
-		e = wsdl.NewEncoder(make([]byte, 0, 4096))
-	}
-	e.Reset()
-	return e
-}
-
-func (s *Server) release(e *wsdl.Encoder) {
-	if cap(e.Bytes()) <= 1<<20 {
-		s.bufs.Put(e)
-	}
-}
-
-// startEnvelope sets the content type and opens the envelope and body.
-func startEnvelope(w http.ResponseWriter, e *wsdl.Encoder, v Version, op *wsdl.Operation) {
-	e.WriteString(xmlDecl)
-	switch v {
-	case V12:
-		w.Header().Set("Content-Type", "application/soap+xml; action=\"urn:"+op.Name+"Response\"; charset=UTF-8")
-		e.WriteString(`<soapenv:Envelope xmlns:soapenv="` + NS12 + `"><soapenv:Body>`)
-	case V11:
-		w.Header().Set("Content-Type", "text/xml; charset=UTF-8")
-		e.WriteString(`<soapenv:Envelope xmlns:soapenv="` + NS11 + `"><soapenv:Body>`)
-	case POX:
-		w.Header().Set("Content-Type", "application/xml; charset=UTF-8")
-	}
-}
-
-func endEnvelope(e *wsdl.Encoder, v Version) {
-	if v != POX {
-		e.WriteString(`</soapenv:Body></soapenv:Envelope>`)
-	}
-}
-
-// streamChunk is how much of a streamed response is buffered before it is
-// written out.
-const streamChunk = 32 << 10
-
-// stream answers an operation returning a list element by element, so
-// memory does not grow with the list. streamed is false when the
-// implementation cannot stream. An error before the first element is
-// returned for a fault; after it, the connection is cut, so that a
-// truncated list can never pass for a whole one.
-func (s *Server) stream(ctx context.Context, w http.ResponseWriter, v Version, op *wsdl.Operation, impl any, req wsdl.Struct) (streamed bool, err error) {
-	e := s.encoder()
-	defer s.release(e)
-	started := false
-	begin := func() {
-		startEnvelope(w, e, v, op)
-		e.ResponseStart(op)
-		started = true
-	}
-	emit := func(item wsdl.Struct) error {
-		if !started {
-			begin()
-		}
-		e.ResponseItem(op, item)
-		if len(e.Bytes()) >= streamChunk {
-			if _, err := w.Write(e.Bytes()); err != nil {
-				return err
-			}
-			e.Reset()
-		}
-		return nil
-	}
-	ok, err := func() (ok bool, err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				ok, err = true, fmt.Errorf("soap: panic in %s: %v", op.Name, p)
-			}
-		}()
-		return op.Binding.Stream(ctx, impl, req, emit)
-	}()
-	if !ok {
-		return false, nil
-	}
-	if err != nil {
-		if !started {
-			return true, err
-		}
-		s.Log.Error().Err(err).Str("operation", op.Name).Msg("streamed response failed; connection cut")
-		panic(http.ErrAbortHandler)
-	}
-	if !started {
-		begin()
-	}
-	e.ResponseEnd(op)
-	endEnvelope(e, v)
-	w.Write(e.Bytes())
-	return true, nil
 }
 
 // appendText appends s as XML text: fault texts may quote request bytes,

@@ -62,7 +62,7 @@ func serveList(t *testing.T, impl any) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Profile: p, Services: map[string]any{"OAuthAdminService": impl}, Identity: benchIdentity{}, Log: zerolog.Nop(), Now: time.Now}
+	srv := &Server{Profile: p, Services: map[string]any{"OAuthAdminService": impl}, Identity: benchIdentity{}, HTTPAdminServices: true, Log: zerolog.Nop(), Now: time.Now}
 	r := httprouter.New()
 	srv.Register(r)
 	ts := httptest.NewServer(r)

@@ -69,11 +69,14 @@ func (m JavaHashMap) spread(key string) uint32 {
 // doubles the table when the size has reached the threshold and the
 // entry's bucket is taken, re-linking every chain head first (which
 // reverses it).
-func (m JavaHashMap) iterationOrder(keys []string) []string {
-	n := 8
+func (m JavaHashMap) iterationOrder(keys []string) []string { return m.iterationOrderOf(keys, 8) }
+
+// iterationOrderOf is iterationOrder for a map of n buckets (a power of
+// two): new HashMap() has 16.
+func (m JavaHashMap) iterationOrderOf(keys []string, n int) []string {
 	table := make([][]string, n)
 	size := 0
-	threshold := 6
+	threshold := n * 3 / 4
 	resize := func() {
 		n *= 2
 		threshold *= 2

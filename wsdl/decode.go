@@ -47,6 +47,12 @@ func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 	return &Decoder{s: newScanner(r), maxDepth: maxDepth}
 }
 
+// IgnoreDeclaredEncoding makes the decoder accept an XML declaration
+// naming any encoding: its input has been decoded to UTF-8 already, as a
+// SOAP server decodes a request by its transport's charset, whatever the
+// declaration says.
+func (d *Decoder) IgnoreDeclaredEncoding() { d.s.anyEncoding = true }
+
 // Close returns the decoder's buffer for reuse; the decoder is unusable
 // afterwards.
 func (d *Decoder) Close() { d.s.release() }

@@ -38,6 +38,9 @@ type scanner struct {
 	// line ends).
 	text []byte
 	err  error
+	// anyEncoding accepts whatever encoding the XML declaration names:
+	// the caller has decoded the input to UTF-8 already.
+	anyEncoding bool
 }
 
 type binding struct{ prefix, uri string }
@@ -471,7 +474,7 @@ func (s *scanner) procInst() xml.Token {
 			s.fail("unsupported version " + strconv.Quote(v) + "; only version 1.0 is supported")
 			return nil
 		}
-		if enc := declParam("encoding", content); enc != "" && !equalFoldASCII(enc, "utf-8") {
+		if enc := declParam("encoding", content); enc != "" && !s.anyEncoding && !equalFoldASCII(enc, "utf-8") {
 			s.fail("encoding " + strconv.Quote(enc) + " is not supported; only UTF-8 is")
 			return nil
 		}

@@ -28,6 +28,10 @@ import (
 	"github.com/hooklift/gowsdl"
 )
 
+// DefaultAddress is the scheme, host and port of the endpoint addresses
+// in a profile's documents.
+const DefaultAddress = "https://localhost:9443"
+
 // Namespaces every profile uses. Most admin services put their wrapper
 // elements in WrapperNamespace; AuthenticationAdmin keeps its own.
 const (
@@ -107,9 +111,13 @@ type Service struct {
 	WrapperNamespace string
 	// Operations are in the order of the WSDL port type.
 	Operations []*Operation
-	// Document is the WSDL as served, with the address placeholder
-	// https://localhost:9443 that WSDL rewrites.
+	// Document is the WSDL as served, with the address DefaultAddress
+	// that a server replaces with its own. Carbon serves it without an
+	// XML declaration or comment (Axis2 serialises the definitions
+	// element alone).
 	Document []byte
+
+	document20 []byte
 
 	byName    map[string]*Operation
 	byAction  map[string]*Operation
@@ -317,10 +325,14 @@ func loadService(data []byte, order JavaHashMap) (*Service, error) {
 	if len(w.Service) != 1 || len(w.PortTypes) != 1 {
 		return nil, fmt.Errorf("want one service and one port type")
 	}
+	doc := data
+	if i := bytes.Index(doc, []byte("<wsdl:definitions")); i >= 0 {
+		doc = doc[i:]
+	}
 	s := &Service{
 		Name:            w.Service[0].Name,
 		TargetNamespace: w.TargetNamespace,
-		Document:        data,
+		Document:        doc,
 		byName:          map[string]*Operation{},
 		byAction:        map[string]*Operation{},
 		byElement:       map[xml.Name]*Operation{},
@@ -395,6 +407,10 @@ func loadService(data []byte, order JavaHashMap) (*Service, error) {
 		if op.Input != nil {
 			s.byElement[op.Input.Name] = op
 		}
+	}
+	var err error
+	if s.document20, err = renderWSDL20(doc, &w, s.Operations, order); err != nil {
+		return nil, fmt.Errorf("WSDL 2.0 document: %w", err)
 	}
 	return s, nil
 }

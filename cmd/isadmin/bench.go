@@ -882,7 +882,7 @@ func benchColdStartOnce(ctx context.Context, c *benchConfig, binary string, env 
 	args := append([]string{"serve", "--data-dir", dataDir,
 		"--http-addr", "127.0.0.1:" + strconv.Itoa(httpPort),
 		"--https-addr", "127.0.0.1:" + strconv.Itoa(httpsPort),
-		"--log-format", "json"}, c.ServeArg...)
+		"--http-admin-services=true", "--log-format", "json"}, c.ServeArg...)
 	var logs bytes.Buffer
 	cmd := exec.Command(binary, args...)
 	cmd.Env = env

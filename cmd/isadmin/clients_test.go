@@ -49,13 +49,14 @@ func requireNodeSoap(t *testing.T) string {
 
 // runClientScript runs a client script against the server and fails with
 // its output unless it exits 0 within fullFlowTimeout.
-func runClientScript(t *testing.T, name string, args ...string) {
+func runClientScript(t *testing.T, s *testServer, name string, args ...string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), fullFlowTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	// No proxy may sit between the client and the loopback server.
 	cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost")
+	cmd.Env = append(cmd.Env, s.trustEnv()...)
 	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -104,7 +105,7 @@ func TestZeepFullFlow(t *testing.T) {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startStore(t, profile)
-			runClientScript(t, zeepPython, script, s.URL, profile, "admin", "admin")
+			runClientScript(t, s, zeepPython, script, s.HTTPSURL, profile, "admin", "admin")
 			checkFullFlowOutcome(t, s, "zeep", profile)
 		})
 	}
@@ -120,7 +121,7 @@ func TestNodeSoapFullFlow(t *testing.T) {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startStore(t, profile)
-			runClientScript(t, node, script, s.URL, profile, "admin", "admin")
+			runClientScript(t, s, node, script, s.HTTPSURL, profile, "admin", "admin")
 			checkFullFlowOutcome(t, s, "node", profile)
 		})
 	}

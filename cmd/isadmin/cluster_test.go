@@ -47,7 +47,7 @@ func isadminBinary(t *testing.T) string {
 func startProcess(t *testing.T, profile string, extra ...string) *testServer {
 	t.Helper()
 	addr := freeAddr(t)
-	args := append([]string{"serve", "--wire-profile", profile, "--data-dir", t.TempDir(), "--https-addr", "", "--http-addr", addr, "--log-format", "json"}, extra...)
+	args := append([]string{"serve", "--wire-profile", profile, "--data-dir", t.TempDir(), "--https-addr", "", "--http-addr", addr, "--http-admin-services=true", "--log-format", "json"}, extra...)
 	cmd := exec.Command(isadminBinary(t), args...)
 	var stderr syncBuffer
 	cmd.Stderr = &stderr

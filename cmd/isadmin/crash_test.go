@@ -83,7 +83,7 @@ type serverProcess struct {
 func startServerProcess(t *testing.T, bin, dataDir string, args ...string) *serverProcess {
 	t.Helper()
 	addr := freeAddr(t)
-	all := append([]string{"serve", "--data-dir", dataDir, "--http-addr", addr, "--https-addr", "", "--log-format", "json"}, args...)
+	all := append([]string{"serve", "--data-dir", dataDir, "--http-addr", addr, "--https-addr", "", "--http-admin-services=true", "--log-format", "json"}, args...)
 	p := &serverProcess{cmd: exec.Command(bin, all...), URL: "http://" + addr, dataDir: dataDir, log: &tailBuffer{max: 16 << 10}, done: make(chan struct{})}
 	p.cmd.Stderr = p.log
 	if err := p.cmd.Start(); err != nil {

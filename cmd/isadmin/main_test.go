@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -97,6 +98,10 @@ func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.
 		MaxFailedLogins:    5,
 		LockDuration:       15 * time.Minute,
 		SessionIdleTimeout: 15 * time.Minute,
+		// Most tests speak plain HTTP; the HTTPS-only default has tests of
+		// its own (wire_test.go).
+		HTTPAdminServices: true,
+		Hostname:          "127.0.0.1",
 	}
 	m.hashCost = bcrypt.MinCost
 	if schematest.PostgresURL() != "" {
@@ -124,6 +129,14 @@ func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.
 		s.HTTPSURL = "https://" + a
 	}
 	return s
+}
+
+// trustEnv makes client programs trust the server's self-signed
+// certificate: Python's requests (zeep) by REQUESTS_CA_BUNDLE, Node.js by
+// NODE_EXTRA_CA_CERTS.
+func (s *testServer) trustEnv() []string {
+	cert := filepath.Join(s.Config.DataDir, "tls.crt")
+	return []string{"REQUESTS_CA_BUNDLE=" + cert, "NODE_EXTRA_CA_CERTS=" + cert}
 }
 
 // soapVersion selects the envelope and transport headers of a call.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,6 +56,13 @@ type Config struct {
 	// KeyManagers are the remote key managers of the store, beside the
 	// resident one.
 	KeyManagers []storeapi.RemoteConfig
+	// HTTPAdminServices serves the SOAP admin services on the plain HTTP
+	// listener too (Carbon's HttpAdminServices); by default they answer
+	// on HTTPS only.
+	HTTPAdminServices bool
+	// Hostname is the host name of the endpoint addresses in served WSDL
+	// documents (carbon.xml <HostName>).
+	Hostname string
 }
 
 // Main is the server process; end-to-end tests run it too.
@@ -93,7 +101,7 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin string
 	c := &m.Config
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
@@ -103,6 +111,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"database-url", "ISADMIN_DATABASE_URL", "PostgreSQL database shared by several instances, e.g. postgres://isadmin@db/isadmin (default: SQLite in --data-dir)", &c.DatabaseURL, ""},
 		{"https-addr", "ISADMIN_HTTPS_ADDR", `HTTPS listen address; "" switches HTTPS off`, &c.HTTPSAddr, ":9443"},
 		{"http-addr", "ISADMIN_HTTP_ADDR", `plain HTTP listen address; "" switches HTTP off`, &c.HTTPAddr, ":9763"},
+		{"http-admin-services", "ISADMIN_HTTP_ADMIN_SERVICES", "serve the SOAP admin services on plain HTTP too (Carbon serves them on HTTPS only)", &httpAdmin, "false"},
+		{"hostname", "ISADMIN_HOSTNAME", "host name of the endpoint addresses in served WSDL documents", &c.Hostname, "localhost"},
 		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
 		{"tls-key", "ISADMIN_TLS_KEY", "TLS private key file (PEM)", &c.TLSKey, ""},
 		{"max-body-bytes", "ISADMIN_MAX_BODY_BYTES", "largest request body accepted", &maxBody, strconv.Itoa(soap.DefaultMaxBodyBytes)},
@@ -158,7 +168,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	for _, b := range []struct {
 		flag, value string
 		dst         *bool
-	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}} {
+	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}, {"http-admin-services", httpAdmin, &c.HTTPAdminServices}} {
 		if *b.dst, err = strconv.ParseBool(b.value); err != nil {
 			return fmt.Errorf("--%s: want true or false, got %q", b.flag, b.value)
 		}
@@ -187,6 +197,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if c.HTTPSAddr == "" && c.HTTPAddr == "" {
 		return errors.New("both listeners are off: set --https-addr or --http-addr")
+	}
+	if c.Hostname == "" || strings.ContainsAny(c.Hostname, "/?#@ \t\"'<>&") {
+		return fmt.Errorf("--hostname: want a host name, got %q", c.Hostname)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -277,7 +290,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config}
 	srv := &soap.Server{
-		Profile: profile,
+		HTTPAdminServices: c.HTTPAdminServices,
+		Profile:           profile,
 		Services: map[string]any{
 			"OAuthAdminService":   oauthAdmin,
 			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
@@ -285,13 +299,13 @@ func (m *Main) Run(ctx context.Context) error {
 			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now},
 		},
 		Identity:     identity,
-		Realm:        "isadmin",
+		Realm:        soap.DefaultRealm,
 		MaxBodyBytes: c.MaxBodyBytes,
 		Log:          m.Log,
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = carryOut(router, operationTimeout)
+	m.handler = carbonServer(carryOut(router, operationTimeout))
 	srv.Register(router)
 	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
 	for _, kc := range c.KeyManagers {
@@ -313,30 +327,31 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	store.Register(router)
 
+	var tlsCert tls.Certificate
 	if c.HTTPSAddr != "" {
-		cert, err := loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now)
-		if err != nil {
+		if tlsCert, err = loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now); err != nil {
 			return err
 		}
-		ln, err := net.Listen("tcp", c.HTTPSAddr)
-		if err != nil {
+		if m.httpsListener, err = net.Listen("tcp", c.HTTPSAddr); err != nil {
 			return err
 		}
-		m.httpsListener = ln
+	}
+	if c.HTTPAddr != "" {
+		if m.httpListener, err = net.Listen("tcp", c.HTTPAddr); err != nil {
+			return err
+		}
+	}
+	srv.Address = endpointAddress(c.Hostname, m.httpsListener, m.httpListener)
+	if ln := m.httpsListener; ln != nil {
 		hs := m.httpServer(m.handler)
-		hs.TLSConfig = tlsConfig(cert)
+		hs.TLSConfig = tlsConfig(tlsCert)
 		// HTTP/1.1 only, as Carbon's Tomcat connector: no HTTP/2 by ALPN.
 		hs.Protocols = new(http.Protocols)
 		hs.Protocols.SetHTTP1(true)
 		m.servers = append(m.servers, hs)
 		go hs.ServeTLS(ln, "", "")
 	}
-	if c.HTTPAddr != "" {
-		ln, err := net.Listen("tcp", c.HTTPAddr)
-		if err != nil {
-			return err
-		}
-		m.httpListener = ln
+	if ln := m.httpListener; ln != nil {
 		hs := m.httpServer(m.handler)
 		m.servers = append(m.servers, hs)
 		go hs.Serve(ln)
@@ -344,6 +359,29 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info().Str("profile", profile.Name).Str("https", m.HTTPSAddr()).Str("http", m.HTTPAddr()).
 		Str("data_dir", c.DataDir).Msg("isadmin serving")
 	return nil
+}
+
+// endpointAddress is the scheme, host and port of the endpoint addresses
+// of served WSDL documents: Carbon's HostName and its HTTPS port
+// (AbstractTransportListener.genEpr), never a request's Host header; the
+// HTTP port when HTTPS is off.
+func endpointAddress(hostname string, https, http net.Listener) string {
+	scheme, ln := "https", https
+	if ln == nil {
+		scheme, ln = "http", http
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return scheme + "://" + net.JoinHostPort(hostname, port)
+}
+
+// carbonServer names the server on every answer as Carbon's Tomcat
+// connectors do (catalina-server.xml server="WSO2 Carbon Server"), which
+// overrides whatever the application sets.
+func carbonServer(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "WSO2 Carbon Server")
+		h.ServeHTTP(w, r)
+	})
 }
 
 // operationTimeout bounds the work of one request once the client can no

@@ -322,8 +322,11 @@ func xvExceptionMessage(set string, body []byte) ([]byte, error) {
 // ../shared/reference/envelopes/oauth-admin/fault.authentication.soap11.
 // analog-TenantMgtAdminService.product-iots-1844.xml). "50977" is no NCName,
 // so the code is no valid xs:QName; in SOAP 1.2 the Code's Value must also be
-// one of the five standard codes. Clients match the code as text, so the
-// server keeps it. Exactly this code, with its prefix declared on the Fault
+// one of the five standard codes. Axis2's dispatch fault names Client the
+// same way (DispatchPhase sets the code "Client" without a namespace, and
+// MessageContextBuilder declares a prefix for the envelope namespace), which
+// in SOAP 1.2 is no standard code either. Clients match the code as text,
+// so the server keeps it. Exactly this code, with its prefix declared on the Fault
 // and bound to the envelope namespace, is replaced by a standard code before
 // validation, so the rest of the fault is still validated.
 func xvCarbonFaultCode(body []byte) ([]byte, error) {
@@ -355,7 +358,7 @@ func xvCarbonFaultCode(body []byte) ([]byte, error) {
 
 // xvCarbonCode matches a Carbon numeric fault code in faultcode (SOAP 1.1)
 // or Code/Value (SOAP 1.2).
-var xvCarbonCode = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?(faultcode|Value)>(axis2ns\d+):(5097[678])</`)
+var xvCarbonCode = regexp.MustCompile(`<(?:[A-Za-z_][\w.-]*:)?(faultcode|Value)>(axis2ns\d+):(5097[678]|Client)</`)
 
 // xvAttr escapes an XML attribute value.
 var xvAttr = strings.NewReplacer("&", "&amp;", "<", "&lt;", `"`, "&quot;")
@@ -543,6 +546,8 @@ func TestXMLValidator(t *testing.T) {
 		{"other numeric code", "", fault11(axis2ns2(envNS11), "axis2ns2:12345"), false},
 		{"Carbon code, prefix bound elsewhere", "", fault11(axis2ns2(axis2NS), "axis2ns2:50977"), false},
 		{"Carbon code, SOAP 1.1 prefix in SOAP 1.2", "", fault12(axis2ns2(envNS11), "axis2ns2:50977", lang), false},
+		{"dispatch fault Client, SOAP 1.2", "", fault12(axis2ns2(envNS12), "axis2ns2:Client", lang), true},
+		{"another code by local name, SOAP 1.2", "", fault12(axis2ns2(envNS12), "axis2ns2:Server", lang), false},
 
 		// Axis2's Message of a declared java.lang.Exception, in the WSDL's
 		// target namespace, passes as the server writes it, and only so.

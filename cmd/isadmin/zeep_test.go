@@ -38,12 +38,13 @@ func TestZeepClient(t *testing.T) {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, profile)
-			wsdlURL := s.URL + oauthSvc + "?wsdl"
+			wsdlURL := s.HTTPSURL + oauthSvc + "?wsdl"
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, zeepPython, zeepScript, wsdlURL, profile, "admin", "admin")
 			// No proxy may sit between the client and the loopback server.
 			cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost")
+			cmd.Env = append(cmd.Env, s.trustEnv()...)
 			out, err := cmd.CombinedOutput()
 			if ctx.Err() != nil {
 				t.Fatalf("%s timed out after 2m:\n%s", zeepScript, out)
@@ -71,8 +72,9 @@ func TestZeepSessionClient(t *testing.T) {
 			s := startServer(t, profile)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, zeepPython, script, s.URL, profile, "admin", "admin")
+			cmd := exec.CommandContext(ctx, zeepPython, script, s.HTTPSURL, profile, "admin", "admin")
 			cmd.Env = append(os.Environ(), "NO_PROXY=127.0.0.1,localhost", "no_proxy=127.0.0.1,localhost")
+			cmd.Env = append(cmd.Env, s.trustEnv()...)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("%s %s %s: %v\n%s", script, s.URL, profile, err, out)
