@@ -32,8 +32,7 @@ import (
 // than one part, a fault whose name differs from its message's name or
 // whose element is not the only global element of that name, attributes,
 // choices, simple types, element references and similar schema
-// constructs. The abstract flag of a complex type is not part of the
-// contract and is dropped.
+// constructs.
 func ContractFromWSDL(data []byte) (*Contract, error) {
 	if err := checkRoot(data); err != nil {
 		return nil, err
@@ -134,7 +133,7 @@ func schemaFromXSD(s *gowsdl.XSDSchema) (*Schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("type %s: %w", t.Name, err)
 		}
-		out.Types = append(out.Types, &ComplexType{Name: t.Name, Base: base, Fields: fields})
+		out.Types = append(out.Types, &ComplexType{Name: t.Name, Abstract: t.Abstract, Base: base, Fields: fields})
 	}
 	return out, nil
 }

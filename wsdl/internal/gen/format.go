@@ -184,16 +184,21 @@ func (p *parser) schemaItem(words []string) error {
 		p.schema.Elements = append(p.schema.Elements, p.elem)
 	case "type":
 		t := &ComplexType{}
+		rest := words[2:]
+		if len(rest) > 0 && rest[0] == "abstract" {
+			t.Abstract = true
+			rest = rest[1:]
+		}
 		switch {
-		case len(words) == 2:
-		case len(words) == 4 && words[2] == "extends":
-			base, err := p.qname(words[3])
+		case len(rest) == 0:
+		case len(rest) == 2 && rest[0] == "extends":
+			base, err := p.qname(rest[1])
 			if err != nil {
 				return err
 			}
 			t.Base = base
 		default:
-			return p.errorf("expected %q", "type NAME [extends PREFIX:BASE]")
+			return p.errorf("expected %q", "type NAME [abstract] [extends PREFIX:BASE]")
 		}
 		t.Name = words[1]
 		p.typ = t
@@ -411,6 +416,9 @@ func FormatContract(c *Contract) []byte {
 		}
 		for _, t := range s.Types {
 			fmt.Fprintf(&b, "  type %s", t.Name)
+			if t.Abstract {
+				b.WriteString(" abstract")
+			}
 			if t.Base != (xml.Name{}) {
 				fmt.Fprintf(&b, " extends %s", qname(t.Base))
 			}

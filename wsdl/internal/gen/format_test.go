@@ -40,7 +40,7 @@ schema dto
   type SampleException extends base:BaseException
     errorCode xs:string 0..1 nillable
 schema base
-  type BaseException
+  type BaseException abstract
     message xs:string 0..1 nillable
 
 operation getItems
@@ -109,7 +109,7 @@ func sampleContract() *Contract {
 			{
 				Namespace: sampleBase,
 				Types: []*ComplexType{
-					{Name: "BaseException", Fields: []Field{{Name: "message", Type: xsd("string"), MinOccurs: 0, MaxOccurs: 1, Nillable: true}}},
+					{Name: "BaseException", Abstract: true, Fields: []Field{{Name: "message", Type: xsd("string"), MinOccurs: 0, MaxOccurs: 1, Nillable: true}}},
 				},
 			},
 		},
@@ -204,7 +204,7 @@ func TestParseErrors(t *testing.T) {
 		{"field outside element", head + "schema ns\n    x xs:string 0..1\n", 6, "unexpected indentation"},
 		{"indented header", head + "  prefix a urn:a\n", 5, "unexpected indentation"},
 		{"unknown schema item", head + "schema ns\n  elem e\n", 6, "unknown schema item"},
-		{"bad type line", head + "schema ns\n  type T base ns:U\n", 6, "type NAME [extends PREFIX:BASE]"},
+		{"bad type line", head + "schema ns\n  type T base ns:U\n", 6, "type NAME [abstract] [extends PREFIX:BASE]"},
 		{"field too short", head + schema + "    x xs:string\n", 7, "expected field"},
 		{"field bounds", head + schema + "    x xs:string 0-1\n", 7, "expected MIN..MAX"},
 		{"field bound not a number", head + schema + "    x xs:string 0..n\n", 7, "is not a number"},

@@ -50,7 +50,7 @@
 //   - schema PREFIX starts a schema whose targetNamespace is that prefix's
 //     namespace. Inside it, at level 1, element NAME declares a global
 //     element (with an anonymous complexType/sequence) and
-//     type NAME [extends PREFIX:BASE] a named complexType.
+//     type NAME [abstract] [extends PREFIX:BASE] a named complexType.
 //   - Fields of elements and types, at level 2, read
 //     NAME PREFIX:TYPE MIN..MAX [nillable], where MAX is a number or '*'
 //     (unbounded).
@@ -158,9 +158,12 @@ type Element struct {
 // ComplexType is a named complex type: a sequence of Fields, extending
 // Base (via complexContent/extension) when Base is not the zero name.
 type ComplexType struct {
-	Name   string
-	Base   xml.Name
-	Fields []Field
+	Name string
+	// Abstract marks a type Axis2 declares abstract="true" (an abstract
+	// Java class).
+	Abstract bool
+	Base     xml.Name
+	Fields   []Field
 }
 
 // Field is one element of a sequence.

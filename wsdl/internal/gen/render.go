@@ -176,7 +176,11 @@ func (r *renderer) schema(s *Schema) {
 		r.close("xs:element")
 	}
 	for _, t := range s.Types {
-		r.open("xs:complexType", attr{"name", t.Name})
+		if t.Abstract {
+			r.open("xs:complexType", attr{"abstract", "true"}, attr{"name", t.Name})
+		} else {
+			r.open("xs:complexType", attr{"name", t.Name})
+		}
 		if t.Base == (xml.Name{}) {
 			r.sequence(t.Fields)
 		} else {

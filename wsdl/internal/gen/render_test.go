@@ -104,6 +104,7 @@ func TestRenderWSDL(t *testing.T) {
 		`<wsdl:binding name="SampleServiceSoap11Binding" type="tns:SampleServicePortType">` + "\n" +
 			`    <soap:binding transport="http://schemas.xmlsoap.org/soap/http" style="document"/>`,
 		`<soap:operation soapAction="urn:getItems" style="document"/>`,
+		`<xs:complexType abstract="true" name="BaseException">`,
 		"<wsdl:fault name=\"SampleServiceSampleException\">\n        <soap12:fault use=\"literal\" name=\"SampleServiceSampleException\"/>\n      </wsdl:fault>\n",
 		`<soap12:operation soapAction="urn:reset" style="document"/>`,
 		`<wsdl:binding name="SampleServiceHttpBinding" type="tns:SampleServicePortType">` + "\n" + `    <http:binding verb="POST"/>`,
