@@ -111,7 +111,7 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	}
 	version := versions.Identity
 	if p, ok := id.credentials.current(mac, version, now); ok {
-		p.oauthVersion = versions.OAuth
+		p.oauthVersion, p.identityVersion = versions.OAuth, version
 		return p, nil
 	}
 	c, err := id.Store.FindCredentials(ctx, domain, name)
@@ -139,7 +139,7 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	}
 	p := Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}
 	id.credentials.remember(mac, u.PasswordHash, p, version, now)
-	p.oauthVersion = versions.OAuth
+	p.oauthVersion, p.identityVersion = versions.OAuth, version
 	return p, nil
 }
 
@@ -267,7 +267,7 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 	key := hashSession(token)
 	s, err := id.Store.FindSession(ctx, key)
 	if errors.Is(err, ErrNotFound) {
-		stored, perr := id.storePending(ctx, key)
+		stored, perr := id.storePending(ctx, token, key)
 		if perr != nil {
 			return Principal{}, perr
 		}
@@ -317,7 +317,7 @@ func (id *Identity) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	id.pending.take(hashSession(token))
+	id.pending.take(token)
 	return id.Store.DeleteSession(ctx, hashSession(token))
 }
 

@@ -3,9 +3,7 @@ package admin
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 )
@@ -19,8 +17,11 @@ import (
 // cookies, so such a session is kept in memory, pending, and stored when
 // its cookie first comes back.
 
-// maxPending bounds the pending sessions kept; the oldest go first.
-const maxPending = 100_000
+// maxPending bounds the pending sessions kept; the oldest go first. A
+// client that sends its cookie back on its next call finds it; one that
+// comes back after as many other callers' first calls has to send its
+// credentials again, which a client that ignored the cookie does anyway.
+const maxPending = 4096
 
 type pendingSession struct {
 	p       Principal
@@ -28,24 +29,26 @@ type pendingSession struct {
 	created time.Time
 }
 
+// pendingSessions keep the newest maxPending sessions, in a ring.
 type pendingSessions struct {
 	mu    sync.Mutex
 	byKey map[string]pendingSession
-	order []string // keys, oldest first
+	ring  [maxPending]string // keys by age; "" for none
+	next  int
 }
 
 func (ps *pendingSessions) put(key string, s pendingSession) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	if ps.byKey == nil {
-		ps.byKey = map[string]pendingSession{}
+		ps.byKey = make(map[string]pendingSession, maxPending)
 	}
-	for len(ps.byKey) >= maxPending && len(ps.order) > 0 {
-		delete(ps.byKey, ps.order[0])
-		ps.order = ps.order[1:]
+	if old := ps.ring[ps.next]; old != "" {
+		delete(ps.byKey, old)
 	}
+	ps.ring[ps.next] = key
+	ps.next = (ps.next + 1) % maxPending
 	ps.byKey[key] = s
-	ps.order = append(ps.order, key)
 }
 
 func (ps *pendingSessions) take(key string) (pendingSession, bool) {
@@ -63,7 +66,12 @@ func newSessionToken() (string, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	return strings.ToUpper(hex.EncodeToString(b[:])), nil
+	const digits = "0123456789ABCDEF"
+	var out [32]byte
+	for i, c := range b {
+		out[2*i], out[2*i+1] = digits[c>>4], digits[c&0x0f]
+	}
+	return string(out[:]), nil
 }
 
 // NewSessionToken returns a cookie value for a session nobody logged in,
@@ -85,18 +93,22 @@ func (id *Identity) PendingSession(ctx context.Context, p Principal) (string, er
 	if err != nil {
 		return "", err
 	}
-	versions, err := id.Store.Versions(ctx)
-	if err != nil {
-		return "", err
+	version := p.identityVersion
+	if version == 0 {
+		versions, err := id.Store.Versions(ctx)
+		if err != nil {
+			return "", err
+		}
+		version = versions.Identity
 	}
-	id.pending.put(hashSession(token), pendingSession{p: p, version: versions.Identity, created: id.now()})
+	id.pending.put(token, pendingSession{p: p, version: version, created: id.now()})
 	return token, nil
 }
 
-// storePending stores the pending session of key, if there is one still
-// valid, and reports whether it did.
-func (id *Identity) storePending(ctx context.Context, key string) (bool, error) {
-	s, ok := id.pending.take(key)
+// storePending stores the pending session of the cookie value token under
+// key, its hash, if there is one still valid, and reports whether it did.
+func (id *Identity) storePending(ctx context.Context, token, key string) (bool, error) {
+	s, ok := id.pending.take(token)
 	if !ok {
 		return false, nil
 	}

@@ -20,6 +20,9 @@ type Principal struct {
 	// oauthVersion is the OAuth clients' change count authentication read
 	// before the request's other reads; 0 means unknown.
 	oauthVersion int64
+	// identityVersion is the identity change count authentication read;
+	// 0 means unknown.
+	identityVersion int64
 }
 
 // QualifiedName is the user name as upstream shows it: user@tenant.

@@ -173,7 +173,11 @@ soap getOAuthApplicationData "$req/getOAuthApplicationData.xml" "$work/response.
 cp "$work/response.xml" "$out/getOAuthApplicationData.response.xml"
 curl -sf "$oauth?wsdl" -o "$work/OAuthAdminService.wsdl"
 
-"$work/bare" --addr "127.0.0.1:$PORT_BARE" --response "$work/response.xml" 2>>"$work/bare.log" &
+# The bare handler answers with isadmin's headers too: Carbon's Server,
+# the session cookie of a Basic call, chunked.
+"$work/bare" --addr "127.0.0.1:$PORT_BARE" --response "$work/response.xml" --chunked \
+	--header "Server: WSO2 Carbon Server" --header "Set-Cookie: JSESSIONID=0123456789ABCDEF0123456789ABCDEF; Path=/; HttpOnly" \
+	2>>"$work/bare.log" &
 bare_pid=$!
 started+=("$bare_pid")
 node bench/nodesoap-peer/server.js --addr "127.0.0.1:$PORT_PEER" --wsdl "$work/OAuthAdminService.wsdl" \

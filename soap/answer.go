@@ -68,9 +68,18 @@ func (rp *reply) close(e *wsdl.Encoder) {
 func (rp *reply) send(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", rp.contentType())
 	w.WriteHeader(status)
-	w.Write(rp.cs.encodeAnswer(body))
-	flush(w)
+	body = rp.cs.encodeAnswer(body)
+	w.Write(body)
+	if len(body) <= chunkingThreshold {
+		flush(w)
+	}
 }
+
+// chunkingThreshold is the size up to which net/http would send a
+// Content-Length rather than chunks, had the answer not been flushed
+// (its bufferBeforeChunkingSize); a larger answer goes out chunked by
+// itself, without the write a flush costs.
+const chunkingThreshold = 2048
 
 // accepted answers a one-way operation, or a request whose answer goes
 // nowhere: HTTP 202, a text/xml Content-Type with the request's charset,

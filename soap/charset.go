@@ -1,7 +1,6 @@
 package soap
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"strings"
@@ -91,13 +90,39 @@ func requestCharset(contentType string) (charset, error) {
 // decodeBody returns r read as UTF-8: in the encoding of its byte order
 // mark when it has one (the mark is consumed), else in cs's.
 func decodeBody(r io.Reader, cs charset) io.Reader {
-	br := bufio.NewReaderSize(r, 512)
-	head, _ := br.Peek(4)
+	return &bomReader{r: r, cs: cs}
+}
+
+// bomReader looks at the first bytes of a request for a byte order mark
+// on its first read, without a buffer of its own: most requests are UTF-8
+// and pass through untouched.
+type bomReader struct {
+	r       io.Reader
+	cs      charset
+	decided bool
+	head    []byte // bytes read before deciding, not yet returned
+	buf     [4]byte
+}
+
+func (b *bomReader) Read(p []byte) (int, error) {
+	if b.decided {
+		if len(b.head) > 0 {
+			n := copy(p, b.head)
+			b.head = b.head[n:]
+			return n, nil
+		}
+		return b.r.Read(p)
+	}
+	b.decided = true
+	n, err := io.ReadAtLeast(b.r, b.buf[:], len(b.buf))
+	head := b.buf[:n]
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return 0, err
+	}
 	var enc encoding.Encoding
 	switch {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		// The scanner skips a UTF-8 mark itself.
-		return br
 	case bytes.HasPrefix(head, []byte{0x00, 0x00, 0xFE, 0xFF}):
 		enc = utf32.UTF32(utf32.BigEndian, utf32.ExpectBOM)
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE, 0x00, 0x00}):
@@ -107,12 +132,14 @@ func decodeBody(r io.Reader, cs charset) io.Reader {
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 	default:
-		enc = cs.enc
+		enc = b.cs.enc
 	}
-	if enc == nil {
-		return br
+	b.head = head
+	if enc != nil {
+		b.r = transform.NewReader(io.MultiReader(bytes.NewReader(b.head), b.r), enc.NewDecoder())
+		b.head = nil
 	}
-	return transform.NewReader(br, enc.NewDecoder())
+	return b.Read(p)
 }
 
 // encodeAnswer returns the answer in the request's charset. What that
