@@ -60,9 +60,11 @@ func (c byteReader) Read(p []byte) (int, error) { return c.Conn.Read(p[:min(len(
 // the end even when its client closes the connection at once. IS 5.0's
 // registerOAuthApplicationData and every profile's AuthenticationAdmin
 // logout are one-way (HTTP 202, no answer), so their clients have no reason
-// to wait; Axis2 runs an in-only operation to the end whatever the
-// connection does (wso2-axis2 AbstractInMessageReceiver.receive calls
-// invokeBusinessLogic without consulting the transport).
+// to wait; Axis2 runs the operation to its end before its servlet
+// answers 202, and nothing on the way looks at the connection
+// (wso2/wso2-axis2 modules/transport/http/src/org/apache/axis2/transport/
+// http/AxisServlet.java, doPost ≈ lines 126-182: the engine receives the
+// message, then the servlet sets SC_ACCEPTED).
 // The same holds over HTTPS (TestTLSLeavesNothingUnread covers the
 // reset that a client closing on unread session tickets sends).
 func TestHangUpCompletesRequest(t *testing.T) {
