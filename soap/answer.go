@@ -30,11 +30,21 @@ func newReply(v Version) *reply { return &reply{v: v, cs: charset{label: default
 // on SOAP 1.2 (Carbon's axis2.xml sets OmitSOAP12Action on its transport
 // senders).
 func (rp *reply) contentType() string {
+	utf8 := rp.cs.label == defaultCharset
 	switch rp.v {
 	case V12:
+		if utf8 {
+			return "application/soap+xml;charset=UTF-8"
+		}
 		return "application/soap+xml;charset=" + rp.cs.label
 	case POX:
+		if utf8 {
+			return "application/xml;charset=UTF-8"
+		}
 		return "application/xml;charset=" + rp.cs.label
+	}
+	if utf8 {
+		return "text/xml;charset=UTF-8"
 	}
 	return "text/xml;charset=" + rp.cs.label
 }
@@ -49,7 +59,11 @@ func (rp *reply) open(e *wsdl.Encoder, action string) {
 	if rp.v == POX {
 		return
 	}
-	e.WriteString(`<?xml version='1.0' encoding='` + rp.cs.label + `'?><soapenv:Envelope xmlns:soapenv="` + rp.v.namespace() + `">`)
+	e.WriteString(`<?xml version='1.0' encoding='`)
+	e.WriteString(rp.cs.label)
+	e.WriteString(`'?><soapenv:Envelope xmlns:soapenv="`)
+	e.WriteString(rp.v.namespace())
+	e.WriteString(`">`)
 	if rp.wsa != nil {
 		e.WriteString(string(rp.wsa.header(nil, action)))
 	}

@@ -37,7 +37,7 @@ type charset struct {
 // "charset=" up to the next ';', quotes removed, blanks trimmed, case
 // kept; "" for none.
 func charsetParam(contentType string) string {
-	i := strings.Index(strings.ToLower(contentType), "charset")
+	i := indexFold(contentType, "charset")
 	if i < 0 {
 		return ""
 	}
@@ -51,6 +51,16 @@ func charsetParam(contentType string) string {
 		rest = rest[:j]
 	}
 	return strings.TrimSpace(strings.ReplaceAll(rest, `"`, ""))
+}
+
+// indexFold is strings.Index ignoring ASCII case, for a lower-case sub.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // isUTF8 reports whether label names UTF-8.

@@ -290,12 +290,15 @@ func (s *Server) authenticateCall(w http.ResponseWriter, r *http.Request, rl *re
 	}
 	p, bySession, err := s.authenticate(ctx, r, env, cookie)
 	if !bySession {
-		token := admin.NewSessionToken()
+		var token string
 		if err == nil {
-			if token, err = s.Identity.PendingSession(ctx, p); err != nil {
-				fail(err)
+			var perr error
+			if token, perr = s.Identity.PendingSession(ctx, p); perr != nil {
+				fail(perr)
 				return ctx, false
 			}
+		} else {
+			token = admin.NewSessionToken()
 		}
 		writeSessionCookie(w, r, token)
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
+
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -106,5 +108,43 @@ func TestAnswerShapes(t *testing.T) {
 	}
 	if got := string(e.Bytes()); strings.Contains(got, "requestPathAuthenticatorConfigs") {
 		t.Errorf("an empty array was written:\n%s", got)
+	}
+}
+
+// TestDocument20: every service of every profile has a well-formed WSDL
+// 2.0 document with its operations and its three HTTPS endpoints, in the
+// shape of Axis2's AxisService2WSDL20 (interface ServiceInterface, the
+// SOAP 1.1, SOAP 1.2 and HTTP bindings).
+func TestDocument20(t *testing.T) {
+	for _, name := range wsdl.Names() {
+		p, err := wsdl.Load(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, svc := range []string{"OAuthAdminService", "IdentityApplicationManagementService", "AuthenticationAdmin"} {
+			s := p.Service(svc)
+			if s == nil {
+				continue
+			}
+			doc := etree.NewDocument()
+			if err := doc.ReadFromBytes(s.Document20()); err != nil {
+				t.Fatalf("%s %s: %v", name, svc, err)
+			}
+			root := doc.Root()
+			if root.Tag != "description" || root.NamespaceURI() != "http://www.w3.org/ns/wsdl" || root.SelectAttrValue("targetNamespace", "") != s.TargetNamespace {
+				t.Errorf("%s %s: root %s {%s}", name, svc, root.Tag, root.NamespaceURI())
+			}
+			if n := len(doc.FindElements("/description/interface[@name='ServiceInterface']/operation")); n != len(s.Operations) {
+				t.Errorf("%s %s: %d interface operations, want %d", name, svc, n, len(s.Operations))
+			}
+			if n := len(doc.FindElements("/description/binding")); n != 3 {
+				t.Errorf("%s %s: %d bindings", name, svc, n)
+			}
+			for _, e := range doc.FindElements("/description/service/endpoint") {
+				if !strings.HasPrefix(e.SelectAttrValue("address", ""), wsdl.DefaultAddress+"/services/"+svc+".") {
+					t.Errorf("%s %s: endpoint address %q", name, svc, e.SelectAttrValue("address", ""))
+				}
+			}
+		}
 	}
 }

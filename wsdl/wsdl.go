@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hooklift/gowsdl"
 )
@@ -117,6 +118,10 @@ type Service struct {
 	// element alone).
 	Document []byte
 
+	// def and order are what Document20 renders from.
+	def        *gowsdl.WSDL
+	order      JavaHashMap
+	doc20Once  sync.Once
 	document20 []byte
 
 	byName    map[string]*Operation
@@ -408,10 +413,7 @@ func loadService(data []byte, order JavaHashMap) (*Service, error) {
 			s.byElement[op.Input.Name] = op
 		}
 	}
-	var err error
-	if s.document20, err = renderWSDL20(doc, &w, s.Operations, order); err != nil {
-		return nil, fmt.Errorf("WSDL 2.0 document: %w", err)
-	}
+	s.def, s.order = &w, order
 	return s, nil
 }
 

@@ -10,8 +10,19 @@ import (
 )
 
 // Document20 returns the service's WSDL 2.0 document (what ?wsdl2 serves),
-// with the address DefaultAddress.
-func (s *Service) Document20() []byte { return s.document20 }
+// with the address DefaultAddress. It is rendered on first use, so that
+// starting costs nothing for it.
+func (s *Service) Document20() []byte {
+	s.doc20Once.Do(func() {
+		var err error
+		if s.document20, err = renderWSDL20(s.Document, s.def, s.Operations, s.order); err != nil {
+			// The document parsed when the profile loaded; a failure here is
+			// a bug of the renderer.
+			panic(fmt.Sprintf("wsdl: %s: WSDL 2.0 document: %v", s.Name, err))
+		}
+	})
+	return s.document20
+}
 
 // WSDL 2.0 namespaces.
 const (

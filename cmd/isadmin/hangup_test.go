@@ -161,9 +161,12 @@ func TestTLSLeavesNothingUnread(t *testing.T) {
 	}
 }
 
-// TestHTTPSIsHTTP11Only: Carbon's Tomcat connector speaks HTTP/1.1 only
-// (carbon-kernel catalina-server.xml declares no UpgradeProtocol), so a
-// client offering h2 by ALPN still gets HTTP/1.1.
+// TestHTTPSIsHTTP11Only: Carbon's Tomcat connector speaks HTTP/1.1 only:
+// its HTTPS connector declares no Http2Protocol UpgradeProtocol
+// (wso2/carbon-kernel distribution/kernel/carbon-home/repository/conf/
+// tomcat/catalina-server.xml @1a11fee, lines 53-78; catalina-server.xml.j2
+// @0166682, lines 41-57), so a client offering h2 by ALPN still gets
+// HTTP/1.1.
 func TestHTTPSIsHTTP11Only(t *testing.T) {
 	s := startServer(t, "is-7")
 	c, err := tls.Dial("tcp", s.HTTPSAddr(), &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}})

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -394,13 +395,48 @@ const operationTimeout = 5 * time.Minute
 // of the server's own. Net/http cancels a request's context as soon as
 // the client closes its connection, which would abandon one-way
 // operations whose clients rightly do not wait for the 202.
+//
+// The requests of one second share a deadline, timeout after the end of
+// that second, so that a request costs no timer of its own.
 func carryOut(h http.Handler, timeout time.Duration) http.Handler {
+	var d sharedDeadline
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
-		defer cancel()
+		ctx := detached{values: r.Context(), timing: d.get(timeout)}
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
+
+// sharedDeadline hands out a context that ends timeout after the end of
+// the current second, one per second.
+type sharedDeadline struct {
+	mu     sync.Mutex
+	second int64
+	ctx    context.Context
+	// cancel of ctx is never called: requests of its second may still run
+	// on it; its deadline's timer releases it.
+	cancel context.CancelFunc
+}
+
+func (d *sharedDeadline) get(timeout time.Duration) context.Context {
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s := now.Unix(); s != d.second || d.ctx == nil {
+		end := time.Unix(s+1, 0).Add(timeout)
+		d.ctx, d.cancel = context.WithDeadline(context.Background(), end)
+		d.second = s
+	}
+	return d.ctx
+}
+
+// detached is a request's context without its cancellation: the values
+// of values, the deadline and end of timing.
+type detached struct{ values, timing context.Context }
+
+func (c detached) Deadline() (time.Time, bool) { return c.timing.Deadline() }
+func (c detached) Done() <-chan struct{}       { return c.timing.Done() }
+func (c detached) Err() error                  { return c.timing.Err() }
+func (c detached) Value(key any) any           { return c.values.Value(key) }
 
 func (m *Main) httpServer(h http.Handler) *http.Server {
 	return &http.Server{
