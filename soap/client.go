@@ -37,6 +37,9 @@ func (f *RemoteFault) Error() string {
 
 const maxResponseBytes = 64 << 20
 
+// xmlDecl opens a request document.
+const xmlDecl = `<?xml version='1.0' encoding='UTF-8'?>`
+
 var _ wsdl.Caller = (*Client)(nil)
 
 // Call sends one operation and reads its answer.

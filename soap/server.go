@@ -18,8 +18,6 @@ import (
 	"github.com/isadmin/isadmin/wsdl"
 )
 
-const xmlDecl = `<?xml version='1.0' encoding='UTF-8'?>`
-
 // DefaultMaxBodyBytes caps a request body.
 const DefaultMaxBodyBytes = 10 << 20
 
