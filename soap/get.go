@@ -36,11 +36,8 @@ func metadataQuery(query string) string {
 // body): ?wsdl, ?wsdl2 and ?xsd= with the service's documents, anything
 // else as a REST call (Axis2 RESTUtil.processURLRequest).
 func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	start := s.Now()
-	t := s.parseTarget(ps.ByName("path"))
-	t.tenant = ps.ByName("tenant")
-	rl := &requestLog{service: t.name, status: http.StatusOK}
-	defer s.logRequest(r, rl, start)
+	t, rl, logged := s.begin(r, ps)
+	defer logged()
 
 	item := metadataQuery(r.URL.RawQuery)
 	if item == "" {

@@ -148,12 +148,19 @@ func transport(r *http.Request, t target) (Version, string, error) {
 // endpoint reference in its faults: the request URI.
 func servicePath(r *http.Request) string { return r.URL.Path }
 
-func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+// begin reads what a request's URL names and starts its access log line,
+// which logged writes.
+func (s *Server) begin(r *http.Request, ps httprouter.Params) (t target, rl *requestLog, logged func()) {
 	start := s.Now()
-	t := s.parseTarget(ps.ByName("path"))
+	t = s.parseTarget(ps.ByName("path"))
 	t.tenant = ps.ByName("tenant")
-	rl := &requestLog{service: t.name, status: http.StatusOK}
-	defer s.logRequest(r, rl, start)
+	rl = &requestLog{service: t.name, status: http.StatusOK}
+	return t, rl, func() { s.logRequest(r, rl, start) }
+}
+
+func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	t, rl, logged := s.begin(r, ps)
+	defer logged()
 
 	v, action, err := transport(r, t)
 	rp := newReply(v)
