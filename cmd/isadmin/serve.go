@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -64,6 +63,9 @@ type Config struct {
 	// Hostname is the host name of the endpoint addresses in served WSDL
 	// documents (carbon.xml <HostName>).
 	Hostname string
+	// AllowedHosts are further names requests may give in their Host
+	// header, beside Hostname, loopback names and IP literals.
+	AllowedHosts []string
 }
 
 // Main is the server process; end-to-end tests run it too.
@@ -102,7 +104,7 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts string
 	c := &m.Config
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
@@ -113,7 +115,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"https-addr", "ISADMIN_HTTPS_ADDR", `HTTPS listen address; "" switches HTTPS off`, &c.HTTPSAddr, ":9443"},
 		{"http-addr", "ISADMIN_HTTP_ADDR", `plain HTTP listen address; "" switches HTTP off`, &c.HTTPAddr, ":9763"},
 		{"http-admin-services", "ISADMIN_HTTP_ADMIN_SERVICES", "serve the SOAP admin services on plain HTTP too (Carbon serves them on HTTPS only)", &httpAdmin, "false"},
-		{"hostname", "ISADMIN_HOSTNAME", "host name of the endpoint addresses in served WSDL documents", &c.Hostname, "localhost"},
+		{"hostname", "ISADMIN_HOSTNAME", "host name of the endpoint addresses in served WSDL documents; requests may name it", &c.Hostname, "localhost"},
+		{"allowed-hosts", "ISADMIN_ALLOWED_HOSTS", "further host names requests may name, comma-separated (loopback names and IP literals always may)", &allowedHosts, ""},
 		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
 		{"tls-key", "ISADMIN_TLS_KEY", "TLS private key file (PEM)", &c.TLSKey, ""},
 		{"max-body-bytes", "ISADMIN_MAX_BODY_BYTES", "largest request body accepted", &maxBody, strconv.Itoa(soap.DefaultMaxBodyBytes)},
@@ -201,6 +204,16 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	if c.Hostname == "" || strings.ContainsAny(c.Hostname, "/?#@ \t\"'<>&") {
 		return fmt.Errorf("--hostname: want a host name, got %q", c.Hostname)
+	}
+	c.AllowedHosts = nil
+	for _, h := range strings.Split(allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h == "" {
+			continue
+		}
+		if strings.ContainsAny(h, "/?#@ \t\"'<>&:") {
+			return fmt.Errorf("--allowed-hosts: want host names, got %q", h)
+		}
+		c.AllowedHosts = append(c.AllowedHosts, h)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -306,7 +319,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = carbonServer(carryOut(router, operationTimeout))
+	m.handler = carbonServer(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)))
 	srv.Register(router)
 	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
 	for _, kc := range c.KeyManagers {
@@ -374,69 +387,6 @@ func endpointAddress(hostname string, https, http net.Listener) string {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return scheme + "://" + net.JoinHostPort(hostname, port)
 }
-
-// carbonServer names the server on every answer as Carbon's Tomcat
-// connectors do (catalina-server.xml server="WSO2 Carbon Server"), which
-// overrides whatever the application sets.
-func carbonServer(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "WSO2 Carbon Server")
-		h.ServeHTTP(w, r)
-	})
-}
-
-// operationTimeout bounds the work of one request once the client can no
-// longer cancel it.
-const operationTimeout = 5 * time.Minute
-
-// carryOut runs every request on a context that the client's hang-up does
-// not cancel: a request read completely is carried out to the end, as
-// Axis2 runs an operation whatever the connection does, within a deadline
-// of the server's own. Net/http cancels a request's context as soon as
-// the client closes its connection, which would abandon one-way
-// operations whose clients rightly do not wait for the 202.
-//
-// The requests of one second share a deadline, timeout after the end of
-// that second, so that a request costs no timer of its own.
-func carryOut(h http.Handler, timeout time.Duration) http.Handler {
-	var d sharedDeadline
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := detached{values: r.Context(), timing: d.get(timeout)}
-		h.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// sharedDeadline hands out a context that ends timeout after the end of
-// the current second, one per second.
-type sharedDeadline struct {
-	mu     sync.Mutex
-	second int64
-	ctx    context.Context
-	// cancel of ctx is never called: requests of its second may still run
-	// on it; its deadline's timer releases it.
-	cancel context.CancelFunc
-}
-
-func (d *sharedDeadline) get(timeout time.Duration) context.Context {
-	now := time.Now()
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if s := now.Unix(); s != d.second || d.ctx == nil {
-		end := time.Unix(s+1, 0).Add(timeout)
-		d.ctx, d.cancel = context.WithDeadline(context.Background(), end)
-		d.second = s
-	}
-	return d.ctx
-}
-
-// detached is a request's context without its cancellation: the values
-// of values, the deadline and end of timing.
-type detached struct{ values, timing context.Context }
-
-func (c detached) Deadline() (time.Time, bool) { return c.timing.Deadline() }
-func (c detached) Done() <-chan struct{}       { return c.timing.Done() }
-func (c detached) Err() error                  { return c.timing.Err() }
-func (c detached) Value(key any) any           { return c.values.Value(key) }
 
 func (m *Main) httpServer(h http.Handler) *http.Server {
 	return &http.Server{

@@ -437,9 +437,12 @@ func TestGetAndHead(t *testing.T) {
 // Listener.java genEpr: HostName from carbon.xml), whatever Host header the
 // request carried.
 func TestServedDocuments(t *testing.T) {
-	s := startServer(t, "is-7", func(c *Config) { c.Hostname = "is.example.com" })
+	s := startServer(t, "is-7", func(c *Config) {
+		c.Hostname = "is.example.com"
+		c.AllowedHosts = []string{"alias.example"}
+	})
 	_, port, _ := strings.Cut(strings.TrimPrefix(s.HTTPSURL, "https://"), ":")
-	for _, host := range []string{"", "evil.example&x", "attacker.example:1"} {
+	for _, host := range []string{"", "alias.example", "alias.example:1", "127.0.0.2:8080"} {
 		req, _ := http.NewRequest("GET", s.URL+oauthSvc+"?wsdl", nil)
 		if host != "" {
 			req.Host = host

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The handlers every request passes before its route.
+
+// carbonServer names the server on every answer as Carbon's Tomcat
+// connectors do (catalina-server.xml server="WSO2 Carbon Server"), which
+// overrides whatever the application sets.
+func carbonServer(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "WSO2 Carbon Server")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// operationTimeout bounds the work of one request once the client can no
+// longer cancel it.
+const operationTimeout = 5 * time.Minute
+
+// carryOut runs every request on a context that the client's hang-up does
+// not cancel: a request read completely is carried out to the end, as
+// Axis2 runs an operation whatever the connection does, within a deadline
+// of the server's own. Net/http cancels a request's context as soon as
+// the client closes its connection, which would abandon one-way
+// operations whose clients rightly do not wait for the 202.
+//
+// The requests of one second share a deadline, timeout after the end of
+// that second, so that a request costs no timer of its own.
+func carryOut(h http.Handler, timeout time.Duration) http.Handler {
+	var d sharedDeadline
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := detached{values: r.Context(), timing: d.get(timeout)}
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// sharedDeadline hands out a context that ends timeout after the end of
+// the current second, one per second.
+type sharedDeadline struct {
+	mu     sync.Mutex
+	second int64
+	ctx    context.Context
+	// cancel of ctx is never called: requests of its second may still run
+	// on it; its deadline's timer releases it.
+	cancel context.CancelFunc
+}
+
+func (d *sharedDeadline) get(timeout time.Duration) context.Context {
+	now := time.Now()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if s := now.Unix(); s != d.second || d.ctx == nil {
+		end := time.Unix(s+1, 0).Add(timeout)
+		d.ctx, d.cancel = context.WithDeadline(context.Background(), end)
+		d.second = s
+	}
+	return d.ctx
+}
+
+// detached is a request's context without its cancellation: the values
+// of values, the deadline and end of timing.
+type detached struct{ values, timing context.Context }
+
+func (c detached) Deadline() (time.Time, bool) { return c.timing.Deadline() }
+func (c detached) Done() <-chan struct{}       { return c.timing.Done() }
+func (c detached) Err() error                  { return c.timing.Err() }
+func (c detached) Value(key any) any           { return c.values.Value(key) }
+
+// hostAllowlist answers only requests whose Host names this server: the
+// configured host names, loopback names and IP literals. A web page whose
+// name an attacker rebinds to this server's address (DNS rebinding) sends
+// its own name, and is refused before anything runs.
+func hostAllowlist(h http.Handler, names []string) http.Handler {
+	allowed := map[string]bool{}
+	for _, n := range names {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			allowed[n] = true
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hostAllowed(r.Host, allowed) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusMisdirectedRequest)
+			w.Write([]byte("This server does not answer for the host name " + printableHost(r.Host) +
+				"; name it with --hostname or --allowed-hosts.\n"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// hostAllowed reports whether a Host header names this server.
+func hostAllowed(host string, allowed map[string]bool) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.ToLower(strings.TrimSuffix(strings.Trim(name, "[]"), "."))
+	switch {
+	case name == "":
+		return false
+	case net.ParseIP(name) != nil:
+		return true
+	case name == "localhost" || strings.HasSuffix(name, ".localhost"):
+		return true
+	}
+	return allowed[name]
+}
+
+// printableHost quotes a Host header for an answer, whatever it holds.
+func printableHost(host string) string {
+	if len(host) > 100 {
+		host = host[:100] + "..."
+	}
+	return strings.ToValidUTF8(strconv.Quote(host), "?")
+}
