@@ -15,12 +15,23 @@ import (
 // carbonServer names the server on every answer as Carbon's Tomcat
 // connectors do (catalina-server.xml server="WSO2 Carbon Server"), which
 // overrides whatever the application sets.
+//
+// Every answer also forbids caching: answers carry client secrets, session
+// cookies and keys, and no cache, proxy or browser may keep one (Carbon
+// sends no Cache-Control; this is a deliberate addition).
 func carbonServer(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "WSO2 Carbon Server")
+		hd := w.Header()
+		hd["Server"] = serverHeader
+		hd["Cache-Control"] = noStore
 		h.ServeHTTP(w, r)
 	})
 }
+
+var (
+	serverHeader = []string{"WSO2 Carbon Server"}
+	noStore      = []string{"no-store"}
+)
 
 // operationTimeout bounds the work of one request once the client can no
 // longer cancel it.
@@ -122,4 +133,27 @@ func printableHost(host string) string {
 		host = host[:100] + "..."
 	}
 	return strings.ToValidUTF8(strconv.Quote(host), "?")
+}
+
+// headerLimit refuses a request whose line and header fields together
+// exceed limit bytes, as Tomcat's maxHttpHeaderSize does, with 431.
+// Server.MaxHeaderBytes bounds what is read, but net/http applies it
+// loosely to the later requests of a kept-alive connection.
+func headerLimit(h http.Handler, limit int) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := len(r.Method) + 1 + len(r.RequestURI) + 1 + len(r.Proto) + 2 + len("Host: ") + len(r.Host) + 2
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				n += len(k) + 2 + len(v) + 2
+			}
+		}
+		if n > limit {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
+			w.Write([]byte("The request's header fields exceed 8 KiB.\n"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }

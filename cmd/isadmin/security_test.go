@@ -3,9 +3,11 @@ package main
 // Security hardening: each finding of the hostile review, reproduced.
 
 import (
+	"crypto/tls"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHostAllowlist: a request naming a host this server does not serve is
@@ -50,5 +52,89 @@ func TestHostAllowlist(t *testing.T) {
 				t.Errorf("Host %q, %s %s: HTTP %d", c.host, target.method, target.path, resp.StatusCode)
 			}
 		}
+	}
+}
+
+// TestRequestHeaderLimit: a request's line and headers may take 8 KiB
+// together, as Tomcat's default maxHttpHeaderSize allows; more is refused
+// (431) before anything runs.
+func TestRequestHeaderLimit(t *testing.T) {
+	s := startServer(t, "is-7")
+	for _, c := range []struct {
+		size int
+		ok   bool
+	}{{6 << 10, true}, {9 << 10, false}, {1 << 20, false}} {
+		h := soap11Header("getAllowedGrantTypes")
+		h.Set("X-Padding", strings.Repeat("a", c.size))
+		r := s.send(t, "POST", s.URL+oauthSvc, h, []byte(envelope(soap11, `<xsd:getAllowedGrantTypes/>`)))
+		if (r.StatusCode == http.StatusOK) != c.ok || !c.ok && r.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("%d bytes of header: HTTP %d", c.size, r.StatusCode)
+		}
+	}
+}
+
+// TestTLSCipherSuites: TLS 1.2 offers AEAD suites with forward secrecy
+// only; a client offering only CBC (SHA-1 MAC) or static RSA suites gets no
+// connection.
+func TestTLSCipherSuites(t *testing.T) {
+	s := startServer(t, "is-7")
+	for _, c := range []struct {
+		suite uint16
+		ok    bool
+	}{
+		{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, true},
+		{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, true},
+		{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, false},
+		{tls.TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, false},
+		{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, false},
+	} {
+		conn, err := tls.Dial("tcp", s.HTTPSAddr(), &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{c.suite}})
+		if err == nil {
+			conn.Close()
+		}
+		if (err == nil) != c.ok {
+			t.Errorf("%s: handshake error %v", tls.CipherSuiteName(c.suite), err)
+		}
+	}
+}
+
+// TestNoStore: answers carry client secrets, keys and session cookies; none
+// may be kept by a cache.
+func TestNoStore(t *testing.T) {
+	s := startStore(t, "is-7")
+	registerApp(t, s, soap11, "cache app", "cache-key", "cache-secret")
+	r := s.send(t, "POST", s.URL+oauthSvc, soap11Header("getOAuthApplicationData"),
+		[]byte(envelope(soap11, `<xsd:getOAuthApplicationData><xsd:consumerKey>cache-key</xsd:consumerKey></xsd:getOAuthApplicationData>`)))
+	if got := r.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("SOAP answer with a secret: Cache-Control %q", got)
+	}
+	resp := s.api(t, sreq{method: "GET", path: "/applications"})
+	if got := resp.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("store answer: Cache-Control %q", got)
+	}
+}
+
+// TestSessionIdlePrecision: a session ends its idle timeout after its last
+// use, give or take a thirtieth: uses are recorded often enough even when
+// the idle timeout is short.
+func TestSessionIdlePrecision(t *testing.T) {
+	clk := newClock()
+	s := startServerWith(t, "is-7", nil, clk.Now, func(c *Config) { c.SessionIdleTimeout = 10 * time.Second })
+	ok, cookie := login(t, s, "", "admin", "admin")
+	if !ok {
+		t.Fatal("login failed")
+	}
+	use := func() int {
+		return s.do(t, call{action: "getAllOAuthApplicationData", noAuth: true, header: withCookie(cookie), body: listApps}).Status
+	}
+	for i := range 6 {
+		clk.Advance(9 * time.Second)
+		if st := use(); st != http.StatusOK {
+			t.Fatalf("use %d, 9 s after the one before: HTTP %d", i, st)
+		}
+	}
+	clk.Advance(11 * time.Second)
+	if st := use(); st != http.StatusUnauthorized {
+		t.Fatalf("11 s idle: HTTP %d, want 401", st)
 	}
 }

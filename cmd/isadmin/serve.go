@@ -319,7 +319,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = carbonServer(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)))
+	m.handler = carbonServer(headerLimit(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10))
 	srv.Register(router)
 	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
 	for _, kc := range c.KeyManagers {
@@ -388,12 +388,18 @@ func endpointAddress(hostname string, https, http net.Listener) string {
 	return scheme + "://" + net.JoinHostPort(hostname, port)
 }
 
+// maxHeaderBytes bounds a request's line and header fields together at
+// 8 KiB, as Tomcat's maxHttpHeaderSize does: net/http reads up to 4 KiB
+// beyond its MaxHeaderBytes, so that is 4 KiB.
+const maxHeaderBytes = 8<<10 - 4<<10
+
 func (m *Main) httpServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          nil,
 	}
 }
