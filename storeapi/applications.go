@@ -142,6 +142,12 @@ func (req *applicationRequest) apply(app *Application) error {
 		add("name", "name must not start or end with white space")
 	case utf8.RuneCountInString(name) > maxNameLength:
 		add("name", "name may have at most %d characters", maxNameLength)
+	case !utf8.ValidString(name):
+		add("name", "name is not UTF-8")
+	default:
+		if c, ok := controlIn(name, true); ok {
+			add("name", "name holds the control character %U", c)
+		}
 	}
 	if strings.TrimSpace(deref(req.ThrottlingPolicy)) == "" {
 		add("throttlingPolicy", "throttlingPolicy is required")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
@@ -341,6 +342,10 @@ func (s *Server) serveSubscriptionAddJag(w http.ResponseWriter, r *http.Request,
 		GrantTypes   json.RawMessage `json:"grant_types"`
 	}
 	if raw := form.Get("jsonParams"); raw != "" {
+		if err := checkJSON([]byte(raw), reflect.TypeOf(&params)); err != nil {
+			s.jagFail(w, err)
+			return
+		}
 		if err := json.Unmarshal([]byte(raw), &params); err != nil {
 			jagMessage(w, "jsonParams must be a JSON object such as {\"client_secret\":\"...\"}.")
 			return

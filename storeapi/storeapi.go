@@ -15,6 +15,7 @@
 package storeapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -345,15 +347,18 @@ func decodeJSON(r *http.Request, v any) error {
 			return &Error{Status: http.StatusUnsupportedMediaType, Description: fmt.Sprintf("The request body must be application/json, not %q.", ct)}
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &Error{Status: http.StatusBadRequest, Description: "The request body is empty; a JSON object is required."}
+	}
+	if err := checkJSON(data, reflect.TypeOf(v)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
-		if errors.Is(err, io.EOF) {
-			return &Error{Status: http.StatusBadRequest, Description: "The request body is empty; a JSON object is required."}
-		}
 		return &Error{Status: http.StatusBadRequest, Description: "The request body is not valid JSON for this operation: " + strings.TrimPrefix(err.Error(), "json: "), Err: err}
 	}
 	if dec.More() {

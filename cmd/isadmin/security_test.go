@@ -138,3 +138,41 @@ func TestSessionIdlePrecision(t *testing.T) {
 		t.Fatalf("11 s idle: HTTP %d, want 401", st)
 	}
 }
+
+// TestStoreStrictJSON: the store API refuses with its JSON error body what
+// encoding/json would pass silently, and stores nothing: control
+// characters in names, bytes that are no UTF-8 (replaced otherwise), a key
+// given twice (the last won), a key in other letter case (matched anyway).
+func TestStoreStrictJSON(t *testing.T) {
+	s := startStore(t, "is-7")
+	for _, c := range []struct{ name, body string }{
+		{"NUL in the name", `{"name":"evil\u0000app","throttlingPolicy":"Unlimited"}`},
+		{"line break in the name", `{"name":"evil\napp","throttlingPolicy":"Unlimited"}`},
+		{"C1 control in the name", "{\"name\":\"evil\u0085app\",\"throttlingPolicy\":\"Unlimited\"}"},
+		{"not UTF-8", "{\"name\":\"evil\xffapp\",\"throttlingPolicy\":\"Unlimited\"}"},
+		{"duplicate key", `{"name":"good","name":"evil app","throttlingPolicy":"Unlimited"}`},
+		{"key in other case", `{"Name":"evil app","throttlingPolicy":"Unlimited"}`},
+		{"NUL elsewhere", `{"name":"good","throttlingPolicy":"Unlimited","description":"a\u0000b"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.api(t, sreq{method: "POST", path: "/applications", body: c.body})
+			var e struct {
+				Code        int    `json:"code"`
+				Description string `json:"description"`
+			}
+			r.want(t, http.StatusBadRequest, &e)
+			if e.Code != 400 || e.Description == "" {
+				t.Errorf("error body %s", r.Body)
+			}
+		})
+	}
+	var apps struct {
+		Count int `json:"count"`
+	}
+	s.api(t, sreq{method: "GET", path: "/applications"}).want(t, http.StatusOK, &apps)
+	if apps.Count != 0 {
+		t.Errorf("%d applications stored", apps.Count)
+	}
+	// Tabs and line breaks stay allowed where text is free.
+	s.api(t, sreq{method: "POST", path: "/applications", body: `{"name":"good","throttlingPolicy":"Unlimited","description":"line one\nline two"}`}).want(t, http.StatusCreated, nil)
+}
