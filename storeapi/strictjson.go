@@ -32,7 +32,7 @@ func checkValue(dec *json.Decoder, t reflect.Type, key string) error {
 		return nil
 	}
 	if err != nil {
-		return badRequest("The request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+		return notJSON(err)
 	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
@@ -52,8 +52,10 @@ func checkValue(dec *json.Decoder, t reflect.Type, key string) error {
 					return err
 				}
 			}
-			_, err := dec.Token()
-			return err
+			if _, err := dec.Token(); err != nil {
+				return notJSON(err)
+			}
+			return nil
 		}
 	case string:
 		if c, ok := controlIn(tok, isNameKey(key)); ok {
@@ -69,9 +71,9 @@ func checkObject(dec *json.Decoder, t reflect.Type) error {
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return badRequest("The request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+			return notJSON(err)
 		}
-		key := tok.(string)
+		key, _ := tok.(string)
 		if c, ok := controlIn(key, true); ok {
 			return badRequest("A key holds the control character %U.", c)
 		}
@@ -97,8 +99,17 @@ func checkObject(dec *json.Decoder, t reflect.Type) error {
 			return err
 		}
 	}
-	_, err := dec.Token()
-	return err
+	if _, err := dec.Token(); err != nil {
+		return notJSON(err)
+	}
+	return nil
+}
+
+func notJSON(err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return badRequest("The request body is not valid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // jsonFields maps the JSON names of a struct's fields to their types; nil
