@@ -228,18 +228,49 @@ func (id *Identity) StartSession(ctx context.Context, p Principal) (string, erro
 	return token, nil
 }
 
-// StartRememberMe opens a remember-me session for p that lives maxAge
+// StartRememberMe records a remember-me login for p that lives maxAge
 // whatever the idle timeout, and returns its cookie value in Identity
-// Server's shape: "<user>-<uuid>".
+// Server's shape: "<user>-<uuid>". The value is no session: it is kept
+// under a key of its own kind, so it opens a session through
+// LoginWithRememberMeCookie only, never as a JSESSIONID.
 func (id *Identity) StartRememberMe(ctx context.Context, p Principal, maxAge time.Duration) (string, error) {
 	value := p.Username + "-" + NewUUID()
 	now := id.now()
-	err := id.Store.CreateSession(ctx, &Session{ID: hashSession(value), TenantID: p.TenantID, Username: p.Username,
+	err := id.Store.CreateSession(ctx, &Session{ID: rememberMeKey(value), TenantID: p.TenantID, Username: p.Username,
 		CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(maxAge)})
 	if err != nil {
 		return "", err
 	}
 	return value, nil
+}
+
+// rememberMeKey is the stored key of a remember-me value: a hash apart
+// from session ids'.
+func rememberMeKey(value string) string { return hashSession("remember-me\x00" + value) }
+
+// RememberMe returns the principal of a live remember-me login.
+func (id *Identity) RememberMe(ctx context.Context, value string) (Principal, error) {
+	if value == "" {
+		return Principal{}, ErrSessionInvalid
+	}
+	s, err := id.Store.FindSession(ctx, rememberMeKey(value))
+	if errors.Is(err, ErrNotFound) {
+		return Principal{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if s.ExpiresAt.IsZero() || !id.now().Before(s.ExpiresAt) {
+		return Principal{}, ErrSessionInvalid
+	}
+	tenant, err := id.Store.FindTenantByID(ctx, s.TenantID)
+	if errors.Is(err, ErrNotFound) || err == nil && !tenant.Active {
+		return Principal{}, ErrSessionInvalid
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{TenantID: s.TenantID, TenantDomain: tenant.Domain, Username: s.Username}, nil
 }
 
 // NewUUID returns a random (version 4) UUID.
@@ -289,10 +320,9 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 		idle = DefaultSessionIdleTimeout
 	}
 	now := id.now()
-	expired := now.Sub(s.LastSeen) >= idle
-	if !s.ExpiresAt.IsZero() {
-		expired = !now.Before(s.ExpiresAt)
-	}
+	// A remember-me login is no session (rows of before it had keys of
+	// their own).
+	expired := now.Sub(s.LastSeen) >= idle || !s.ExpiresAt.IsZero()
 	if expired {
 		if err := id.Store.DeleteSession(ctx, key); err != nil {
 			return Principal{}, err
@@ -314,13 +344,25 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 	return Principal{TenantID: s.TenantID, TenantDomain: tenant.Domain, Username: s.Username, SessionID: token}, nil
 }
 
-// EndSession ends the session with the cookie value.
+// EndSession ends the session with the cookie value, and the user's
+// remember-me logins with it: logging out must not leave a way back in.
 func (id *Identity) EndSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
 	id.pending.take(token)
-	return id.Store.DeleteSession(ctx, hashSession(token))
+	key := hashSession(token)
+	s, err := id.Store.FindSession(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := id.Store.DeleteRememberMe(ctx, s.TenantID, s.Username); err != nil {
+		return err
+	}
+	return id.Store.DeleteSession(ctx, key)
 }
 
 // EnsureAdmin makes sure the tenant has the admin role with every permission

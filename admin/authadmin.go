@@ -110,13 +110,19 @@ func (a *AuthenticationAdmin) LoginWithRememberMeOption(ctx context.Context, use
 	return &wsdl.RememberMeData{Authenticated: true, MaxAge: int32(RememberMeMaxAge / time.Second), Value: &value}, nil
 }
 
-// LoginWithRememberMeCookie starts a session from a remember-me cookie.
+// LoginWithRememberMeCookie starts a session from a remember-me cookie,
+// for a user who still holds the login permission.
 func (a *AuthenticationAdmin) LoginWithRememberMeCookie(ctx context.Context, cookie string) (bool, error) {
-	p, err := a.Identity.Session(ctx, cookie)
+	p, err := a.Identity.RememberMe(ctx, cookie)
 	if errors.Is(err, ErrSessionInvalid) {
 		return false, nil
 	}
 	if err != nil {
+		return false, Internal("auth.failed", "Authentication failed", err)
+	}
+	if err := a.Identity.Authorize(ctx, p, []string{LoginPermission}); errors.Is(err, ErrAccessDenied) {
+		return false, nil
+	} else if err != nil {
 		return false, Internal("auth.failed", "Authentication failed", err)
 	}
 	token, err := a.Identity.StartSession(ctx, p)

@@ -105,6 +105,8 @@ type IdentityStore interface {
 	FindSession(ctx context.Context, id string) (*Session, error)
 	TouchSession(ctx context.Context, id string, at time.Time) error
 	DeleteSession(ctx context.Context, id string) error
+	// DeleteRememberMe ends every remember-me login of a user.
+	DeleteRememberMe(ctx context.Context, tenantID int64, username string) error
 	// DeleteSessions ends every session of a user.
 	DeleteSessions(ctx context.Context, tenantID int64, username string) error
 }

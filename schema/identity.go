@@ -466,6 +466,18 @@ func (db *DB) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
+// DeleteRememberMe ends every remember-me login of a user.
+func (db *DB) DeleteRememberMe(ctx context.Context, tenantID int64, username string) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND username = ? AND expires_at <> ''`, tenantID, username)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("schema: delete remember-me logins of %q: %w", username, err)
+	}
+	return nil
+}
+
 // DeleteSessions ends every session of a user.
 func (db *DB) DeleteSessions(ctx context.Context, tenantID int64, username string) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {

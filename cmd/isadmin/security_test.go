@@ -3,11 +3,14 @@ package main
 // Security hardening: each finding of the hostile review, reproduced.
 
 import (
+	"context"
 	"crypto/tls"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/isadmin/isadmin/admin"
 )
 
 // TestHostAllowlist: a request naming a host this server does not serve is
@@ -175,4 +178,61 @@ func TestStoreStrictJSON(t *testing.T) {
 	}
 	// Tabs and line breaks stay allowed where text is free.
 	s.api(t, sreq{method: "POST", path: "/applications", body: `{"name":"good","throttlingPolicy":"Unlimited","description":"line one\nline two"}`}).want(t, http.StatusCreated, nil)
+}
+
+// TestRememberMe: a remember-me value opens a session through
+// loginWithRememberMeCookie only, never as a session id itself; logout
+// ends it; and a user who lost the login permission gets no session from
+// it.
+func TestRememberMe(t *testing.T) {
+	s := startServer(t, "is-7")
+	const ns = `xmlns:ns="http://authentication.services.core.carbon.wso2.org"`
+	remember := func(user, pass string) string {
+		r := s.do(t, call{path: authSvc, action: "loginWithRememberMeOption", noAuth: true,
+			body: `<ns:loginWithRememberMeOption ` + ns + `><ns:username>` + user + `</ns:username><ns:password>` + pass + `</ns:password><ns:remoteAddress>127.0.0.1</ns:remoteAddress></ns:loginWithRememberMeOption>`})
+		v, ok := text(r.ok(t).SelectElement("return"), "value")
+		if !ok || v == "" {
+			t.Fatalf("no remember-me value:\n%s", r.Body)
+		}
+		return v
+	}
+	withValue := func(v string) (bool, *http.Cookie) {
+		r := s.do(t, call{path: authSvc, action: "loginWithRememberMeCookie", noAuth: true,
+			body: `<ns:loginWithRememberMeCookie ` + ns + `><ns:cookie>` + v + `</ns:cookie></ns:loginWithRememberMeCookie>`})
+		got, _ := text(r.ok(t), "return")
+		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+			if c.Name == "JSESSIONID" {
+				return got == "true", c
+			}
+		}
+		return got == "true", nil
+	}
+	use := func(c *http.Cookie) int {
+		return s.do(t, call{action: "getAllOAuthApplicationData", noAuth: true, header: withCookie(c), body: listApps}).Status
+	}
+
+	v := remember("admin", "admin")
+	if st := use(&http.Cookie{Name: "JSESSIONID", Value: v}); st != http.StatusUnauthorized {
+		t.Errorf("the remember-me value as a session id: HTTP %d, want 401", st)
+	}
+	ok, session := withValue(v)
+	if !ok || session == nil || use(session) != http.StatusOK {
+		t.Fatalf("loginWithRememberMeCookie: %v %v", ok, session)
+	}
+	r := s.do(t, call{path: authSvc, action: "logout", noAuth: true, header: withCookie(session), body: `<ns:logout ` + ns + `/>`})
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("logout: HTTP %d", r.Status)
+	}
+	if ok, _ := withValue(v); ok {
+		t.Error("the remember-me value survived logout")
+	}
+
+	addUser(t, s, "leaver", "pw", "/permission/admin/login", "/permission/admin/manage")
+	v = remember("leaver", "pw")
+	if err := s.DB.RevokePermission(context.Background(), admin.SuperTenantID, "role-leaver", "/permission/admin/login"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := withValue(v); ok {
+		t.Error("a user without the login permission logged in with a remember-me value")
+	}
 }
