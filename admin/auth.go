@@ -34,9 +34,15 @@ const RootPermission = "/permission"
 type Identity struct {
 	Store IdentityStore
 	Now   func() time.Time
-	// MaxFailedLogins consecutive failures lock a user for LockDuration.
+	// MaxFailedLogins consecutive failures lock a user for LockDuration,
+	// for the source they came from or, as in Identity Server, everywhere.
 	MaxFailedLogins int
 	LockDuration    time.Duration
+	LockScope       LockScope
+	// FailedLoginsPerSource limits the failed logins a source address
+	// may make per minute before its password checks are refused; 0
+	// means no limit.
+	FailedLoginsPerSource int
 	// SessionIdleTimeout ends sessions without activity.
 	SessionIdleTimeout time.Duration
 	// HashCost is the bcrypt cost of new password hashes.
@@ -44,6 +50,8 @@ type Identity struct {
 
 	credentials credentialCache
 	pending     pendingSessions
+	throttle    sourceThrottle
+	timing      checkTiming
 	dummyOnce   sync.Once
 	dummy       []byte
 }
@@ -53,6 +61,9 @@ const (
 	DefaultMaxFailedLogins    = 5
 	DefaultLockDuration       = 15 * time.Minute
 	DefaultSessionIdleTimeout = 15 * time.Minute
+	// DefaultFailedLoginsPerSource is generous to test suites that try
+	// wrong passwords on purpose, and slows guessing to a crawl.
+	DefaultFailedLoginsPerSource = 30
 )
 
 func (id *Identity) now() time.Time {
@@ -90,88 +101,136 @@ func (id *Identity) HashPassword(password string) (string, error) {
 }
 
 // Authenticate checks a qualified user name and password. A wrong password,
-// an unknown user or tenant and a locked account are all ErrBadCredentials,
-// so callers learn nothing about which; failures count towards the lock.
+// an unknown user or tenant, a locked account and a throttled source are
+// all ErrBadCredentials, and all cost the same time, so callers learn
+// nothing about which.
+//
+// Every password check is first counted, in one statement shared by all
+// instances, so that no more than MaxFailedLogins checks run before the
+// lock whatever the concurrency. The count and lock are per user and
+// source address unless LockScope is LockPerUser (Identity Server's way).
 //
 // A password hash costs milliseconds by design, so credentials that passed
 // once are remembered as a keyed hash, with the password hash they matched,
 // the principal and its permissions, and the database's identity version
-// at the time. While that version stands, the same credentials cost one
-// read of it; a password change, a lock, a deletion or a change of roles or
-// permissions, on any instance, moves the version and takes effect at once.
+// at the time. While that version stands, the same credentials from the
+// same source cost one read of it; a password change, the start of a lock,
+// a deletion or a change of roles or permissions, on any instance, moves
+// the version and takes effect at once.
 func (id *Identity) Authenticate(ctx context.Context, qualified, password string) (Principal, error) {
+	start := time.Now()
 	name, domain := SplitUsername(qualified)
 	now := id.now()
-	mac := id.credentials.mac(domain, name, password)
+	address := SourceFrom(ctx)
+	source := address
+	if id.LockScope == LockPerUser {
+		source = ""
+	}
+	who := domain + "\x00" + name + "\x00" + source
+	passwordMAC := id.credentials.mac(domain, name, password)
+	sourceMAC := id.credentials.mac(domain, name, password, source)
 	// Nothing about who may do what changed since these credentials were
-	// verified: one read of a counter answers.
+	// verified from this source: one read of a counter answers.
 	versions, err := id.Store.Versions(ctx)
 	if err != nil {
 		return Principal{}, err
 	}
 	version := versions.Identity
-	if p, ok := id.credentials.current(mac, version, now); ok {
+	if p, ok := id.credentials.current(sourceMAC, version, now); ok && !id.credentials.failedSince(who) {
 		p.oauthVersion, p.identityVersion = versions.OAuth, version
 		return p, nil
 	}
+	if !id.throttle.allow(address, now, id.FailedLoginsPerSource) {
+		return Principal{}, id.refuse(ctx, start)
+	}
 	c, err := id.Store.FindCredentials(ctx, domain, name)
 	if errors.Is(err, ErrNotFound) || err == nil && !c.Tenant.Active {
-		// Compare anyway so an unknown user costs what a known one does.
-		compareHashAndPassword(id.dummyHash(), []byte(password))
-		return Principal{}, ErrBadCredentials
+		id.throttle.failed(address, now, id.FailedLoginsPerSource)
+		return Principal{}, id.refuse(ctx, start)
 	}
 	if err != nil {
 		return Principal{}, err
 	}
+	max, lock := id.lockPolicy()
+	attempt, err := id.Store.ReserveLoginAttempt(ctx, c.Tenant.ID, name, source, max, now, now.Add(lock))
+	if err != nil {
+		return Principal{}, err
+	}
+	if attempt > max {
+		id.throttle.failed(address, now, id.FailedLoginsPerSource)
+		return Principal{}, id.refuse(ctx, start)
+	}
 	u := &c.User
-	if now.Before(u.LockedUntil) {
-		return Principal{}, ErrBadCredentials
-	}
-	if !id.credentials.verified(mac, u.PasswordHash, now) {
-		if compareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-			return Principal{}, id.loginFailed(ctx, c.Tenant.ID, name, now)
+	if !id.credentials.verified(passwordMAC, u.PasswordHash, now) {
+		err := compareHashAndPassword([]byte(u.PasswordHash), []byte(password))
+		id.timing.observe(time.Since(start))
+		if err != nil {
+			id.credentials.markFailed(who)
+			id.throttle.failed(address, now, id.FailedLoginsPerSource)
+			if attempt == max && id.LockScope == LockPerUser {
+				// A locked account keeps no sessions, as in Identity
+				// Server; a lock of one source leaves the others'.
+				if err := id.Store.DeleteSessions(ctx, c.Tenant.ID, name); err != nil {
+					return Principal{}, err
+				}
+			}
+			return Principal{}, id.refuse(ctx, start)
 		}
 	}
-	if u.FailedLogins > 0 {
-		if err := id.Store.ResetLoginFailures(ctx, c.Tenant.ID, name); err != nil {
-			return Principal{}, err
-		}
+	if err := id.Store.ClearLoginAttempts(ctx, c.Tenant.ID, name, source); err != nil {
+		return Principal{}, err
 	}
+	id.credentials.clearFailed(who)
 	p := Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}
-	id.credentials.remember(mac, u.PasswordHash, p, version, now)
+	id.credentials.remember(passwordMAC, u.PasswordHash, Principal{}, -1, now)
+	id.credentials.remember(sourceMAC, u.PasswordHash, p, version, now)
 	p.oauthVersion, p.identityVersion = versions.OAuth, version
 	return p, nil
 }
 
-// loginFailed counts a failure and locks the user at the limit.
-func (id *Identity) loginFailed(ctx context.Context, tenantID int64, name string, now time.Time) error {
-	max := id.MaxFailedLogins
+// lockPolicy returns the attempts allowed before a lock and its duration.
+func (id *Identity) lockPolicy() (int, time.Duration) {
+	max, lock := id.MaxFailedLogins, id.LockDuration
 	if max <= 0 {
 		max = DefaultMaxFailedLogins
 	}
-	lock := id.LockDuration
 	if lock <= 0 {
 		lock = DefaultLockDuration
 	}
-	locked, err := id.Store.RecordLoginFailure(ctx, tenantID, name, max, now.Add(lock))
-	if err != nil {
-		return err
-	}
-	if locked {
-		// A locked account keeps no sessions.
-		if err := id.Store.DeleteSessions(ctx, tenantID, name); err != nil {
-			return err
+	return max, lock
+}
+
+// refuse answers a failed authentication no sooner than a password check
+// would have, without spending one: a refusal that is quicker tells an
+// unknown or locked user from a known one, and a hash spent on it lends
+// the caller the server's processors.
+func (id *Identity) refuse(ctx context.Context, start time.Time) error {
+	if wait := id.timing.current(id.dummyHash) - time.Since(start); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
 		}
 	}
 	return ErrBadCredentials
+}
+
+// checkPassword compares a password with its hash, noting the time it
+// took.
+func (id *Identity) checkPassword(hash, password string) error {
+	start := time.Now()
+	err := compareHashAndPassword([]byte(hash), []byte(password))
+	id.timing.observe(time.Since(start))
+	return err
 }
 
 // compareHashAndPassword checks a password against its hash; tests count
 // its calls.
 var compareHashAndPassword = bcrypt.CompareHashAndPassword
 
-// dummyHash is compared against when there is no user, at the cost of real
-// hashes, to keep timing even.
+// dummyHash is a hash of the configured cost, compared against once to
+// learn what a password check costs before any real one ran.
 func (id *Identity) dummyHash() []byte {
 	id.dummyOnce.Do(func() {
 		h, err := id.HashPassword("isadmin")
@@ -390,7 +449,7 @@ func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, passw
 		}
 	case err != nil:
 		return err
-	case compareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil:
+	case id.checkPassword(u.PasswordHash, password) != nil:
 		if hash, err = id.HashPassword(password); err != nil {
 			return err
 		}

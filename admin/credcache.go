@@ -25,6 +25,10 @@ type credentialCache struct {
 	key     []byte
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]remembered
+	// failed holds the users and sources whose last check failed here:
+	// their remembered credentials must pass through the slow way once,
+	// which clears the count of attempts.
+	failed map[string]bool
 }
 
 type remembered struct {
@@ -43,13 +47,14 @@ func (c *credentialCache) init() {
 			panic(err)
 		}
 		c.entries = map[[sha256.Size]byte]remembered{}
+		c.failed = map[string]bool{}
 	})
 }
 
-func (c *credentialCache) mac(domain, user, password string) [sha256.Size]byte {
+func (c *credentialCache) mac(parts ...string) [sha256.Size]byte {
 	c.init()
 	h := hmac.New(sha256.New, c.key)
-	for _, s := range []string{domain, user, password} {
+	for _, s := range parts {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
@@ -94,4 +99,34 @@ func (c *credentialCache) remember(mac [sha256.Size]byte, passwordHash string, p
 		}
 	}
 	c.entries[mac] = remembered{passwordHash: passwordHash, principal: p, version: version, until: now.Add(credentialLifetime)}
+}
+
+// markFailed records that a check of who failed.
+func (c *credentialCache) markFailed(who string) {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.failed) >= maxRemembered {
+		// Forgetting the marks without the entries would let remembered
+		// credentials skip clearing their counts.
+		clear(c.failed)
+		clear(c.entries)
+	}
+	c.failed[who] = true
+}
+
+// failedSince reports whether a check of who failed since its last success.
+func (c *credentialCache) failedSince(who string) bool {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.failed[who]
+}
+
+// clearFailed records a success of who.
+func (c *credentialCache) clearFailed(who string) {
+	c.init()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.failed, who)
 }

@@ -12,10 +12,12 @@ import (
 // fakeCredentials is an IdentityStore holding one user.
 type fakeCredentials struct {
 	IdentityStore
-	c        Credentials
-	failures int
-	version  int64
-	reads    int
+	c           Credentials
+	attempts    map[string]int
+	lockedUntil time.Time
+	reserved    int
+	version     int64
+	reads       int
 }
 
 func (f *fakeCredentials) Versions(ctx context.Context) (Versions, error) {
@@ -31,12 +33,22 @@ func (f *fakeCredentials) FindCredentials(ctx context.Context, domain, name stri
 	return &c, nil
 }
 
-func (f *fakeCredentials) RecordLoginFailure(ctx context.Context, tenantID int64, name string, max int, lockUntil time.Time) (bool, error) {
-	f.failures++
-	return false, nil
+// ReserveLoginAttempt counts attempts per source and holds a lock while
+// lockedUntil is in the future.
+func (f *fakeCredentials) ReserveLoginAttempt(ctx context.Context, tenantID int64, name, source string, max int, now, lockUntil time.Time) (int, error) {
+	if f.attempts == nil {
+		f.attempts = map[string]int{}
+	}
+	f.reserved++
+	if now.Before(f.lockedUntil) {
+		return max + 1, nil
+	}
+	f.attempts[source]++
+	return f.attempts[source], nil
 }
 
-func (f *fakeCredentials) ResetLoginFailures(ctx context.Context, tenantID int64, name string) error {
+func (f *fakeCredentials) ClearLoginAttempts(ctx context.Context, tenantID int64, name, source string) error {
+	delete(f.attempts, source)
 	return nil
 }
 
@@ -72,9 +84,9 @@ func TestCredentialCache(t *testing.T) {
 		{"a password change forgets", func() { store.c.User.PasswordHash = hash("new"); store.version++ }, "pw", ErrBadCredentials, 1},
 		{"the new password hashes once", nil, "new", nil, 1},
 		{"then is remembered", nil, "new", nil, 0},
-		{"a lock refuses without hashing", func() { store.c.User.LockedUntil = now.Add(time.Minute); store.version++ }, "new", ErrBadCredentials, 0},
+		{"a lock refuses without hashing", func() { store.lockedUntil = now.Add(time.Minute); store.version++ }, "new", ErrBadCredentials, 0},
 		{"after the lock it is remembered", func() { now = now.Add(2 * time.Minute) }, "new", nil, 0},
-		{"a deactivated tenant refuses", func() { store.c.Tenant.Active = false; store.version++ }, "new", ErrBadCredentials, 1},
+		{"a deactivated tenant refuses without hashing", func() { store.c.Tenant.Active = false; store.version++ }, "new", ErrBadCredentials, 0},
 		{"entries expire", func() { store.c.Tenant.Active = true; now = now.Add(credentialLifetime) }, "new", nil, 1},
 	}
 	for _, st := range steps {
@@ -90,8 +102,11 @@ func TestCredentialCache(t *testing.T) {
 			t.Errorf("%s: %d password hash checks, want %d", st.name, calls, st.wantCalls)
 		}
 	}
-	if store.failures != 2 {
-		t.Errorf("%d failures counted, want 2", store.failures)
+	// Every step but the remembered ones and the deactivated tenant
+	// counted an attempt before checking; the failure of "nope" sent the
+	// remembered "pw" after it the slow way, to clear the count.
+	if store.reserved != 8 || len(store.attempts) != 0 {
+		t.Errorf("%d attempts counted (want 8), %v left uncleared", store.reserved, store.attempts)
 	}
 }
 

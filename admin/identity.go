@@ -19,12 +19,7 @@ type User struct {
 	TenantID     int64
 	Name         string
 	PasswordHash string
-	// FailedLogins counts consecutive failed logins since the last success
-	// or lock.
-	FailedLogins int
-	// LockedUntil is zero when the user is not locked.
-	LockedUntil time.Time
-	CreatedAt   time.Time
+	CreatedAt    time.Time
 }
 
 // Role is a named set of permission paths of a tenant.
@@ -82,12 +77,13 @@ type IdentityStore interface {
 	// SetPassword replaces the hash, clears the failure count and the lock.
 	SetPassword(ctx context.Context, tenantID int64, name, hash string) error
 	DeleteUser(ctx context.Context, tenantID int64, name string) error
-	// RecordLoginFailure counts a failed login atomically; at max
-	// consecutive failures it locks the user until lockUntil and restarts
-	// the count. It reports whether this failure locked the user.
-	RecordLoginFailure(ctx context.Context, tenantID int64, name string, max int, lockUntil time.Time) (bool, error)
-	// ResetLoginFailures clears the failure count after a success.
-	ResetLoginFailures(ctx context.Context, tenantID int64, name string) error
+	// ReserveLoginAttempt counts an attempt to log in before its
+	// password is checked, atomically across instances, and returns its
+	// number: the max-th locks until lockUntil, and any later one while
+	// the lock holds may not be checked. An expired lock counts afresh.
+	ReserveLoginAttempt(ctx context.Context, tenantID int64, name, source string, max int, now, lockUntil time.Time) (int, error)
+	// ClearLoginAttempts forgets the attempts of a user from a source.
+	ClearLoginAttempts(ctx context.Context, tenantID int64, name, source string) error
 
 	CreateRole(ctx context.Context, r *Role) error
 	FindRole(ctx context.Context, tenantID int64, name string) (*Role, error)

@@ -131,22 +131,17 @@ func (db *DB) CreateUser(ctx context.Context, u *admin.User) error {
 	return nil
 }
 
-const userColumns = `id, tenant_id, name, password_hash, failed_logins, locked_until, created_at`
+const userColumns = `id, tenant_id, name, password_hash, created_at`
 
 func scanUser(row scanner) (*admin.User, error) {
 	var u admin.User
-	var locked, created string
-	if err := row.Scan(&u.ID, &u.TenantID, &u.Name, &u.PasswordHash, &u.FailedLogins, &locked, &created); err != nil {
+	var created string
+	if err := row.Scan(&u.ID, &u.TenantID, &u.Name, &u.PasswordHash, &created); err != nil {
 		return nil, err
 	}
 	var err error
 	if u.CreatedAt, err = parseTime(created); err != nil {
 		return nil, err
-	}
-	if locked != "" {
-		if u.LockedUntil, err = parseTime(locked); err != nil {
-			return nil, err
-		}
 	}
 	return &u, nil
 }
@@ -181,11 +176,15 @@ func (db *DB) ListUsers(ctx context.Context, tenantID int64) ([]*admin.User, err
 	return out, rows.Err()
 }
 
-// SetPassword replaces the user's password hash and clears lock and count.
+// SetPassword replaces the user's password hash and clears its locks.
 func (db *DB) SetPassword(ctx context.Context, tenantID int64, name, hash string) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = '' WHERE tenant_id = ? AND name = ?`,
-			hash, tenantID, name))
+		if err := expectOne(tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE tenant_id = ? AND name = ?`,
+			hash, tenantID, name)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE tenant_id = ? AND username = ?`, tenantID, name)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("schema: set password of %q: %w", name, err)
@@ -199,6 +198,9 @@ func (db *DB) DeleteUser(ctx context.Context, tenantID int64, name string) error
 		if err := expectOne(tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND name = ?`, tenantID, name)); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE tenant_id = ? AND username = ?`, tenantID, name); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE tenant_id = ? AND username = ?`, tenantID, name)
 		return err
 	})
@@ -208,37 +210,57 @@ func (db *DB) DeleteUser(ctx context.Context, tenantID int64, name string) error
 	return nil
 }
 
-// RecordLoginFailure counts a failure in one statement, so concurrent
-// failures on several instances all count.
-func (db *DB) RecordLoginFailure(ctx context.Context, tenantID int64, name string, max int, lockUntil time.Time) (bool, error) {
-	// The count restarts at 0 exactly when this failure locks the user.
-	var count int
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `
-			UPDATE users SET
-				locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
-				failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
-			WHERE tenant_id = ? AND name = ?
-			RETURNING failed_logins`,
-			max, formatTime(lockUntil), max, tenantID, name).Scan(&count)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		err = admin.ErrNotFound
+// ReserveLoginAttempt counts an attempt to log in as a user from a source
+// before its password is checked, in one statement, so that concurrent
+// attempts on every instance all count, and reports whether it may be
+// checked: not while a lock holds, nor beyond the max-th attempt. The
+// max-th attempt starts a lock until lockUntil and moves the identity
+// version, so that credentials verified before are verified again; an
+// expired lock starts the count afresh.
+func (db *DB) ReserveLoginAttempt(ctx context.Context, tenantID int64, name, source string, max int, now, lockUntil time.Time) (int, error) {
+	var attempts int64
+	n, until := now.UnixNano(), lockUntil.UnixNano()
+	// The lock a first attempt starts: none unless one attempt is the max.
+	first := int64(0)
+	if max <= 1 {
+		first = until
 	}
-	if err != nil {
-		return false, fmt.Errorf("schema: record login failure of %q: %w", name, err)
-	}
-	return count == 0, nil
-}
-
-// ResetLoginFailures clears the user's failure count.
-func (db *DB) ResetLoginFailures(ctx context.Context, tenantID int64, name string) error {
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = 0 WHERE tenant_id = ? AND name = ? AND failed_logins <> 0`, tenantID, name)
+		err := tx.QueryRowContext(ctx, `
+			INSERT INTO login_attempts (tenant_id, username, source, attempts, locked_until)
+			VALUES (?, ?, ?, 1, CAST(? AS BIGINT))
+			ON CONFLICT (tenant_id, username, source) DO UPDATE SET
+				attempts = CASE WHEN login_attempts.locked_until <> 0 AND login_attempts.locked_until <= CAST(? AS BIGINT) THEN 1
+					ELSE login_attempts.attempts + 1 END,
+				locked_until = CASE
+					WHEN login_attempts.locked_until <> 0 AND login_attempts.locked_until <= CAST(? AS BIGINT) THEN CAST(? AS BIGINT)
+					WHEN login_attempts.locked_until = 0 AND login_attempts.attempts + 1 >= CAST(? AS BIGINT) THEN CAST(? AS BIGINT)
+					ELSE login_attempts.locked_until END
+			RETURNING attempts`,
+			tenantID, name, source, first, n, n, first, max, until).Scan(&attempts)
+		if err != nil {
+			return err
+		}
+		if attempts == int64(max) {
+			_, err = tx.ExecContext(ctx, `UPDATE identity_version SET version = version + 1 WHERE id = 1`)
+		}
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("schema: reset login failures of %q: %w", name, err)
+		return 0, fmt.Errorf("schema: reserve a login attempt of %q: %w", name, err)
+	}
+	return int(attempts), nil
+}
+
+// ClearLoginAttempts forgets the attempts of a user from a source, after
+// one succeeded.
+func (db *DB) ClearLoginAttempts(ctx context.Context, tenantID int64, name, source string) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE tenant_id = ? AND username = ? AND source = ?`, tenantID, name, source)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("schema: clear login attempts of %q: %w", name, err)
 	}
 	return nil
 }
@@ -495,30 +517,23 @@ func (db *DB) DeleteSessions(ctx context.Context, tenantID int64, username strin
 func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.Credentials, error) {
 	var c *admin.Credentials
 	err := db.readRows(ctx, `
-		SELECT t.id, t.domain, t.active, u.id, u.name, u.password_hash, u.failed_logins, u.locked_until, p.permission
+		SELECT t.id, t.domain, t.active, u.id, u.name, u.password_hash, p.permission
 		FROM tenants t
 		JOIN users u ON u.tenant_id = t.id
 		LEFT JOIN user_roles ur ON ur.user_id = u.id
 		LEFT JOIN role_permissions p ON p.role_id = ur.role_id
 		WHERE t.domain = ? AND u.name = ?`, []any{domain, name}, func(rows *sql.Rows) error {
 		for rows.Next() {
-			var locked string
 			var perm sql.NullString
 			var row admin.Credentials
 			if err := rows.Scan(&row.Tenant.ID, &row.Tenant.Domain, &row.Tenant.Active, &row.User.ID, &row.User.Name,
-				&row.User.PasswordHash, &row.User.FailedLogins, &locked, &perm); err != nil {
+				&row.User.PasswordHash, &perm); err != nil {
 				return err
 			}
 			if c == nil {
 				c = &row
 				c.User.TenantID = c.Tenant.ID
 				c.Permissions = []string{}
-				if locked != "" {
-					var err error
-					if c.User.LockedUntil, err = parseTime(locked); err != nil {
-						return err
-					}
-				}
 			}
 			if perm.Valid {
 				c.Permissions = append(c.Permissions, perm.String)

@@ -84,43 +84,90 @@ func TestUsersRolesPermissions(t *testing.T) {
 	}
 }
 
-func TestLoginFailuresLockAtomically(t *testing.T) {
+// TestLoginAttemptsLockAtomically: attempts are counted before their
+// check, so 40 concurrent attempts with a limit of 5 get exactly numbers
+// 1 to 40, of which 5 may be checked; the 5th starts the lock, and only
+// it moves the identity version. Sources count apart; an expired lock
+// counts afresh; a new password clears every count.
+func TestLoginAttemptsLockAtomically(t *testing.T) {
 	db := MustOpenDB(t)
 	ctx := context.Background()
 	tid := admin.SuperTenantID
 	if err := db.CreateUser(ctx, &admin.User{TenantID: tid, Name: "u", PasswordHash: "h"}); err != nil {
 		t.Fatal(err)
 	}
-	until := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-	// 10 concurrent failures with a limit of 5: exactly two lock.
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	until := now.Add(time.Minute)
+	version := func() int64 {
+		v, err := db.Versions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.Identity
+	}
+	before := version()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	locks := 0
-	for i := 0; i < 10; i++ {
+	seen := map[int]bool{}
+	for i := 0; i < 40; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			locked, err := db.RecordLoginFailure(ctx, tid, "u", 5, until)
+			n, err := db.ReserveLoginAttempt(ctx, tid, "u", "10.0.0.1", 5, now, until)
 			if err != nil {
 				t.Error(err)
 			}
-			if locked {
-				mu.Lock()
-				locks++
-				mu.Unlock()
-			}
+			mu.Lock()
+			seen[n] = true
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	u, _ := db.FindUser(ctx, tid, "u")
-	if locks != 2 || !u.LockedUntil.Equal(until) || u.FailedLogins != 0 {
-		t.Errorf("locks %d, user %+v", locks, u)
+	for n := 1; n <= 40; n++ {
+		if !seen[n] {
+			t.Fatalf("attempt numbers %v: %d missing", seen, n)
+		}
 	}
+	if v := version(); v != before+1 {
+		t.Errorf("identity version moved by %d, want 1 (the lock only)", v-before)
+	}
+	reserve := func(source string, at time.Time) int {
+		t.Helper()
+		n, err := db.ReserveLoginAttempt(ctx, tid, "u", source, 5, at, at.Add(time.Minute))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := reserve("10.0.0.2", now); n != 1 {
+		t.Errorf("another source's first attempt is number %d", n)
+	}
+	if n := reserve("10.0.0.1", until.Add(-time.Nanosecond)); n <= 5 {
+		t.Errorf("an attempt while locked is number %d", n)
+	}
+	if n := reserve("10.0.0.1", until); n != 1 {
+		t.Errorf("the first attempt after the lock is number %d", n)
+	}
+	if err := db.ClearLoginAttempts(ctx, tid, "u", "10.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := reserve("10.0.0.1", now); n != 1 {
+		t.Errorf("after a success, attempt number %d", n)
+	}
+	if n := reserve("10.0.0.2", now); n != 2 {
+		t.Errorf("a success from one source cleared another's count: %d", n)
+	}
+	before = version()
 	if err := db.SetPassword(ctx, tid, "u", "h2"); err != nil {
 		t.Fatal(err)
 	}
-	if u, _ := db.FindUser(ctx, tid, "u"); !u.LockedUntil.IsZero() || u.PasswordHash != "h2" {
-		t.Errorf("a new password unlocks: %+v", u)
+	if version() == before {
+		t.Error("a new password did not move the identity version")
+	}
+	for _, source := range []string{"10.0.0.1", "10.0.0.2"} {
+		if n := reserve(source, now); n != 1 {
+			t.Errorf("a new password left %s's count: attempt %d", source, n)
+		}
 	}
 }
 

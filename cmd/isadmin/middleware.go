@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/isadmin/isadmin/admin"
 )
 
 // The handlers every request passes before its route.
@@ -45,11 +47,16 @@ const operationTimeout = 5 * time.Minute
 // operations whose clients rightly do not wait for the 202.
 //
 // The requests of one second share a deadline, timeout after the end of
-// that second, so that a request costs no timer of its own.
+// that second, so that a request costs no timer of its own. The context
+// also carries the client's address, which failed logins count by.
 func carryOut(h http.Handler, timeout time.Duration) http.Handler {
 	var d sharedDeadline
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := detached{values: r.Context(), timing: d.get(timeout)}
+		source, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			source = r.RemoteAddr
+		}
+		ctx := detached{values: admin.WithSource(r.Context(), source), timing: d.get(timeout)}
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -5,7 +5,9 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,5 +236,65 @@ func TestRememberMe(t *testing.T) {
 	}
 	if ok, _ := withValue(v); ok {
 		t.Error("a user without the login permission logged in with a remember-me value")
+	}
+}
+
+// fromSource returns a copy of the test server's client whose connections
+// come from another loopback address, as another machine's would.
+func (s *testServer) fromSource(address string) *testServer {
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(address)}}
+	other := *s
+	other.Client = &http.Client{Timeout: s.Client.Timeout, Transport: &http.Transport{DialContext: dialer.DialContext}}
+	return &other
+}
+
+// TestLockPerSource: five wrong passwords from a stranger's address lock
+// the administrator out of that address only, and leave its sessions; a
+// source that keeps failing is refused unchecked for a while; with
+// --lock-scope user the lock is Identity Server's, everywhere, ending the
+// sessions.
+func TestLockPerSource(t *testing.T) {
+	isAuthFault := func(r *result) bool {
+		code, _ := r.fault(t)
+		return strings.HasSuffix(code, ":50977")
+	}
+	for _, scope := range []admin.LockScope{admin.LockPerUserAndSource, admin.LockPerUser} {
+		s := startServer(t, "is-7", func(c *Config) { c.LockScope, c.FailedLoginsPerSource = scope, 10 })
+		basic := func(s *testServer, pass string) *result {
+			return s.do(t, call{action: "getAllOAuthApplicationData", user: "admin", pass: pass, body: listApps})
+		}
+		_, cookie := login(t, s, "", "admin", "admin")
+		stranger := s.fromSource("127.0.0.2")
+		for i := 0; i < 5; i++ {
+			if r := basic(stranger, "guess"); !isAuthFault(r) {
+				t.Fatalf("a guess: %d %s", r.Status, r.Body)
+			}
+		}
+		if r := basic(stranger, "admin"); !isAuthFault(r) {
+			t.Errorf("scope %d: the stranger's address is not locked: %s", scope, r.Body)
+		}
+		session := s.do(t, call{action: "getAllOAuthApplicationData", noAuth: true, header: withCookie(cookie), body: listApps})
+		if scope == admin.LockPerUser {
+			if r := basic(s, "admin"); !isAuthFault(r) {
+				t.Errorf("--lock-scope user: the administrator is not locked everywhere")
+			}
+			if session.Status != http.StatusUnauthorized {
+				t.Errorf("--lock-scope user: the session outlived the lock: %d", session.Status)
+			}
+			continue
+		}
+		basic(s, "admin").ok(t)
+		session.ok(t)
+
+		// Ten failures spend another address's budget: even the right
+		// password is refused from there, and only from there.
+		noisy := s.fromSource("127.0.0.3")
+		for i := 0; i < 10; i++ {
+			noisy.do(t, call{action: "getAllOAuthApplicationData", user: "nobody" + strconv.Itoa(i), pass: "guess", body: listApps})
+		}
+		if r := basic(noisy, "admin"); !isAuthFault(r) {
+			t.Errorf("a source past its failed logins is not refused: %s", r.Body)
+		}
+		basic(s, "admin").ok(t)
 	}
 }

@@ -44,10 +44,15 @@ type Config struct {
 	TLSKey       string
 	MaxBodyBytes int64
 	LogFormat    string
-	// MaxFailedLogins consecutive failures lock an account for LockDuration.
-	MaxFailedLogins    int
-	LockDuration       time.Duration
-	SessionIdleTimeout time.Duration
+	// MaxFailedLogins consecutive failures lock an account for LockDuration,
+	// for the source of the failures unless LockScope says otherwise.
+	MaxFailedLogins int
+	LockDuration    time.Duration
+	LockScope       admin.LockScope
+	// FailedLoginsPerSource limits a source's failed logins per minute; 0
+	// means no limit.
+	FailedLoginsPerSource int
+	SessionIdleTimeout    time.Duration
 	// MapExistingAuthApps allows the store to map existing OAuth clients.
 	MapExistingAuthApps bool
 	// ProvisionUnknownKeys makes the store register consumer keys a key
@@ -104,7 +109,7 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource string
 	c := &m.Config
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
@@ -122,6 +127,8 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"max-body-bytes", "ISADMIN_MAX_BODY_BYTES", "largest request body accepted", &maxBody, strconv.Itoa(soap.DefaultMaxBodyBytes)},
 		{"max-failed-logins", "ISADMIN_MAX_FAILED_LOGINS", "consecutive failed logins that lock an account", &maxFailed, strconv.Itoa(admin.DefaultMaxFailedLogins)},
 		{"lock-duration", "ISADMIN_LOCK_DURATION", "how long a locked account stays locked", &lockFor, admin.DefaultLockDuration.String()},
+		{"lock-scope", "ISADMIN_LOCK_SCOPE", "what failed logins lock: user-and-source (the account, for the address the failures came from) or user (the account everywhere, ending its sessions, as Identity Server does)", &lockScope, "user-and-source"},
+		{"failed-logins-per-source", "ISADMIN_FAILED_LOGINS_PER_SOURCE", "failed logins an address may make per minute before its logins are refused unchecked; 0 for no limit", &perSource, strconv.Itoa(admin.DefaultFailedLoginsPerSource)},
 		{"session-idle-timeout", "ISADMIN_SESSION_IDLE_TIMEOUT", "idle time after which a login session ends", &idle, admin.DefaultSessionIdleTimeout.String()},
 		{"log-format", "ISADMIN_LOG_FORMAT", "log format: auto (console on a terminal, JSON otherwise), console or json", &c.LogFormat, "auto"},
 		{"map-existing-auth-apps", "ISADMIN_MAP_EXISTING_AUTH_APPS", "let the store map existing OAuth clients to applications (map-keys)", &mapApps, "true"},
@@ -159,6 +166,17 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c.MaxBodyBytes = n
 	if c.MaxFailedLogins, err = strconv.Atoi(maxFailed); err != nil || c.MaxFailedLogins <= 0 {
 		return fmt.Errorf("--max-failed-logins: want a positive number, got %q", maxFailed)
+	}
+	if c.FailedLoginsPerSource, err = strconv.Atoi(perSource); err != nil || c.FailedLoginsPerSource < 0 {
+		return fmt.Errorf("--failed-logins-per-source: want a number, 0 for no limit, got %q", perSource)
+	}
+	switch lockScope {
+	case "user-and-source":
+		c.LockScope = admin.LockPerUserAndSource
+	case "user":
+		c.LockScope = admin.LockPerUser
+	default:
+		return fmt.Errorf("--lock-scope: want user-and-source or user, got %q", lockScope)
 	}
 	for _, d := range []struct {
 		flag  string
@@ -297,7 +315,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	identity := &admin.Identity{
 		Store: m.DB, Now: m.Now, HashCost: m.hashCost,
-		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, SessionIdleTimeout: c.SessionIdleTimeout,
+		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
+		FailedLoginsPerSource: c.FailedLoginsPerSource, SessionIdleTimeout: c.SessionIdleTimeout,
 	}
 	if err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword); err != nil {
 		return fmt.Errorf("setting up the admin user: %w", err)

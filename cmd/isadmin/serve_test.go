@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/isadmin/isadmin/admin"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -66,6 +68,18 @@ func TestParseFlags(t *testing.T) {
 		{name: "empty password", args: []string{"--admin-password", ""}, env: env(), wantErr: "must not be empty"},
 		{name: "bad log format", args: []string{"--log-format", "xml"}, env: env(), wantErr: "--log-format"},
 		{name: "stray argument", args: []string{"extra"}, env: env(), wantErr: "unexpected argument"},
+		{name: "locks per user and source, throttled, by default", env: env(), check: func(t *testing.T, c Config) {
+			if c.LockScope != admin.LockPerUserAndSource || c.FailedLoginsPerSource != admin.DefaultFailedLoginsPerSource {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "Identity Server's lock", args: []string{"--lock-scope", "user", "--failed-logins-per-source", "0"}, env: env(), check: func(t *testing.T, c Config) {
+			if c.LockScope != admin.LockPerUser || c.FailedLoginsPerSource != 0 {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "bad lock scope", args: []string{"--lock-scope", "tenant"}, env: env(), wantErr: "--lock-scope"},
+		{name: "bad source limit", args: []string{"--failed-logins-per-source", "-1"}, env: env(), wantErr: "--failed-logins-per-source"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

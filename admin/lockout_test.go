@@ -1,0 +1,166 @@
+package admin_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/isadmin/isadmin/admin"
+)
+
+// TestLockoutRace: attempts are counted before their password is checked,
+// so 127 concurrent wrong guesses get exactly MaxFailedLogins checks, and
+// the right password after them finds the account locked.
+func TestLockoutRace(t *testing.T) {
+	for _, scope := range []admin.LockScope{admin.LockPerUserAndSource, admin.LockPerUser} {
+		id, _ := newIdentity(t)
+		id.LockScope = scope
+		ctx := admin.WithSource(context.Background(), "192.0.2.1")
+		checks := admin.CountPasswordChecks(t)
+		var wg sync.WaitGroup
+		for i := 0; i < 127; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := id.Authenticate(ctx, "admin", "guess"); !errors.Is(err, admin.ErrBadCredentials) {
+					t.Errorf("a guess: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := checks.Load(); n != admin.DefaultMaxFailedLogins {
+			t.Errorf("scope %d: 127 concurrent guesses got %d password checks, want %d", scope, n, admin.DefaultMaxFailedLogins)
+		}
+		if _, err := id.Authenticate(ctx, "admin", "admin"); !errors.Is(err, admin.ErrBadCredentials) {
+			t.Errorf("scope %d: the right password after 127 guesses: %v, want a lock", scope, err)
+		}
+	}
+}
+
+// TestLockScope: by default a lock holds for the source of the failures
+// only, and leaves sessions alone; LockPerUser locks everywhere and ends
+// the user's sessions, as Identity Server does.
+func TestLockScope(t *testing.T) {
+	stranger := admin.WithSource(context.Background(), "203.0.113.9")
+	owner := admin.WithSource(context.Background(), "192.0.2.1")
+	for _, tc := range []struct {
+		scope         admin.LockScope
+		ownerLockedTo bool
+	}{{admin.LockPerUserAndSource, false}, {admin.LockPerUser, true}} {
+		id, _ := newIdentity(t)
+		id.LockScope = tc.scope
+		p, err := id.Authenticate(owner, "admin", "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		session, err := id.StartSession(owner, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < admin.DefaultMaxFailedLogins; i++ {
+			id.Authenticate(stranger, "admin", "guess")
+		}
+		if _, err := id.Authenticate(stranger, "admin", "admin"); !errors.Is(err, admin.ErrBadCredentials) {
+			t.Errorf("scope %d: the stranger's source is not locked: %v", tc.scope, err)
+		}
+		_, err = id.Authenticate(owner, "admin", "admin")
+		if locked := errors.Is(err, admin.ErrBadCredentials); locked != tc.ownerLockedTo {
+			t.Errorf("scope %d: the owner's login from elsewhere: %v", tc.scope, err)
+		}
+		_, err = id.Session(owner, session)
+		if ended := errors.Is(err, admin.ErrSessionInvalid); ended != tc.ownerLockedTo {
+			t.Errorf("scope %d: the owner's session after the lock: %v", tc.scope, err)
+		}
+	}
+}
+
+// TestFailedLoginsPerSource: a source that spent its failures is refused
+// unchecked, even with the right password and for other users, until its
+// budget refills; other sources are not affected.
+func TestFailedLoginsPerSource(t *testing.T) {
+	id, _ := newIdentity(t)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	id.Now = func() time.Time { return now }
+	id.FailedLoginsPerSource = 10
+	noisy := admin.WithSource(context.Background(), "203.0.113.9")
+	quiet := admin.WithSource(context.Background(), "192.0.2.1")
+	for i := 0; i < 10; i++ {
+		id.Authenticate(noisy, "nobody"+string(rune('a'+i)), "guess")
+	}
+	checks := admin.CountPasswordChecks(t)
+	if _, err := id.Authenticate(noisy, "admin", "admin"); !errors.Is(err, admin.ErrBadCredentials) {
+		t.Errorf("a throttled source logged in: %v", err)
+	}
+	if n := checks.Load(); n != 0 {
+		t.Errorf("a throttled source cost %d password checks", n)
+	}
+	if _, err := id.Authenticate(quiet, "admin", "admin"); err != nil {
+		t.Errorf("another source is throttled too: %v", err)
+	}
+	now = now.Add(6 * time.Second) // a tenth of a minute: one failure's worth
+	if _, err := id.Authenticate(noisy, "admin", "admin"); err != nil {
+		t.Errorf("the budget did not refill: %v", err)
+	}
+}
+
+// TestFailuresCostTheSame: a wrong password, an unknown user and a locked
+// account take about as long, with a real hash cost, while the unknown
+// user and the locked account cost no hash; failures do not move the
+// identity version, so they do not empty every instance's cache of
+// verified credentials.
+func TestFailuresCostTheSame(t *testing.T) {
+	if testing.Short() {
+		t.Skip("hashes at a real cost")
+	}
+	id, db := newIdentity(t)
+	id.HashCost = 8
+	ctx := admin.WithSource(context.Background(), "192.0.2.1")
+	if err := id.AddUser(ctx, "known", "right", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := id.AddUser(ctx, "locked", "right", nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < admin.DefaultMaxFailedLogins; i++ {
+		id.Authenticate(ctx, "locked", "guess")
+	}
+	versions, err := db.Versions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := admin.CountPasswordChecks(t)
+	median := func(user string, n int) time.Duration {
+		var d []time.Duration
+		for i := 0; i < n; i++ {
+			start := time.Now()
+			if _, err := id.Authenticate(ctx, user, "guess"); !errors.Is(err, admin.ErrBadCredentials) {
+				t.Fatalf("%s: %v", user, err)
+			}
+			d = append(d, time.Since(start))
+		}
+		slices.Sort(d)
+		return d[n/2]
+	}
+	known := median("known", 3) // 3 < the limit: no lock
+	knownChecks := checks.Load()
+	unknown := median("nobody", 5)
+	locked := median("locked", 5)
+	if knownChecks != 3 || checks.Load() != 3 {
+		t.Errorf("password checks: %d for the known user, %d for the others, want 3 and 0", knownChecks, checks.Load()-knownChecks)
+	}
+	for name, d := range map[string]time.Duration{"an unknown user": unknown, "a locked account": locked} {
+		if d < known/2 || d > known*2 {
+			t.Errorf("%s fails in %v, a wrong password in %v", name, d, known)
+		}
+	}
+	after, err := db.Versions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Identity != versions.Identity {
+		t.Errorf("failed logins moved the identity version from %d to %d", versions.Identity, after.Identity)
+	}
+}
