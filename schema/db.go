@@ -20,9 +20,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/schema/sealed"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -48,6 +50,8 @@ type DB struct {
 	// came since the last read.
 	versions sharedReads
 	wal      *walIndex
+	// secretKeys seal and open client secrets; UseSecretKeys sets them.
+	secretKeys atomic.Pointer[sealed.Keyring]
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.

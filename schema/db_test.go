@@ -27,19 +27,11 @@ func MustOpenSQLite(tb testing.TB) *schema.DB {
 	return MustOpenDBPath(tb, filepath.Join(tb.TempDir(), "isadmin.db"))
 }
 
-// MustOpenDBPath opens the database at path and closes it when the test ends.
+// MustOpenDBPath opens the database at path with the test run's secret keys
+// and closes it when the test ends.
 func MustOpenDBPath(tb testing.TB, path string) *schema.DB {
 	tb.Helper()
-	db, err := schema.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return db
+	return schematest.Open(tb, path)
 }
 
 func TestOpen_Pragmas(t *testing.T) {
@@ -113,6 +105,9 @@ func TestOpen_Reopen(t *testing.T) {
 
 	db, err := schema.Open(ctx, path)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UseSecretKeys(ctx, schematest.SecretKeys()); err != nil {
 		t.Fatal(err)
 	}
 	app := newApp(7, "alice", "app", "key")
