@@ -101,3 +101,90 @@ func stopServer(t *testing.T, s *testServer) {
 	}
 	s.DB = nil // closed: the test's cleanup has nothing left to close
 }
+
+// TestDataFileModes: a data directory made by the server is its owner's
+// alone, and so is every file in it; one that exists with wider modes (as
+// the server used to leave them) is tightened at start, with a warning
+// naming each path.
+func TestDataFileModes(t *testing.T) {
+	fresh := startServer(t, "is-7", func(c *Config) { c.DataDir = filepath.Join(t.TempDir(), "data") })
+	fresh.do(t, call{action: "registerOAuthApplicationData", body: registerBody("modes", "modes-key", "modes-secret", "https://cb", "authorization_code")}).ok(t)
+	dir := fresh.Config.DataDir
+	wantModes(t, dir, 0o700)
+	files := []string{"tls.crt", "tls.key", "secret.key"}
+	if fresh.Config.DatabaseURL == "" {
+		files = append(files, "isadmin.db", "isadmin.db-wal", "isadmin.db-shm")
+	}
+	for _, name := range files {
+		wantModes(t, filepath.Join(dir, name), 0o600)
+	}
+	stopServer(t, fresh)
+
+	// Widen everything, then start again on it.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var widened []string
+	for _, e := range entries {
+		if err := os.Chmod(filepath.Join(dir, e.Name()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		widened = append(widened, e.Name())
+	}
+	var log syncBuffer
+	again := startServerLogging(t, "is-7", &log, func(c *Config) {
+		c.DataDir = dir
+		c.DatabaseURL = fresh.Config.DatabaseURL
+	})
+	again.do(t, call{action: "getOAuthApplicationData", body: `<xsd:getOAuthApplicationData><xsd:consumerKey>modes-key</xsd:consumerKey></xsd:getOAuthApplicationData>`}).ok(t)
+	wantModes(t, dir, 0o700)
+	for _, name := range widened {
+		wantModes(t, filepath.Join(dir, name), 0o600)
+	}
+	warnings := map[string]string{}
+	for line := range strings.SplitSeq(log.String(), "\n") {
+		if strings.Contains(line, `"level":"warn"`) {
+			for _, name := range append(widened, "") {
+				if strings.Contains(line, `"path":"`+filepath.Join(dir, name)+`"`) {
+					warnings[name] = line
+				}
+			}
+		}
+	}
+	for _, name := range append(widened, "") {
+		line, ok := warnings[name]
+		if !ok {
+			t.Errorf("no warning about %s at start; log:\n%s", filepath.Join(dir, name), log.String())
+			continue
+		}
+		if !strings.Contains(line, `"mode":"0644"`) && !strings.Contains(line, `"mode":"0755"`) {
+			t.Errorf("the warning does not name the mode found: %s", line)
+		}
+	}
+	// Nothing to warn about once the modes are right.
+	stopServer(t, again)
+	var quiet syncBuffer
+	startServerLogging(t, "is-7", &quiet, func(c *Config) {
+		c.DataDir = dir
+		c.DatabaseURL = fresh.Config.DatabaseURL
+	})
+	if strings.Contains(quiet.String(), `"level":"warn"`) {
+		t.Errorf("a warning with every mode right:\n%s", quiet.String())
+	}
+}
+
+func wantModes(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	if got := st.Mode().Perm(); got != want {
+		t.Errorf("%s: mode %04o, want %04o", path, got, want)
+	}
+}

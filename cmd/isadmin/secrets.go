@@ -181,7 +181,7 @@ func runSecretKey(args []string, getenv func(string) string, stdout, stderr io.W
 		return err
 	}
 	if _, err := os.Stat(f.keyFile); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(f.keyFile), 0o700); err != nil {
+		if err := os.MkdirAll(filepath.Dir(f.keyFile), dataDirMode); err != nil {
 			return failure(err)
 		}
 		keys, err := sealed.CreateKeyFile(f.keyFile)

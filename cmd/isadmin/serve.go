@@ -271,10 +271,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Profile = profile
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	if err := os.MkdirAll(c.DataDir, dataDirMode); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	keyFile := secretKeyFile(c.DataDir, c.SecretKeyFile)
+	tightenModes(m.Log, c.DataDir, append(dataFiles(c.DataDir, c.DatabaseURL == ""), keyFile)...)
 	location := filepath.Join(c.DataDir, "isadmin.db")
 	if c.DatabaseURL != "" {
 		location = c.DatabaseURL
