@@ -27,11 +27,7 @@ type appMgtFixture struct {
 
 func newAppMgt(t *testing.T) *appMgtFixture {
 	t.Helper()
-	db, err := schema.Open(context.Background(), schematest.Location(t, t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := schematest.Open(t, schematest.Location(t, t.TempDir()))
 	n := 0
 	svc := &admin.AppMgt{Store: db, OAuth: db,
 		NewUUID: func() string { n++; return fmt.Sprintf("uuid-%d", n) }}

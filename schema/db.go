@@ -16,13 +16,16 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/schema/sealed"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -48,6 +51,8 @@ type DB struct {
 	// came since the last read.
 	versions sharedReads
 	wal      *walIndex
+	// secretKeys seal and open client secrets; UseSecretKeys sets them.
+	secretKeys atomic.Pointer[sealed.Keyring]
 
 	// Now returns the current time. It stamps the created_at and updated_at
 	// columns and may be replaced by tests. Open sets it to time.Now.
@@ -71,6 +76,11 @@ func Open(ctx context.Context, location string) (*DB, error) {
 		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
 	}
 	if d == sqliteDialect && location != ":memory:" {
+		// The pool has not touched the file yet.
+		if err := createPrivate(location); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("schema: open %s: %w", shown, err)
+		}
 		// Every request reads, and a connection closed for want of an idle
 		// slot costs its schema parse and statements again on reopening.
 		sqlDB.SetMaxOpenConns(maxSQLiteConns)
@@ -106,6 +116,25 @@ func Open(ctx context.Context, location string) (*DB, error) {
 		go db.commitGroups()
 	}
 	return db, nil
+}
+
+// sqliteFileMode is the mode of the SQLite database file this package
+// creates: its owner's alone. SQLite gives its -wal and -shm files the mode
+// of the database file.
+const sqliteFileMode fs.FileMode = 0o600
+
+// createPrivate creates an empty SQLite database file with sqliteFileMode unless
+// a file exists at path, so that SQLite never creates it with the process's
+// default mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, sqliteFileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // redactURL hides the password of a database URL.

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"context"
 	"maps"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -27,19 +28,11 @@ func MustOpenSQLite(tb testing.TB) *schema.DB {
 	return MustOpenDBPath(tb, filepath.Join(tb.TempDir(), "isadmin.db"))
 }
 
-// MustOpenDBPath opens the database at path and closes it when the test ends.
+// MustOpenDBPath opens the database at path with the test run's secret keys
+// and closes it when the test ends.
 func MustOpenDBPath(tb testing.TB, path string) *schema.DB {
 	tb.Helper()
-	db, err := schema.Open(context.Background(), path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return db
+	return schematest.Open(tb, path)
 }
 
 func TestOpen_Pragmas(t *testing.T) {
@@ -99,11 +92,15 @@ func TestOpen_Memory(t *testing.T) {
 }
 
 func TestOpen_BadPath(t *testing.T) {
-	for _, path := range []string{"", "a?b", filepath.Join(t.TempDir(), "missing", "dir", "db")} {
+	dir := t.TempDir()
+	for _, path := range []string{"", filepath.Join(dir, "a?b"), filepath.Join(dir, "missing", "dir", "db")} {
 		if db, err := schema.Open(context.Background(), path); err == nil {
 			db.Close()
 			t.Errorf("Open(%q) succeeded", path)
 		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) > 0 {
+		t.Errorf("refused paths left files behind: %v", left)
 	}
 }
 
@@ -113,6 +110,9 @@ func TestOpen_Reopen(t *testing.T) {
 
 	db, err := schema.Open(ctx, path)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.UseSecretKeys(ctx, schematest.SecretKeys()); err != nil {
 		t.Fatal(err)
 	}
 	app := newApp(7, "alice", "app", "key")
@@ -137,6 +137,26 @@ func TestOpen_Reopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertApp(t, got, app)
+}
+
+// SQLite files are made readable by their owner only: the database and
+// the -wal and -shm files SQLite makes beside it.
+func TestOpen_FileModes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "isadmin.db")
+	db := MustOpenDBPath(t, path)
+	if err := db.CreateOAuthApp(ctx, newApp(admin.SuperTenantID, "admin", "app", "key")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %04o, want 0600", filepath.Base(name), st.Mode().Perm())
+		}
+	}
 }
 
 func TestIntegrityCheck(t *testing.T) {

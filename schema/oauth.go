@@ -24,13 +24,17 @@ const oauthAppColumns = `id, tenant_id, owner, name, consumer_key, consumer_secr
 func (db *DB) CreateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 	now := db.now()
 	var id int64
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	secret, err := db.sealSecret(app.ConsumerKey, app.ConsumerSecret)
+	if err != nil {
+		return fmt.Errorf("schema: create oauth app %q: %w", app.ConsumerKey, err)
+	}
+	err = db.update(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
 			INSERT INTO oauth_apps (tenant_id, owner, name, consumer_key, consumer_secret,
 				callback_url, grant_types, oauth_version, state, settings, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`,
-			app.TenantID, app.Owner, app.Name, app.ConsumerKey, app.ConsumerSecret,
+			app.TenantID, app.Owner, app.Name, app.ConsumerKey, secret,
 			app.CallbackURL, app.GrantTypes, app.OAuthVersion, app.State, string(app.Settings),
 			formatTime(now), formatTime(now),
 		).Scan(&id)
@@ -50,14 +54,18 @@ func (db *DB) CreateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 func (db *DB) UpdateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 	now := db.now()
 	var createdAt string
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	secret, err := db.sealSecret(app.ConsumerKey, app.ConsumerSecret)
+	if err != nil {
+		return fmt.Errorf("schema: update oauth app %d: %w", app.ID, err)
+	}
+	err = db.update(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `
 			UPDATE oauth_apps SET owner = ?, name = ?, consumer_key = ?, consumer_secret = ?,
 				callback_url = ?, grant_types = ?, oauth_version = ?, state = ?, settings = ?,
 				updated_at = ?
 			WHERE id = ? AND tenant_id = ?
 			RETURNING created_at`,
-			app.Owner, app.Name, app.ConsumerKey, app.ConsumerSecret,
+			app.Owner, app.Name, app.ConsumerKey, secret,
 			app.CallbackURL, app.GrantTypes, app.OAuthVersion, app.State, string(app.Settings),
 			formatTime(now), app.ID, app.TenantID,
 		).Scan(&createdAt)
@@ -79,7 +87,7 @@ func (db *DB) UpdateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 // FindOAuthAppByKey returns the tenant's application with the consumer key,
 // or admin.ErrNotFound.
 func (db *DB) FindOAuthAppByKey(ctx context.Context, tenantID int64, consumerKey string) (*admin.OAuthApp, error) {
-	app, err := scanOAuthApp(db.row(ctx, `
+	app, err := db.scanOAuthApp(db.row(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
 		WHERE tenant_id = ? AND consumer_key = ?`,
@@ -94,7 +102,7 @@ func (db *DB) FindOAuthAppByKey(ctx context.Context, tenantID int64, consumerKey
 // admin.ErrNotFound. When several owners have an application of that name,
 // the one created first (lowest id) is returned.
 func (db *DB) FindOAuthAppByName(ctx context.Context, tenantID int64, name string) (*admin.OAuthApp, error) {
-	app, err := scanOAuthApp(db.queryRow(ctx, `
+	app, err := db.scanOAuthApp(db.queryRow(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
 		WHERE tenant_id = ? AND name = ?
@@ -136,7 +144,7 @@ func (db *DB) EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn
 	}
 	defer rows.Close()
 	for rows.Next() {
-		app, err := scanOAuthApp(rows)
+		app, err := db.scanOAuthApp(rows)
 		if err != nil {
 			return fmt.Errorf("schema: list oauth apps: %w", err)
 		}
@@ -255,9 +263,9 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-// scanOAuthApp reads a row of oauthAppColumns. It returns admin.ErrNotFound
-// for sql.ErrNoRows.
-func scanOAuthApp(row scanner) (*admin.OAuthApp, error) {
+// scanOAuthApp reads a row of oauthAppColumns and opens its secret. It
+// returns admin.ErrNotFound for sql.ErrNoRows.
+func (db *DB) scanOAuthApp(row scanner) (*admin.OAuthApp, error) {
 	var (
 		app                  admin.OAuthApp
 		settings             string
@@ -270,6 +278,9 @@ func scanOAuthApp(row scanner) (*admin.OAuthApp, error) {
 		return nil, admin.ErrNotFound
 	}
 	if err != nil {
+		return nil, err
+	}
+	if app.ConsumerSecret, err = db.openSecret(app.ConsumerKey, app.ConsumerSecret); err != nil {
 		return nil, err
 	}
 	if settings != "" {

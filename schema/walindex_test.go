@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 // openTwice opens one SQLite file through two DBs, as two processes would.
@@ -14,14 +15,19 @@ func openTwice(t *testing.T) (a, b *DB) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "isadmin.db")
 	var err error
-	if a, err = Open(t.Context(), path); err != nil {
+	keys, err := sealed.NewKeyring(sealed.NewKey())
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
-	if b, err = Open(t.Context(), path); err != nil {
-		t.Fatal(err)
+	for _, db := range []**DB{&a, &b} {
+		if *db, err = Open(t.Context(), path); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { (*db).Close() })
+		if _, err := (*db).UseSecretKeys(t.Context(), keys); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t.Cleanup(func() { b.Close() })
 	return a, b
 }
 

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/isadmin/isadmin/admin"
-	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
 	"github.com/isadmin/isadmin/storeapi"
 )
@@ -39,11 +38,7 @@ func FuzzStoreJSON(f *testing.F) {
 		}
 	}
 	ctx := context.Background()
-	db, err := schema.Open(ctx, schematest.Location(f, f.TempDir()))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
+	db := schematest.Open(f, schematest.Location(f, f.TempDir()))
 	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
 	if err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin"); err != nil {
 		f.Fatal(err)

@@ -34,11 +34,7 @@ type fixture struct {
 func newFixture(t *testing.T, store func(*schema.DB) storeapi.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := schema.Open(ctx, schematest.Location(t, t.TempDir()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := schematest.Open(t, schematest.Location(t, t.TempDir()))
 	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
 	if err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin"); err != nil {
 		t.Fatal(err)

@@ -7,12 +7,14 @@
 //
 // Usage:
 //
-//	seed oauth --db data/isadmin.db --template-key KEY --count N [--owned M] [--prefix P]
+//	seed oauth --db data/isadmin.db --template-key KEY --count N [--owned M] [--prefix P] [--secret-key-file FILE]
 //	seed store --db data/isadmin.db --template-uuid UUID --count N [--prefix P] --out FILE
 //
 // oauth copies the OAuth client with consumer key KEY N times, with consumer
 // key and application name P0, P1, ...; the first M copies keep the
-// template's owner, the others belong to 100 made-up owners. store copies
+// template's owner, the others belong to 100 made-up owners. Each copy's
+// secret is the template's, sealed again for the copy's row with the key
+// file (--secret-key-file, default secret.key beside the database). store copies
 // the store application UUID N times, named P0, P1, ..., with fresh UUIDs,
 // and writes "UUID P<i>" lines to FILE.
 package main
@@ -25,11 +27,15 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 func main() {
@@ -51,6 +57,7 @@ func run(args []string) error {
 	owned := fs.Int("owned", -1, "oauth: copies that keep the template's owner (default: all)")
 	prefix := fs.String("prefix", "seed-", "prefix of the unique keys and names")
 	out := fs.String("out", "", "store: file of \"UUID name\" lines")
+	keyFile := fs.String("secret-key-file", "", "oauth: the server's secret key file (default: secret.key beside --db)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -76,18 +83,29 @@ func run(args []string) error {
 		if *owned < 0 || *owned > *count {
 			*owned = *count
 		}
-		var owner string
-		if err := db.QueryRowContext(ctx, `SELECT owner FROM oauth_apps WHERE consumer_key = ?`, *templateKey).Scan(&owner); err != nil {
+		if *keyFile == "" {
+			*keyFile = filepath.Join(filepath.Dir(*dbPath), "secret.key")
+		}
+		keys, err := sealed.ReadKeyFile(*keyFile)
+		if err != nil {
+			return err
+		}
+		var owner, stored string
+		if err := db.QueryRowContext(ctx, `SELECT owner, consumer_secret FROM oauth_apps WHERE consumer_key = ?`, *templateKey).Scan(&owner, &stored); err != nil {
 			return fmt.Errorf("template %q: %w", *templateKey, err)
 		}
-		err = copyRows(ctx, db, "oauth_apps", "consumer_key", *templateKey, []string{"consumer_key", "name", "owner"}, *count,
+		secret, err := keys.Open(stored, schema.ClientSecretBinding(*templateKey))
+		if err != nil {
+			return fmt.Errorf("template %q: %w", *templateKey, err)
+		}
+		err = copyRows(ctx, db, "oauth_apps", "consumer_key", *templateKey, []string{"consumer_key", "name", "owner", "consumer_secret"}, *count,
 			func(i int) []any {
 				o := owner
 				if i >= *owned {
 					o = "seed-owner-" + strconv.Itoa(i%100)
 				}
 				key := *prefix + strconv.Itoa(i)
-				return []any{key, key, o}
+				return []any{key, key, o, keys.Seal(secret, schema.ClientSecretBinding(key))}
 			})
 	case "store":
 		if *templateUUID == "" || *out == "" {

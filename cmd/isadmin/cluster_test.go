@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
@@ -80,10 +82,32 @@ func startProcess(t *testing.T, profile string, extra ...string) *testServer {
 	}
 }
 
+// serveFails runs isadmin serve as a process that must refuse to start,
+// and returns what it wrote to its standard error.
+func serveFails(t *testing.T, extra ...string) string {
+	t.Helper()
+	args := append([]string{"serve", "--data-dir", t.TempDir(), "--https-addr", "", "--http-addr", freeAddr(t), "--log-format", "json"}, extra...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, isadminBinary(t), args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err == nil || ctx.Err() != nil {
+		t.Fatalf("isadmin serve did not refuse to start (%v):\n%s", err, stderr.String())
+	}
+	return stderr.String()
+}
+
 // TestCluster: three processes on one PostgreSQL database are one server.
 func TestCluster(t *testing.T) {
 	base := requirePostgres(t)
 	db := schematest.NewSchema(t, base)
+	// One key file for every instance, made before the first start.
+	keyFile := filepath.Join(t.TempDir(), "cluster.key")
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"secret-key", "add", "--secret-key-file", keyFile}, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("secret-key add: %v\n%s", err, errOut.String())
+	}
 	var a, b, c *testServer
 	var wg sync.WaitGroup
 	servers := make([]*testServer, 3)
@@ -92,7 +116,7 @@ func TestCluster(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Three instances migrating the same fresh database at once.
-			servers[i] = startProcess(t, "is-7", "--database-url", db, "--admin-password", "cluster-pw")
+			servers[i] = startProcess(t, "is-7", "--database-url", db, "--admin-password", "cluster-pw", "--secret-key-file", keyFile)
 		}()
 	}
 	wg.Wait()
@@ -108,6 +132,21 @@ func TestCluster(t *testing.T) {
 	}
 	get := func(key string) string {
 		return `<xsd:getOAuthApplicationData><xsd:consumerKey>` + key + `</xsd:consumerKey></xsd:getOAuthApplicationData>`
+	}
+
+	// An instance without the key file is refused, and so is one with a
+	// key file of its own: it would seal secrets the others cannot open.
+	stderr := serveFails(t, "--database-url", db, "--admin-password", "cluster-pw")
+	if !strings.Contains(stderr, "no key file at") || !strings.Contains(stderr, "needs the same key file") {
+		t.Errorf("a fourth instance without the key file: %s", stderr)
+	}
+	ownKey := filepath.Join(t.TempDir(), "own.key")
+	if err := run(context.Background(), []string{"secret-key", "add", "--secret-key-file", ownKey}, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatalf("secret-key add: %v\n%s", err, errOut.String())
+	}
+	stderr = serveFails(t, "--database-url", db, "--admin-password", "cluster-pw", "--secret-key-file", ownKey)
+	if !strings.Contains(stderr, "the secret keys do not fit the database") || !strings.Contains(stderr, "needs the same key file") {
+		t.Errorf("a fourth instance with a key file of its own: %s", stderr)
 	}
 
 	// Create on A, read and update on B, delete on C.

@@ -31,6 +31,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 // ---- a server process ----
@@ -763,6 +764,15 @@ func checkIntegrity(t *testing.T, path string) *schema.DB {
 	}
 	if report != "ok" {
 		t.Errorf("PRAGMA integrity_check after a kill:\n%s", report)
+	}
+	keys, err := sealed.ReadKeyFile(filepath.Join(filepath.Dir(path), defaultSecretKeyFile))
+	if err != nil {
+		db.Close()
+		t.Fatalf("the secret key file after a kill: %v", err)
+	}
+	if _, err := db.UseSecretKeys(context.Background(), keys); err != nil {
+		db.Close()
+		t.Fatalf("the secret keys after a kill: %v", err)
 	}
 	return db
 }

@@ -41,6 +41,8 @@ Usage:
   isadmin migrate          apply the database migrations and exit
   isadmin copy --from data/isadmin.db --to postgres://...
                            move a deployment from SQLite to PostgreSQL
+  isadmin secret-key add   put a new key first in the key file of the client secrets
+  isadmin rewrap           seal every stored client secret again under the first key
   isadmin bench --url URL  load-test a server, SQLite commits or cold starts (isadmin bench -h)
 `
 
@@ -73,6 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, args[1:], stdout, stderr)
+	case "secret-key":
+		return runSecretKey(args[1:], getenv, stdout, stderr)
+	case "rewrap":
+		return runRewrap(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

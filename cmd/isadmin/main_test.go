@@ -74,6 +74,31 @@ func (c *clock) Advance(d time.Duration) {
 // and the server's clock set to now (when not nil).
 func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.Time, configure ...func(*Config)) *testServer {
 	t.Helper()
+	m := testMain(t, profile, w, now, configure...)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("starting server: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Close(ctx)
+	})
+	s := &testServer{Main: m, Client: &http.Client{
+		Timeout:   30 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
+	}}
+	if a := m.HTTPAddr(); a != "" {
+		s.URL = "http://" + a
+	}
+	if a := m.HTTPSAddr(); a != "" {
+		s.HTTPSURL = "https://" + a
+	}
+	return s
+}
+
+// testMain is the server startServerWith runs, configured but not started.
+func testMain(t testing.TB, profile string, w io.Writer, now func() time.Time, configure ...func(*Config)) *Main {
+	t.Helper()
 	m := NewMain()
 	if now != nil {
 		m.Now = now
@@ -110,25 +135,7 @@ func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.
 	for _, f := range configure {
 		f(&m.Config)
 	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatalf("starting server: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		m.Close(ctx)
-	})
-	s := &testServer{Main: m, Client: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
-	}}
-	if a := m.HTTPAddr(); a != "" {
-		s.URL = "http://" + a
-	}
-	if a := m.HTTPSAddr(); a != "" {
-		s.HTTPSURL = "https://" + a
-	}
-	return s
+	return m
 }
 
 // trustEnv makes client programs trust the server's self-signed

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 // requirePostgres returns the PostgreSQL URL of the run, or skips without
@@ -90,9 +92,28 @@ func TestCopyToPostgres(t *testing.T) {
 	if err := run(context.Background(), []string{"copy", "--from", from, "--to", target}, func(string) string { return "" }, &out, &errOut); err == nil {
 		t.Error("a second copy into a filled database succeeded")
 	}
-	// A server on the copy serves the copied data, and its ids continue.
-	s2 := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = target })
-	s2.do(t, call{action: "getOAuthApplicationData", body: `<xsd:getOAuthApplicationData><xsd:consumerKey>copy-key</xsd:consumerKey></xsd:getOAuthApplicationData>`}).ok(t)
+	// The secrets are copied sealed, as they were.
+	var copied string
+	if err := rawPG.QueryRow(`SELECT consumer_secret FROM oauth_apps WHERE consumer_key = 'copy-key'`).Scan(&copied); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(copied, "copy-secret") || !strings.HasPrefix(copied, "v1:") {
+		t.Errorf("the copied secret is stored as %q, want it sealed", copied)
+	}
+	// A server with another key file refuses the copy.
+	otherKey := filepath.Join(t.TempDir(), "other.key")
+	if _, err := sealed.CreateKeyFile(otherKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := startFails(t, func(c *Config) { c.DatabaseURL = target; c.SecretKeyFile = otherKey }); !errors.Is(err, schema.ErrSecretKeys) {
+		t.Errorf("a server with another key file on the copy: %v; want ErrSecretKeys", err)
+	}
+	// A server on the copy with the key file of the SQLite deployment
+	// serves the copied data, and its ids continue.
+	s2 := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = target; c.SecretKeyFile = filepath.Join(dir, "secret.key") })
+	if got := secretOf(t, s2, "copy-key"); got != "copy-secret" {
+		t.Errorf("the copied secret reads %q", got)
+	}
 	s2.do(t, call{action: "registerOAuthApplicationData", body: registerBody("after-copy", "", "", "", "password")}).ok(t)
 	amCall(t, s2, soap11, "createApplication", amCreateBody("after-copy-sp", "d")).ok(t)
 }

@@ -37,13 +37,16 @@ type Config struct {
 	AdminPassword string
 	DataDir       string
 	// DatabaseURL is a PostgreSQL URL; empty means SQLite in DataDir.
-	DatabaseURL  string
-	HTTPSAddr    string
-	HTTPAddr     string
-	TLSCert      string
-	TLSKey       string
-	MaxBodyBytes int64
-	LogFormat    string
+	DatabaseURL string
+	// SecretKeyFile holds the keys the client secrets are sealed with;
+	// empty means secret.key in DataDir, made on first start.
+	SecretKeyFile string
+	HTTPSAddr     string
+	HTTPAddr      string
+	TLSCert       string
+	TLSKey        string
+	MaxBodyBytes  int64
+	LogFormat     string
 	// MaxFailedLogins consecutive failures lock an account for LockDuration,
 	// for the source of the failures unless LockScope says otherwise.
 	MaxFailedLogins int
@@ -115,8 +118,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
 		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
 		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password (the default admin binds loopback only)", &c.AdminPassword, defaultPassword},
-		{"data-dir", "ISADMIN_DATA_DIR", "directory of the SQLite database and the generated TLS certificate", &c.DataDir, "data"},
+		{"data-dir", "ISADMIN_DATA_DIR", "directory of the SQLite database, the generated TLS certificate and the secret key file", &c.DataDir, "data"},
 		{"database-url", "ISADMIN_DATABASE_URL", "PostgreSQL database shared by several instances, e.g. postgres://isadmin@db/isadmin (default: SQLite in --data-dir)", &c.DatabaseURL, ""},
+		{"secret-key-file", "ISADMIN_SECRET_KEY_FILE", "key file the stored client secrets are sealed with, the same for every instance sharing a database (default: secret.key in --data-dir, made on first start)", &c.SecretKeyFile, ""},
 		{"https-addr", "ISADMIN_HTTPS_ADDR", `HTTPS listen address; "" switches HTTPS off`, &c.HTTPSAddr, ":9443"},
 		{"http-addr", "ISADMIN_HTTP_ADDR", `plain HTTP listen address; "" switches HTTP off`, &c.HTTPAddr, ":9763"},
 		{"http-admin-services", "ISADMIN_HTTP_ADMIN_SERVICES", "serve the SOAP admin services on plain HTTP too (Carbon serves them on HTTPS only)", &httpAdmin, "false"},
@@ -298,9 +302,11 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Profile = profile
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+	if err := os.MkdirAll(c.DataDir, dataDirMode); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	keyFile := secretKeyFile(c.DataDir, c.SecretKeyFile)
+	tightenModes(m.Log, c.DataDir, append(dataFiles(c.DataDir, c.DatabaseURL == ""), keyFile)...)
 	location := filepath.Join(c.DataDir, "isadmin.db")
 	if c.DatabaseURL != "" {
 		location = c.DatabaseURL
@@ -309,6 +315,17 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB.Now = m.Now
+	keys, err := loadSecretKeys(ctx, m.Log, m.DB, keyFile)
+	if err != nil {
+		return err
+	}
+	sealedNow, err := m.DB.UseSecretKeys(ctx, keys)
+	if err != nil {
+		return fmt.Errorf("%w (key file %s)", err, keyFile)
+	}
+	if sealedNow > 0 {
+		m.Log.Info().Int("secrets", sealedNow).Str("key_id", keys.SealingKeyID()).Msg("sealed the client secrets stored in plain text")
+	}
 	config, err := oauthConfig(profile)
 	if err != nil {
 		return err

@@ -12,11 +12,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 // EnvURL names the variable that switches tests to PostgreSQL.
@@ -76,4 +80,36 @@ func open(tb testing.TB, base string) *sql.DB {
 		tb.Fatalf("schematest: %s: %v", EnvURL, err)
 	}
 	return stdlib.OpenDB(*config)
+}
+
+var secretKeys = sync.OnceValue(func() *sealed.Keyring {
+	r, err := sealed.NewKeyring(sealed.NewKey())
+	if err != nil {
+		panic(err)
+	}
+	return r
+})
+
+// SecretKeys returns the secret keys of the test run: one key, the same for
+// every database, so that a database reopened or copied opens its secrets.
+func SecretKeys() *sealed.Keyring { return secretKeys() }
+
+// Open opens the database at location with SecretKeys and closes it when
+// the test ends.
+func Open(tb testing.TB, location string) *schema.DB {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := schema.Open(ctx, location)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	if _, err := db.UseSecretKeys(ctx, SecretKeys()); err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }
