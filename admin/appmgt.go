@@ -107,6 +107,9 @@ type AppMgt struct {
 	// NewUUID makes application resource ids; random (version 4) UUIDs by
 	// default.
 	NewUUID func() string
+	// Limits are the column sizes of the generation's database scripts;
+	// zero limits take IS 7's.
+	Limits FieldLimits
 }
 
 var _ wsdl.IdentityApplicationManagementService = (*AppMgt)(nil)
@@ -128,6 +131,9 @@ func (a *AppMgt) newUUID() string {
 	}
 	return randomUUID()
 }
+
+// limits returns the field limits of the service's generation.
+func (a *AppMgt) limits() FieldLimits { return a.Limits.complete() }
 
 func (a *AppMgt) catalogue() *Catalogue {
 	if a.Catalogue != nil {
@@ -494,6 +500,9 @@ func (a *AppMgt) create(ctx context.Context, p Principal, name, description stri
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
+	if err := a.limits().checkAppColumns(name, description); err != nil {
+		return nil, errCreateTooLong(err, name, p.TenantDomain)
+	}
 	doc, err := json.Marshal(freshTree())
 	if err != nil {
 		return nil, errCreateFailed(err, name, p.TenantDomain)
@@ -577,6 +586,9 @@ func (a *AppMgt) update(ctx context.Context, p Principal, sp *wsdl.ServiceProvid
 	if err != nil {
 		return errUpdateFailed(err, name, p.TenantDomain)
 	}
+	if err := a.checkLengths(name, str(sp.Description), doc, data); err != nil {
+		return errUpdateAppTooLong(err, name, p.TenantDomain)
+	}
 	rec := &ServiceProviderRecord{
 		ID: old.ID, TenantID: p.TenantID, Name: name, Description: str(sp.Description),
 		Owner: old.Owner, Document: data, OAuthKeys: keys,
@@ -594,6 +606,17 @@ func (a *AppMgt) update(ctx context.Context, p Principal, sp *wsdl.ServiceProvid
 		return errUpdateFailed(err, name, p.TenantDomain)
 	}
 	return nil
+}
+
+// checkLengths reports the first value of an application, as it is to be
+// stored, longer than its limit: its name and description columns, the
+// values of its tree and the stored document data of the tree doc.
+func (a *AppMgt) checkLengths(name, description string, doc *wsdl.ServiceProvider, data []byte) error {
+	l := a.limits()
+	if err := l.checkAppColumns(name, description); err != nil {
+		return err
+	}
+	return l.checkAppTree(doc, data)
 }
 
 // keepServerManaged carries the fields the server manages from the stored
@@ -889,6 +912,9 @@ func (a *AppMgt) CreateApplicationTemplate(ctx context.Context, t *wsdl.SpTempla
 }
 
 func (a *AppMgt) saveTemplate(ctx context.Context, p Principal, t *SPTemplate) error {
+	if err := a.limits().checkTemplate(t); err != nil {
+		return errTemplateTooLong(err)
+	}
 	ts, err := a.templates()
 	if err != nil {
 		return err
@@ -954,11 +980,15 @@ func (a *AppMgt) UpdateApplicationTemplate(ctx context.Context, name string, t *
 	if _, err := unmarshalSP(str(t.Content)); err != nil {
 		return errTemplateInvalid(str(t.Name), p.TenantDomain)
 	}
+	updated := &SPTemplate{TenantID: p.TenantID, Name: str(t.Name), Description: str(t.Description), Content: str(t.Content)}
+	if err := a.limits().checkTemplate(updated); err != nil {
+		return errTemplateTooLong(err)
+	}
 	ts, err := a.templates()
 	if err != nil {
 		return err
 	}
-	err = ts.UpdateSPTemplate(ctx, p.TenantID, name, &SPTemplate{TenantID: p.TenantID, Name: str(t.Name), Description: str(t.Description), Content: str(t.Content)})
+	err = ts.UpdateSPTemplate(ctx, p.TenantID, name, updated)
 	switch {
 	case err == nil:
 		return nil
@@ -1104,6 +1134,16 @@ func (a *AppMgt) importTree(ctx context.Context, p Principal, tree *wsdl.Service
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
+	rec, err := a.Store.FindServiceProviderByName(ctx, p.TenantID, name)
+	created := errors.Is(err, ErrNotFound)
+	if err != nil && !created {
+		return nil, errReadFailed(err, name, p.TenantDomain)
+	}
+	// Nothing is written before the tree is known to fit; update checks
+	// the document it stores once more.
+	if err := a.checkImportedTree(p, name, tree, created); err != nil {
+		return nil, err
+	}
 	provisioned, err := a.provisionClients(ctx, p, tree)
 	if err != nil {
 		return nil, err
@@ -1114,17 +1154,12 @@ func (a *AppMgt) importTree(ctx context.Context, p Principal, tree *wsdl.Service
 		}
 	}
 	code := int32(importUpdated)
-	rec, err := a.Store.FindServiceProviderByName(ctx, p.TenantID, name)
-	created := false
-	if errors.Is(err, ErrNotFound) {
-		code, created = importCreated, true
-		rec, err = a.create(ctx, p, name, str(tree.Description))
-	} else if err != nil {
-		err = errReadFailed(err, name, p.TenantDomain)
-	}
-	if err != nil {
-		undo()
-		return nil, err
+	if created {
+		code = importCreated
+		if rec, err = a.create(ctx, p, name, str(tree.Description)); err != nil {
+			undo()
+			return nil, err
+		}
 	}
 	tree.ApplicationID = int32(rec.ID)
 	if err := a.update(ctx, p, tree, rec); err != nil {
@@ -1142,30 +1177,63 @@ func (a *AppMgt) importTree(ctx context.Context, p Principal, tree *wsdl.Service
 	}, nil
 }
 
-// provisionClients creates the OAuth clients an exported tree carries that
-// the tenant lacks, and returns their keys.
-func (a *AppMgt) provisionClients(ctx context.Context, p Principal, tree *wsdl.ServiceProvider) ([]string, error) {
-	var created []string
-	if a.OAuth == nil || tree.InboundAuthenticationConfig == nil {
-		return created, nil
+// checkImportedTree refuses an imported tree with a value longer than its
+// limit, measured on the document the tree is stored as, with the fault of
+// creating the application or, when it exists, of updating it.
+func (a *AppMgt) checkImportedTree(p Principal, name string, tree *wsdl.ServiceProvider, created bool) error {
+	failed, tooLong := errUpdateFailed, errUpdateAppTooLong
+	if created {
+		failed, tooLong = errCreateFailed, errCreateTooLong
 	}
+	doc, err := storedTree(tree)
+	if err != nil {
+		return failed(err, name, p.TenantDomain)
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return failed(err, name, p.TenantDomain)
+	}
+	if err := a.checkLengths(name, str(tree.Description), doc, data); err != nil {
+		return tooLong(err, name, p.TenantDomain)
+	}
+	return nil
+}
+
+// provisionClients creates the OAuth clients an exported tree carries that
+// the tenant lacks, and returns their keys. Every client is read and
+// checked against the field limits before the first is created.
+func (a *AppMgt) provisionClients(ctx context.Context, p Principal, tree *wsdl.ServiceProvider) ([]string, error) {
+	if a.OAuth == nil || tree.InboundAuthenticationConfig == nil {
+		return nil, nil
+	}
+	limits := a.limits()
+	var missing []*OAuthApp
+	seen := map[string]bool{}
 	for _, ic := range tree.InboundAuthenticationConfig.InboundAuthenticationRequestConfigs {
 		if !isOAuthInbound(ic) || ic.InboundConfiguration == nil {
 			continue
 		}
 		app, err := unmarshalClient(*ic.InboundConfiguration)
-		if err != nil || app.ConsumerKey != str(ic.InboundAuthKey) {
+		if err != nil || app.ConsumerKey != str(ic.InboundAuthKey) || seen[app.ConsumerKey] {
 			continue
 		}
+		seen[app.ConsumerKey] = true
 		_, err = a.OAuth.FindOAuthAppByKey(ctx, p.TenantID, app.ConsumerKey)
 		if err == nil {
 			continue
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return created, Internal("appmgt.oauth-read-failed", "Error while reading the OAuth application %s", err, app.ConsumerKey)
+			return nil, Internal("appmgt.oauth-read-failed", "Error while reading the OAuth application %s", err, app.ConsumerKey)
 		}
 		app.TenantID, app.Owner = p.TenantID, p.Username
-		err = a.OAuth.CreateOAuthApp(ctx, app)
+		if err := limits.checkOAuthApp(app); err != nil {
+			return nil, errRegisterTooLong(err, app.Name, p.TenantDomain)
+		}
+		missing = append(missing, app)
+	}
+	var created []string
+	for _, app := range missing {
+		err := a.OAuth.CreateOAuthApp(ctx, app)
 		switch {
 		case err == nil:
 			created = append(created, app.ConsumerKey)

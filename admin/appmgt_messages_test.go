@@ -41,6 +41,9 @@ func appMgtErrors() []*Error {
 		Internal("appmgt.oauth-read-failed", "Error while reading the OAuth application %s", cause, "key"),
 		Internal("appmgt.export-failed", "Error in exporting Service Provider %s@%s", cause, "app", "carbon.super"),
 		Internal("appmgt.templates-unavailable", "Application templates are not supported by this server.", nil),
+		errCreateTooLong(cause, "app", "carbon.super"),
+		errUpdateAppTooLong(cause, "app", "carbon.super"),
+		errTemplateTooLong(cause),
 	}
 }
 
@@ -68,5 +71,45 @@ func TestAppMgtMessages(t *testing.T) {
 	}
 	if got := fmt.Sprintf(errNameExists("app", "t").Default, "app", "t"); got != "An application with name: 'app' already exists in tenantDomain: t" {
 		t.Errorf("name-exists renders %q", got)
+	}
+}
+
+// The OAuth faults of values longer than their columns: IS 7's texts are
+// the defaults (the register text's trailing space keeps it out of the
+// profile file); IS 5.0 has texts for the operations it has.
+func TestFieldLimitMessages(t *testing.T) {
+	cause := errors.New("cause")
+	for _, c := range []struct {
+		err  *Error
+		is50 string
+		is7  string
+	}{
+		{errRegisterTooLong(cause, "app", "carbon.super"), "Error when adding a new OAuth consumer application.", "Error when executing SQL to create OAuth app app@carbon.super "},
+		{errUpdateTooLong(cause), "Error when updating OAuth application", "Error when updating OAuth application"},
+		{errAddScopeTooLong(cause), "", "Error while inserting OIDC scopes and claims."},
+		{errUpdateScopeTooLong(cause, "openid", -1234), "", "Error while updating OIDC claims for the scope: openid in tenant: -1234"},
+		{errCreateTooLong(cause, "app", "carbon.super"), "Error occurred while creating the application", "Error while creating application: app for tenant: carbon.super"},
+		{errUpdateAppTooLong(cause, "app", "carbon.super"), "Error occurred while updating the application", "Error while updating application: app for tenant: carbon.super"},
+		{errTemplateTooLong(cause), "Server error occurred.", "Server error occurred."},
+	} {
+		if c.err.Kind != ClientError || !errors.Is(c.err, cause) {
+			t.Errorf("%s: want a client error carrying its cause", c.err.Code)
+		}
+		for profile, want := range map[string]string{"is-5.0": c.is50, "is-7": c.is7} {
+			if want == "" {
+				continue
+			}
+			p, err := wsdl.Load(profile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, ok := p.Message(c.err.Code)
+			if !ok {
+				text = c.err.Default
+			}
+			if got := fmt.Sprintf(text, c.err.Args...); got != want {
+				t.Errorf("%s %s renders %q, want %q", profile, c.err.Code, got, want)
+			}
+		}
 	}
 }

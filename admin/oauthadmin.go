@@ -28,6 +28,9 @@ type OAuthConfig struct {
 	IDTokenEncryptionAlgorithms []string
 	IDTokenEncryptionMethods    []string
 	TokenBindings               []*wsdl.TokenBindingMetaDataDTO
+	// Limits are the column sizes of the generation's database scripts;
+	// zero limits take IS 7's.
+	Limits FieldLimits
 }
 
 // OAuthAdmin implements wsdl.OAuthAdminService for every profile.
@@ -56,6 +59,9 @@ func GenerateKey() string {
 	s := base64.StdEncoding.EncodeToString(b[:])
 	return strings.NewReplacer("/", "_", "=", "a", "+", "f").Replace(s)
 }
+
+// limits returns the field limits of the service's generation.
+func (s *OAuthAdmin) limits() FieldLimits { return s.Config.Limits.complete() }
 
 func (s *OAuthAdmin) newKey() string {
 	if s.NewKey != nil {
@@ -216,6 +222,9 @@ func (s *OAuthAdmin) register(ctx context.Context, dto *wsdl.OAuthConsumerAppDTO
 	}
 	if app.Settings, err = settingsOf(&c); err != nil {
 		return nil, Internal("oauth.register-failed", "Error when adding a new OAuth consumer application.", err)
+	}
+	if err := s.limits().checkOAuthApp(app); err != nil {
+		return nil, errRegisterTooLong(err, app.Name, p.TenantDomain)
 	}
 	if err := s.Store.CreateOAuthApp(ctx, app); err != nil {
 		switch {
@@ -381,6 +390,9 @@ func (s *OAuthAdmin) UpdateConsumerApplication(ctx context.Context, dto *wsdl.OA
 	}
 	if app.Settings, err = settingsOf(&c); err != nil {
 		return Internal("oauth.update-failed", "Error while updating the OAuth application %s", err, key)
+	}
+	if err := s.limits().checkOAuthApp(app); err != nil {
+		return errUpdateTooLong(err)
 	}
 	return s.save(ctx, app)
 }
@@ -569,7 +581,11 @@ func (s *OAuthAdmin) AddScope(ctx context.Context, scope string, claims []string
 	if strings.TrimSpace(scope) == "" {
 		return Errorf("oauth.scope-name-required", "Scope name cannot be empty.")
 	}
-	err = s.Store.CreateScope(ctx, &Scope{TenantID: p.TenantID, Name: scope, Claims: claims})
+	sc := &Scope{TenantID: p.TenantID, Name: scope, Claims: claims}
+	if err := s.limits().checkScope(sc); err != nil {
+		return errAddScopeTooLong(err)
+	}
+	err = s.Store.CreateScope(ctx, sc)
 	if errors.Is(err, ErrDuplicateName) {
 		return Errorf("oauth.scope-exists", "Scope with the name %s already exists.", scope)
 	}
@@ -613,6 +629,9 @@ func (s *OAuthAdmin) UpdateScope(ctx context.Context, scope string, add, remove 
 		}
 	}
 	sc.Claims = claims
+	if err := s.limits().checkScope(sc); err != nil {
+		return errUpdateScopeTooLong(err, scope, sc.TenantID)
+	}
 	if err := s.Store.UpdateScope(ctx, sc); err != nil {
 		return Internal("oauth.scope-failed", "Error while updating the scope %s", err, scope)
 	}

@@ -2,10 +2,12 @@ package storeapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -15,11 +17,39 @@ import (
 	"github.com/isadmin/isadmin/admin"
 )
 
-// Limits of application fields, as the devportal API documents them.
+// Limits of the fields the store keeps: the column sizes API Manager's own
+// database scripts declare, in characters (VARCHAR(n) of H2, of MySQL with
+// a utf8 character set and of PostgreSQL counts characters). AM_APPLICATION
+// is the same in API Manager 1.x (wso2/carbon-apimgt,
+// features/apimgt/org.wso2.carbon.apimgt.core.feature/src/main/resources/sql/h2.sql
+// at 92a4142100db03efddd0ae9ab0e6e00fc6f29c60, lines 435-450) and 2.x (the
+// same directory's mysql.sql at 4198eb898eec73e86c117b1362c9ef6df7575154,
+// which declares the group and attribute tables too).
 const (
-	maxNameLength        = 100
+	// maxNameLength is AM_APPLICATION.NAME VARCHAR(100), h2.sql line 437,
+	// and the devportal API's maxLength.
+	maxNameLength = 100
+	// maxThrottlingPolicyLength is AM_APPLICATION.APPLICATION_TIER
+	// VARCHAR(50), line 439.
+	maxThrottlingPolicyLength = 50
+	// maxCallbackURLLength is AM_APPLICATION.CALLBACK_URL VARCHAR(512),
+	// line 440: the legacy store's application callback.
+	maxCallbackURLLength = 512
+	// maxDescriptionLength is AM_APPLICATION.DESCRIPTION VARCHAR(512),
+	// line 441, and the devportal API's maxLength.
 	maxDescriptionLength = 512
-	defaultPageLimit     = 25
+	// maxGroupLength is AM_APPLICATION_GROUP_MAPPING.GROUP_ID VARCHAR(512)
+	// of mysql.sql.
+	maxGroupLength = 512
+	// maxAttributeNameLength and maxAttributeValueLength are
+	// AM_APPLICATION_ATTRIBUTES.NAME VARCHAR(255) and VALUE VARCHAR(1024)
+	// of mysql.sql.
+	maxAttributeNameLength  = 255
+	maxAttributeValueLength = 1024
+	// maxListBytes bounds the stored groups and the stored attributes of an
+	// application (each as JSON): upstream keeps them in any number of rows.
+	maxListBytes     = 64 << 10
+	defaultPageLimit = 25
 )
 
 // applicationView is the devportal Application.
@@ -79,6 +109,9 @@ type applicationRequest struct {
 	TokenType        *string           `json:"tokenType"`
 	Groups           []string          `json:"groups"`
 	Attributes       map[string]string `json:"attributes"`
+	// callbackURL is the application callback of the legacy store's
+	// application-add; the REST API has none.
+	callbackURL *string
 }
 
 // ownerName is the owner as the devportal shows it: the user name, with
@@ -128,7 +161,7 @@ func infoOf(p admin.Principal, app *Application) applicationInfo {
 	}
 }
 
-// validate checks a create or update request and fills app from it.
+// apply checks a create or update request and fills app from it.
 func (req *applicationRequest) apply(app *Application) error {
 	var items []ErrorItem
 	add := func(field, format string, args ...any) {
@@ -149,11 +182,20 @@ func (req *applicationRequest) apply(app *Application) error {
 			add("name", "name holds the control character %U", c)
 		}
 	}
-	if strings.TrimSpace(deref(req.ThrottlingPolicy)) == "" {
+	switch policy := deref(req.ThrottlingPolicy); {
+	case strings.TrimSpace(policy) == "":
 		add("throttlingPolicy", "throttlingPolicy is required")
+	case utf8.RuneCountInString(policy) > maxThrottlingPolicyLength:
+		add("throttlingPolicy", "throttlingPolicy may have at most %d characters", maxThrottlingPolicyLength)
 	}
 	if utf8.RuneCountInString(deref(req.Description)) > maxDescriptionLength {
 		add("description", "description may have at most %d characters", maxDescriptionLength)
+	}
+	if req.callbackURL != nil && utf8.RuneCountInString(*req.callbackURL) > maxCallbackURLLength {
+		add("callbackUrl", "callbackUrl may have at most %d characters", maxCallbackURLLength)
+	}
+	if field, msg := req.checkLists(); msg != "" {
+		add(field, "%s", msg)
 	}
 	tokenType := deref(req.TokenType)
 	if tokenType == "" {
@@ -174,7 +216,43 @@ func (req *applicationRequest) apply(app *Application) error {
 	if app.Attributes == nil {
 		app.Attributes = map[string]string{}
 	}
+	if req.callbackURL != nil {
+		app.CallbackURL = *req.callbackURL
+	}
 	return nil
+}
+
+// checkLists names the list, groups or attributes, whose first value is
+// longer than its column or which is larger than the bound, and says what is
+// wrong; it returns "", "" when both fit.
+func (req *applicationRequest) checkLists() (field, msg string) {
+	for i, g := range req.Groups {
+		if utf8.RuneCountInString(g) > maxGroupLength {
+			return "groups", fmt.Sprintf("groups[%d] may have at most %d characters", i, maxGroupLength)
+		}
+	}
+	names := make([]string, 0, len(req.Attributes))
+	for name := range req.Attributes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if utf8.RuneCountInString(name) > maxAttributeNameLength {
+			return "attributes", fmt.Sprintf("attributes may have names of at most %d characters", maxAttributeNameLength)
+		}
+		if utf8.RuneCountInString(req.Attributes[name]) > maxAttributeValueLength {
+			return "attributes", fmt.Sprintf("attributes[%q] may have at most %d characters", name, maxAttributeValueLength)
+		}
+	}
+	for _, list := range []struct {
+		field string
+		value any
+	}{{"groups", orEmpty(req.Groups)}, {"attributes", req.Attributes}} {
+		if b, err := json.Marshal(list.value); err == nil && len(b) > maxListBytes {
+			return list.field, fmt.Sprintf("%s may take at most %d bytes as JSON", list.field, maxListBytes)
+		}
+	}
+	return "", ""
 }
 
 func duplicateName(name string) *Error {

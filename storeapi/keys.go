@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/julienschmidt/httprouter"
 
@@ -22,6 +23,14 @@ const (
 	ProvisioningFound       = "FOUND"
 	ProvisioningProvisioned = "PROVISIONED"
 )
+
+// maxConsumerKeyLength is the longest consumer key a key mapping holds:
+// AM_APPLICATION_KEY_MAPPING.CONSUMER_KEY is VARCHAR(512) in API Manager's
+// h2.sql (wso2/carbon-apimgt at 92a4142100db03efddd0ae9ab0e6e00fc6f29c60,
+// line 506) but VARCHAR(255) in its mysql.sql (at
+// 4198eb898eec73e86c117b1362c9ef6df7575154), and the key manager's own
+// IDN_OAUTH_CONSUMER_APPS.CONSUMER_KEY is VARCHAR(255): the smaller wins.
+const maxConsumerKeyLength = 255
 
 // defaultGrantTypes are the grant types of a provisioned client when the
 // request names none.
@@ -339,6 +348,10 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *Applicat
 		return nil, nil, badRequest("consumerKey is required.")
 	case req.ConsumerSecret == "":
 		return nil, nil, badRequest("consumerSecret is required: the key manager checks it before the keys are mapped.")
+	case utf8.RuneCountInString(req.ConsumerKey) > maxConsumerKeyLength:
+		msg := fmt.Sprintf("consumerKey may have at most %d characters", maxConsumerKeyLength)
+		return nil, nil, &Error{Status: http.StatusBadRequest, Description: "Invalid key mapping: " + msg + ".",
+			Items: []ErrorItem{{Code: "consumerKey", Message: msg}}}
 	}
 	if err := checkKeyType(req.KeyType); err != nil {
 		return nil, nil, err

@@ -202,14 +202,13 @@ func (s *Server) serveApplicationAddJag(w http.ResponseWriter, r *http.Request, 
 	if !ok {
 		return
 	}
-	name, tier, description := form.Get("application"), form.Get("tier"), form.Get("description")
+	name, tier, description, callback := form.Get("application"), form.Get("tier"), form.Get("description"), form.Get("callbackUrl")
 	app := &Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: StatusApproved}
-	req := applicationRequest{Name: &name, ThrottlingPolicy: &tier, Description: &description}
+	req := applicationRequest{Name: &name, ThrottlingPolicy: &tier, Description: &description, callbackURL: &callback}
 	if err := req.apply(app); err != nil {
 		s.jagFail(w, err)
 		return
 	}
-	app.CallbackURL = form.Get("callbackUrl")
 	if err := s.Store.CreateStoreApplication(ctx, app); err != nil {
 		if errors.Is(err, admin.ErrDuplicateName) {
 			err = &Error{Status: http.StatusConflict, Description: "A duplicate application already exists by the name - " + app.Name, Err: err}

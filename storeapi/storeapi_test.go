@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -154,5 +155,26 @@ func TestParseKeyManager(t *testing.T) {
 		} else if !strings.HasPrefix(err.Error(), "storeapi: ") {
 			t.Errorf("%q: error without the package prefix: %v", spec, err)
 		}
+	}
+}
+
+// TestFieldLengthsCountCharacters: the store measures values in characters,
+// as AM_APPLICATION's VARCHAR(n) does: a throttling policy of 50 é (100
+// bytes) fits APPLICATION_TIER VARCHAR(50), 51 do not, and a refused
+// application is not stored.
+func TestFieldLengthsCountCharacters(t *testing.T) {
+	f := newFixture(t, func(db *schema.DB) storeapi.Store { return db })
+	body := func(name string, n int) string {
+		return `{"name":"` + name + `","throttlingPolicy":"` + strings.Repeat("é", n) + `"}`
+	}
+	if status, app := f.post(t, "/applications", body("fits", 50)); status != http.StatusCreated || app["throttlingPolicy"] != strings.Repeat("é", 50) {
+		t.Errorf("50 characters: %d %v", status, app)
+	}
+	status, e := f.post(t, "/applications", body("over", 51))
+	if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(e["description"]), "throttlingPolicy may have at most 50 characters") {
+		t.Errorf("51 characters: %d %v", status, e)
+	}
+	if _, err := f.db.FindStoreApplicationByName(context.Background(), admin.SuperTenantID, "admin", "over"); !errors.Is(err, admin.ErrNotFound) {
+		t.Errorf("the refused application was stored: %v", err)
 	}
 }

@@ -346,7 +346,7 @@ func (m *Main) Run(ctx context.Context) error {
 			"OAuthAdminService":   oauthAdmin,
 			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
 
-			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now},
+			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now, Limits: config.Limits},
 		},
 		Identity:     identity,
 		Realm:        soap.DefaultRealm,
@@ -486,7 +486,8 @@ func newLogger(w io.Writer, format string) zerolog.Logger {
 	return zerolog.New(w).With().Timestamp().Logger()
 }
 
-// oauthConfig reads the OAuth settings a fresh server of the profile has.
+// oauthConfig reads the OAuth settings a fresh server of the profile has,
+// and the column sizes of its generation's database scripts.
 func oauthConfig(p *wsdl.Profile) (admin.OAuthConfig, error) {
 	first := func(key string) string {
 		if v := p.Setting(key); len(v) > 0 {
@@ -523,6 +524,19 @@ func oauthConfig(p *wsdl.Profile) (admin.OAuthConfig, error) {
 	} {
 		if *dst, err = seconds(key); err != nil {
 			return c, err
+		}
+	}
+	for _, v := range p.Setting("max-length") {
+		f := strings.Fields(v)
+		if len(f) != 2 {
+			return c, fmt.Errorf("profile %s: max-length %q: want a limit's name and a length", p.Name, v)
+		}
+		n, err := strconv.Atoi(f[1])
+		if err != nil {
+			return c, fmt.Errorf("profile %s: max-length %q: %w", p.Name, v, err)
+		}
+		if err := c.Limits.Set(f[0], n); err != nil {
+			return c, fmt.Errorf("profile %s: %w", p.Name, err)
 		}
 	}
 	for _, b := range p.Setting("token-binding") {

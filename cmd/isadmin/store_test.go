@@ -1168,3 +1168,184 @@ func TestStoreBodies(t *testing.T) {
 		t.Errorf("oversized form: %v", out)
 	}
 }
+
+// listJSONOfSize returns distinct strings of at most 250 characters whose
+// JSON list takes exactly size bytes.
+func listJSONOfSize(size int) []string {
+	// ["a","b"] takes 1 + Σ(len+3) bytes.
+	k := (size-1)/253 + 1
+	last := size - 1 - 3*k - 250*(k-1)
+	var out []string
+	for i := range k - 1 {
+		out = append(out, fmt.Sprintf("%04d", i)+strings.Repeat("g", 246))
+	}
+	return append(out, strings.Repeat("l", last))
+}
+
+// TestStoreFieldLengths: an application's fields are at most as long as the
+// columns of API Manager's AM_APPLICATION and its group and attribute
+// tables (storeapi cites them); exactly that is stored, one character more
+// is a 400 naming the field, and nothing is stored.
+func TestStoreFieldLengths(t *testing.T) {
+	s := startStore(t, "is-7")
+	count := func() int {
+		t.Helper()
+		var list struct {
+			Pagination struct {
+				Total int `json:"total"`
+			} `json:"pagination"`
+		}
+		s.api(t, sreq{method: "GET", path: "/applications"}).want(t, http.StatusOK, &list)
+		return list.Pagination.Total
+	}
+	type appFields struct {
+		Name             string            `json:"name"`
+		ThrottlingPolicy string            `json:"throttlingPolicy"`
+		Description      string            `json:"description"`
+		Groups           []string          `json:"groups"`
+		Attributes       map[string]string `json:"attributes"`
+		ApplicationID    string            `json:"applicationId"`
+	}
+	cases := []struct {
+		field, item string
+		limit       int
+		body        func(id, v string) map[string]any
+		stored      func(a appFields) string
+	}{
+		{"name", "name", 100, func(id, v string) map[string]any { return map[string]any{"name": v, "throttlingPolicy": "Unlimited"} },
+			func(a appFields) string { return a.Name }},
+		{"throttlingPolicy", "throttlingPolicy", 50, func(id, v string) map[string]any { return map[string]any{"name": id, "throttlingPolicy": v} },
+			func(a appFields) string { return a.ThrottlingPolicy }},
+		{"description", "description", 512, func(id, v string) map[string]any {
+			return map[string]any{"name": id, "throttlingPolicy": "Unlimited", "description": v}
+		}, func(a appFields) string { return a.Description }},
+		{"groups[0]", "groups", 512, func(id, v string) map[string]any {
+			return map[string]any{"name": id, "throttlingPolicy": "Unlimited", "groups": []string{v}}
+		}, func(a appFields) string { return a.Groups[0] }},
+		{`attributes["k"]`, "attributes", 1024, func(id, v string) map[string]any {
+			return map[string]any{"name": id, "throttlingPolicy": "Unlimited", "attributes": map[string]string{"k": v}}
+		}, func(a appFields) string { return a.Attributes["k"] }},
+		{"attributes may have names", "attributes", 255, func(id, v string) map[string]any {
+			return map[string]any{"name": id, "throttlingPolicy": "Unlimited", "attributes": map[string]string{v: "x"}}
+		}, func(a appFields) string {
+			for k := range a.Attributes {
+				return k
+			}
+			return ""
+		}},
+	}
+	for i, c := range cases {
+		t.Run(c.item+fmt.Sprint(i), func(t *testing.T) {
+			var created appFields
+			s.api(t, sreq{method: "POST", path: "/applications", body: c.body(fmt.Sprint("exact-", i), strings.Repeat("x", c.limit))}).
+				want(t, http.StatusCreated, &created)
+			var got appFields
+			s.api(t, sreq{method: "GET", path: "/applications/" + created.ApplicationID}).want(t, http.StatusOK, &got)
+			if c.stored(got) != strings.Repeat("x", c.limit) {
+				t.Errorf("%d characters: stored %.40q", c.limit, c.stored(got))
+			}
+
+			before := count()
+			r := s.api(t, sreq{method: "POST", path: "/applications", body: c.body(fmt.Sprint("over-", i), strings.Repeat("y", c.limit+1))})
+			r.wantError(t, http.StatusBadRequest, c.field)
+			var e struct {
+				Error []storeapi.ErrorItem `json:"error"`
+			}
+			json.Unmarshal(r.Body, &e)
+			if len(e.Error) != 1 || e.Error[0].Code != c.item || !strings.Contains(e.Error[0].Message, fmt.Sprint("at most ", c.limit)) {
+				t.Errorf("error items %+v, want one for %s naming %d", e.Error, c.item, c.limit)
+			}
+			if after := count(); after != before {
+				t.Errorf("%d applications before, %d after", before, after)
+			}
+
+			// An update is refused alike and leaves the application as it was.
+			s.api(t, sreq{method: "PUT", path: "/applications/" + created.ApplicationID, body: c.body(fmt.Sprint("exact-", i), strings.Repeat("y", c.limit+1))}).
+				wantError(t, http.StatusBadRequest, c.field)
+			var kept appFields
+			s.api(t, sreq{method: "GET", path: "/applications/" + created.ApplicationID}).want(t, http.StatusOK, &kept)
+			if c.stored(kept) != strings.Repeat("x", c.limit) {
+				t.Errorf("the refused update stored %.40q", c.stored(kept))
+			}
+		})
+	}
+
+	t.Run("lists", func(t *testing.T) {
+		// Upstream keeps groups in rows without a bound on their number;
+		// the store bounds the list at 64 KiB of JSON.
+		exact := listJSONOfSize(64 << 10)
+		s.api(t, sreq{method: "POST", path: "/applications", body: map[string]any{"name": "groups-exact", "throttlingPolicy": "Unlimited", "groups": exact}}).
+			want(t, http.StatusCreated, nil)
+		before := count()
+		s.api(t, sreq{method: "POST", path: "/applications", body: map[string]any{"name": "groups-over", "throttlingPolicy": "Unlimited", "groups": listJSONOfSize(64<<10 + 1)}}).
+			wantError(t, http.StatusBadRequest, "groups may take at most 65536 bytes")
+		if count() != before {
+			t.Error("the refused application was stored")
+		}
+	})
+
+	t.Run("issue sizes", func(t *testing.T) {
+		// The finding's 9.9 MB throttling policy, within the 10 MiB body cap.
+		before := count()
+		s.api(t, sreq{method: "POST", path: "/applications", body: map[string]any{"name": "huge", "throttlingPolicy": strings.Repeat("P", 9_900_000)}}).
+			wantError(t, http.StatusBadRequest, "throttlingPolicy may have at most 50 characters")
+		if count() != before {
+			t.Error("the refused application was stored")
+		}
+	})
+
+	t.Run("map-keys", func(t *testing.T) {
+		// AM_APPLICATION_KEY_MAPPING.CONSUMER_KEY: 255 characters, as the
+		// key manager's own column.
+		app := createApp(t, s, "", "LongKeys")
+		key := strings.Repeat("k", 255)
+		soapRegister(t, s, "is-7", "long key client", key, "long-key-secret")
+		mapKeys(t, s, "", app.ApplicationID, mapBody(key, "long-key-secret", "PRODUCTION")).want(t, http.StatusOK, nil)
+		r := mapKeys(t, s, "", app.ApplicationID, mapBody(key+"k", "secret", "SANDBOX"))
+		r.wantError(t, http.StatusBadRequest, "consumerKey may have at most 255 characters")
+		keys := oauthKeys(t, s, "", app.ApplicationID)
+		if len(keys) != 1 || keys[0].ConsumerKey != key {
+			t.Errorf("keys %+v, want only the 255-character key", keys)
+		}
+		assertNotStored(t, s, key+"k")
+	})
+
+	t.Run("legacy callbackUrl", func(t *testing.T) {
+		// AM_APPLICATION.CALLBACK_URL VARCHAR(512): the 1.9 store's
+		// application callback.
+		jar, err := cookiejar.New(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		client := &http.Client{Jar: jar, Transport: s.Client.Transport}
+		post := func(path string, form url.Values) map[string]any {
+			t.Helper()
+			var out map[string]any
+			s.api(t, sreq{method: "POST", path: path, form: form, client: client, noAuth: true}).want(t, http.StatusOK, &out)
+			return out
+		}
+		if out := post(storeapi.LoginJag, url.Values{"action": {"login"}, "username": {"admin"}, "password": {"admin"}}); out["error"] != false {
+			t.Fatalf("login: %v", out)
+		}
+		add := func(name, callback string) map[string]any {
+			return post(storeapi.ApplicationAddJag, url.Values{"action": {"addApplication"}, "application": {name}, "tier": {"Unlimited"}, "callbackUrl": {callback}})
+		}
+		if out := add("LegacyExact", callbackOf(512)); out["error"] != false {
+			t.Fatalf("a callback of 512 characters: %v", out)
+		}
+		before := count()
+		out := add("LegacyOver", callbackOf(513))
+		if out["error"] != true || !strings.Contains(fmt.Sprint(out["message"]), "callbackUrl may have at most 512 characters") {
+			t.Errorf("a callback of 513 characters: %v", out)
+		}
+		if count() != before {
+			t.Error("the refused application was stored")
+		}
+		list := post(storeapi.ApplicationListJag, url.Values{"action": {"getApplications"}})
+		for _, a := range list["applications"].([]any) {
+			if app := a.(map[string]any); app["name"] == "LegacyExact" && app["callbackUrl"] != callbackOf(512) {
+				t.Errorf("stored callback %.40q", app["callbackUrl"])
+			}
+		}
+	})
+}
