@@ -49,11 +49,9 @@ type OAuthAppStore interface {
 	UpdateOAuthApp(ctx context.Context, app *OAuthApp) error
 	FindOAuthAppByKey(ctx context.Context, tenantID int64, consumerKey string) (*OAuthApp, error)
 	FindOAuthAppByName(ctx context.Context, tenantID int64, name string) (*OAuthApp, error)
-	// ListOAuthApps returns the owner's applications ordered by name.
+	// ListOAuthApps returns the owner's applications ordered by name,
+	// read whole, so that no database work waits on a slow client.
 	ListOAuthApps(ctx context.Context, tenantID int64, owner string) ([]*OAuthApp, error)
-	// EachOAuthApp calls fn with the owner's applications ordered by name,
-	// one row at a time, stopping at fn's first error.
-	EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn func(*OAuthApp) error) error
 	// DeleteOAuthApp reports ErrNotFound when no row was deleted.
 	DeleteOAuthApp(ctx context.Context, tenantID int64, consumerKey string) error
 

@@ -325,36 +325,37 @@ func (s *OAuthAdmin) GetAllOAuthApplicationData(ctx context.Context) ([]*wsdl.OA
 }
 
 // StreamGetAllOAuthApplicationData hands the caller's own named clients to
-// yield one at a time, so that a response listing thousands of them keeps
-// only one in memory.
+// yield one at a time, so that a response listing thousands of them holds
+// their rows but only one answer element at a time. The rows are read
+// whole first: yield writes to the client, whose pace must not hold a
+// database connection.
 func (s *OAuthAdmin) StreamGetAllOAuthApplicationData(ctx context.Context, yield func(*wsdl.OAuthConsumerAppDTO) error) error {
 	p, err := caller(ctx)
 	if err != nil {
 		return err
 	}
-	var yieldErr error
-	err = s.Store.EachOAuthApp(ctx, p.TenantID, p.Username, func(app *OAuthApp) error {
+	apps, err := s.Store.ListOAuthApps(ctx, p.TenantID, p.Username)
+	var de *Error
+	if err != nil && !errors.As(err, &de) {
+		return Internal("oauth.read-failed", "Error while reading the OAuth applications of %s", err, p.Username)
+	}
+	if err != nil {
+		return err
+	}
+	for i, app := range apps {
+		apps[i] = nil // written out: its memory may go
 		if app.Name == "" {
-			return nil
+			continue
 		}
 		dto, err := dtoOf(app, p.TenantDomain)
 		if err != nil {
 			return err
 		}
 		if err := yield(dto); err != nil {
-			yieldErr = err
 			return err
 		}
-		return nil
-	})
-	if yieldErr != nil {
-		return yieldErr
 	}
-	var de *Error
-	if err != nil && !errors.As(err, &de) {
-		return Internal("oauth.read-failed", "Error while reading the OAuth applications of %s", err, p.Username)
-	}
-	return err
+	return nil
 }
 
 // UpdateConsumerApplication updates a client; the secret must match and is

@@ -249,9 +249,21 @@ if [[ $listed != 10000 ]]; then
 	echo "the memory test expected 10000 clients in the list, got $listed" >&2
 	exit 1
 fi
+
+# --- 5. slow readers: 64 stalled listings of 10 000 clients ---------------
+
+log "64 connections stalled on getAllOAuthApplicationData of 10 000 clients"
+stalled=(--stalled 64 --stalled-body-file "$req/getAllOAuthApplicationData.xml")
+for h in "${all_headers[@]}"; do
+	[[ $h == --header ]] || stalled+=(--stalled-header "$h")
+done
+bench stalled-get/isadmin 1 --url "$oauth" "${common[@]}" "${stalled[@]}" \
+	--body-file "$req/getOAuthApplicationData.xml" "${get_headers[@]}" --user admin --password admin
+bench stalled-register/isadmin 1 --url "$oauth" "${common[@]}" "${stalled[@]}" \
+	--template "$req/registerOAuthApplicationData.tmpl.xml" "${reg_headers[@]}" --user admin --password admin
 stop "$isadmin_pid"
 
-# --- 5. cold start ----------------------------------------------------------
+# --- 6. cold start ----------------------------------------------------------
 
 bench coldstart/isadmin 1 --kind cold-start --binary "$work/isadmin" --runs "$COLD_STARTS" --dir "$work"
 

@@ -116,23 +116,10 @@ func (db *DB) FindOAuthAppByName(ctx context.Context, tenantID int64, name strin
 }
 
 // ListOAuthApps returns the owner's applications in the tenant ordered by
-// name, then id. It returns an empty slice when there are none.
+// name, then id. It returns an empty slice when there are none. The rows
+// are all read before it returns: a caller that writes them to a slow
+// client holds no database connection meanwhile.
 func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) ([]*admin.OAuthApp, error) {
-	apps := []*admin.OAuthApp{}
-	err := db.EachOAuthApp(ctx, tenantID, owner, func(app *admin.OAuthApp) error {
-		apps = append(apps, app)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return apps, nil
-}
-
-// EachOAuthApp calls fn with the owner's applications ordered by name, then
-// id, reading one row at a time; it stops at fn's first error and returns
-// it as is.
-func (db *DB) EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn func(*admin.OAuthApp) error) error {
 	rows, err := db.queryRows(ctx, `
 		SELECT `+oauthAppColumns+`
 		FROM oauth_apps
@@ -140,22 +127,21 @@ func (db *DB) EachOAuthApp(ctx context.Context, tenantID int64, owner string, fn
 		ORDER BY name, id`,
 		tenantID, owner)
 	if err != nil {
-		return fmt.Errorf("schema: list oauth apps: %w", err)
+		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
 	}
 	defer rows.Close()
+	apps := []*admin.OAuthApp{}
 	for rows.Next() {
 		app, err := db.scanOAuthApp(rows)
 		if err != nil {
-			return fmt.Errorf("schema: list oauth apps: %w", err)
+			return nil, fmt.Errorf("schema: list oauth apps: %w", err)
 		}
-		if err := fn(app); err != nil {
-			return err
-		}
+		apps = append(apps, app)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("schema: list oauth apps: %w", err)
+		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
 	}
-	return nil
+	return apps, nil
 }
 
 // DeleteOAuthApp deletes the tenant's application with the consumer key. It

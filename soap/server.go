@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -45,8 +46,15 @@ type Server struct {
 	Log     zerolog.Logger
 	// Now is the clock used for request durations.
 	Now func() time.Time
+	// MaxListings bounds the listings (operations answering an array of
+	// complex values) answered at once, and so the memory they hold while
+	// slow clients read them; others wait their turn. 0 means twice the
+	// processors, at least 4.
+	MaxListings int
 
-	bufs sync.Pool
+	bufs         sync.Pool
+	listingsOnce sync.Once
+	listings     chan struct{}
 	// docs are the served documents, by service (and "?wsdl2").
 	docsMu sync.Mutex
 	docs   map[string][]byte
@@ -239,6 +247,37 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	s.run(ctx, w, r, rl, rp, op, req, fail)
 }
 
+// HangUpKey is the context key of a channel (<-chan struct{}) closed when
+// the client hangs up, for servers that carry requests out whatever the
+// client does: a listing gives up waiting for its turn when no one is
+// left to read it.
+type HangUpKey struct{}
+
+// startListing waits for a turn to answer a listing.
+func (s *Server) startListing(ctx context.Context) (release func(), err error) {
+	s.listingsOnce.Do(func() {
+		n := s.MaxListings
+		if n <= 0 {
+			n = max(4, 2*runtime.GOMAXPROCS(0))
+		}
+		s.listings = make(chan struct{}, n)
+	})
+	select {
+	case s.listings <- struct{}{}:
+		return func() { <-s.listings }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("soap: waiting for a turn to answer a listing: %w", ctx.Err())
+	case <-hangUp(ctx):
+		return nil, errors.New("soap: the client of a listing hung up while it waited for its turn")
+	}
+}
+
+// hangUp returns the channel of HangUpKey, or nil.
+func hangUp(ctx context.Context) <-chan struct{} {
+	ch, _ := ctx.Value(HangUpKey{}).(<-chan struct{})
+	return ch
+}
+
 // run invokes the operation and answers it.
 func (s *Server) run(ctx context.Context, w http.ResponseWriter, r *http.Request, rl *requestLog, rp *reply, op *wsdl.Operation, req wsdl.Struct, fail func(error)) {
 	impl := s.Services[op.Service.Name]
@@ -247,6 +286,14 @@ func (s *Server) run(ctx context.Context, w http.ResponseWriter, r *http.Request
 		return
 	}
 	answer := !op.OneWay && (rp.wsa == nil || !rp.wsa.noAnswer())
+	if op.Binding.Stream != nil {
+		release, err := s.startListing(ctx)
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer release()
+	}
 	if op.Binding.Stream != nil && op.Output != nil && answer {
 		streamed, err := s.stream(ctx, w, rp, op, impl, req)
 		if streamed {

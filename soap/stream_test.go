@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +121,79 @@ func TestStreamFailure(t *testing.T) {
 	_, body, err = list(t, serveList(t, streaming{listing{n: 2000, failAfter: 1500}}))
 	if err == nil {
 		t.Errorf("a failure mid-stream was answered as a whole response of %d bytes", len(body))
+	}
+}
+
+// gatedListing blocks each listing until open is closed, counting those
+// inside at once; it answers getOAuthApplicationData at once.
+type gatedListing struct {
+	wsdl.OAuthAdminService
+	open         chan struct{}
+	inside, most *atomic.Int32
+	entered      chan struct{}
+}
+
+func (g gatedListing) GetAllOAuthApplicationData(ctx context.Context) ([]*wsdl.OAuthConsumerAppDTO, error) {
+	n := g.inside.Add(1)
+	defer g.inside.Add(-1)
+	for {
+		m := g.most.Load()
+		if n <= m || g.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	g.entered <- struct{}{}
+	<-g.open
+	return nil, nil
+}
+
+func (g gatedListing) GetOAuthApplicationData(ctx context.Context, key string) (*wsdl.OAuthConsumerAppDTO, error) {
+	return &wsdl.OAuthConsumerAppDTO{OauthConsumerKey: &key}, nil
+}
+
+// TestListingsBounded: no more listings than MaxListings are answered at
+// once, whatever their clients do; the others wait their turn, and other
+// operations do not wait at all.
+func TestListingsBounded(t *testing.T) {
+	g := gatedListing{open: make(chan struct{}), inside: new(atomic.Int32), most: new(atomic.Int32), entered: make(chan struct{}, 8)}
+	p, err := wsdl.Load("is-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Profile: p, Services: map[string]any{"OAuthAdminService": g}, Identity: benchIdentity{}, HTTPAdminServices: true,
+		Log: zerolog.Nop(), Now: time.Now, MaxListings: 2}
+	r := httprouter.New()
+	srv.Register(r)
+	ts := httptest.NewServer(r)
+	defer ts.Close()
+
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if status, body, err := list(t, ts); status != http.StatusOK || err != nil {
+				t.Errorf("a listing: %d %v %s", status, err, body)
+			}
+		}()
+	}
+	<-g.entered
+	<-g.entered
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/services/OAuthAdminService", strings.NewReader(`<s:Envelope xmlns:s="`+NS11+`"><s:Body><getOAuthApplicationData xmlns="`+wsdl.WrapperNamespace+`"><consumerKey>k</consumerKey></getOAuthApplicationData></s:Body></s:Envelope>`))
+	req.Header.Set("Content-Type", "text/xml")
+	req.SetBasicAuth("admin", "admin")
+	resp, err := ts.Client().Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("getOAuthApplicationData beside two waiting listings: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if n := g.inside.Load(); n != 2 {
+		t.Errorf("%d listings answered at once, want 2", n)
+	}
+	close(g.open)
+	wg.Wait()
+	if m := g.most.Load(); m != 2 {
+		t.Errorf("at most %d listings answered at once, want 2", m)
 	}
 }

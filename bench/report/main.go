@@ -43,6 +43,7 @@ type result struct {
 	LatencyMS     *latency          `json:"latency_ms"`
 	RSSStartBytes int64             `json:"rss_start_bytes"`
 	RSSPeakBytes  int64             `json:"rss_peak_bytes"`
+	Stalled       int               `json:"stalled"`
 	RunsMS        []float64         `json:"runs_ms"`
 	MedianMS      float64           `json:"median_ms"`
 	MaxMS         float64           `json:"max_ms"`
@@ -224,6 +225,8 @@ const (
 	mapKeys      = "mapkeys/isadmin"
 	memory       = "memory/isadmin"
 	coldStart    = "coldstart/isadmin"
+	stalledGet   = "stalled-get/isadmin"
+	stalledReg   = "stalled-register/isadmin"
 )
 
 var labels = map[string]string{
@@ -235,6 +238,8 @@ var labels = map[string]string{
 	commitOne:    "raw SQLite commits, WAL + synchronous=FULL, 1 writer",
 	mapKeys:      "isadmin, store map-keys (existing client), Basic auth",
 	memory:       "isadmin, getAllOAuthApplicationData returning 10 000 of 100 000 clients",
+	stalledGet:   "isadmin, getOAuthApplicationData beside stalled listings",
+	stalledReg:   "isadmin, registerOAuthApplicationData beside stalled listings",
 }
 
 func main() {
@@ -336,6 +341,22 @@ func run(dir string) error {
 			fmt.Sprintf("peak **%s** MiB (%s MiB idle before the calls)", f1(peak), f1(start)), "< 64 MiB", verdict(peak < 64, mem.errors()),
 			fmt.Sprintf("PEAK RSS %s MIB (< 64)", f1(peak))})
 	}
+	if sg := data[stalledGet]; len(sg) > 0 {
+		p := sg.median(p99)
+		t := target{fmt.Sprintf("getOAuthApplicationData, %d connections, beside %d connections that each asked for a 10 000-client getAllOAuthApplicationData and read nothing", sg[0].Concurrency, sg[0].Stalled),
+			fmt.Sprintf("p99 **%s** ms, %s req/s", f1(p), f0(sg.median(rps))), "p99 < 200 ms", verdict(p < 200 && sg.median(rps) > 0, sg.errors()),
+			fmt.Sprintf("GET BESIDE %d STALLED P99 %s MS (< 200)", sg[0].Stalled, f1(p))}
+		targets = append(targets, t)
+	}
+	if sr := data[stalledReg]; len(sr) > 0 {
+		res := "reported"
+		if n := sr.errors(); n > 0 || sr.median(rps) == 0 {
+			res = fmt.Sprintf("INVALID (%d errors)", n)
+		}
+		targets = append(targets, target{fmt.Sprintf("registerOAuthApplicationData, %d connections, beside the same %d stalled listings", sr[0].Concurrency, sr[0].Stalled),
+			fmt.Sprintf("p99 **%s** ms, %s req/s", f1(sr.median(p99)), f0(sr.median(rps))), "p99 and requests/s reported", res,
+			fmt.Sprintf("REGISTER BESIDE STALLED P99 %s MS", f1(sr.median(p99)))})
+	}
 	w("## Targets\n\n| target | measured (median) | goal | result |\n|---|---|---|---|\n")
 	for _, t := range targets {
 		w("| %s | %s | %s | %s |\n", t.what, t.measured, t.goal, t.result)
@@ -408,6 +429,8 @@ func run(dir string) error {
 	w("- `map-keys`: each request maps a different existing OAuth client (secret checked) to a different store application, both seeded in the database beforehand.\n")
 	w("- Memory: 100 000 OAuth clients seeded in the database, 10 000 of them owned by admin; VmRSS of the server sampled every 20 ms while ")
 	w("`getAllOAuthApplicationData` is called back to back; idle is the first sample, after start and before any call.\n")
+	w("- Stalled: on the memory test's database, 64 connections (4 KiB receive buffers) each send a `getAllOAuthApplicationData` of admin's 10 000 clients ")
+	w("and read nothing for the whole run, while 32 others call `getOAuthApplicationData`, then `registerOAuthApplicationData`.\n")
 	w("- Cold start: `isadmin serve` with both listeners on a fresh data directory (so it creates the database, the admin user and a TLS certificate), ")
 	w("from exec to the first HTTP 200 to `getAllOAuthApplicationData` with Basic auth, polling every 0.2 ms.\n")
 	w("\n![chart](chart.png)\n")

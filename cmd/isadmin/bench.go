@@ -76,6 +76,10 @@ type benchConfig struct {
 	Insecure   bool
 	JSON       bool
 	RSSPid     int
+	// Stalled connections send a request each and never read its answer.
+	Stalled         int
+	StalledBodyFile string
+	StalledHeaders  []string
 
 	// sqlite-commits and cold-start
 	Dir      string
@@ -106,6 +110,8 @@ type benchResult struct {
 	LatencyMS     *benchLatency     `json:"latency_ms,omitempty"`
 	RSSStartBytes int64             `json:"rss_start_bytes,omitempty"`
 	RSSPeakBytes  int64             `json:"rss_peak_bytes,omitempty"`
+	// Stalled is the number of connections held stalled during the run.
+	Stalled int `json:"stalled,omitempty"`
 	// Settings reports what the SQLite connection runs with
 	// (sqlite-commits).
 	Settings map[string]string `json:"settings,omitempty"`
@@ -186,6 +192,9 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	fs.IntVar(&c.Expect, "expect-status", http.StatusOK, "the status of a successful response; others count as errors")
 	fs.BoolVar(&c.Insecure, "insecure", false, "accept any TLS certificate")
 	fs.BoolVar(&c.JSON, "json", false, "print the result as JSON")
+	fs.IntVar(&c.Stalled, "stalled", 0, "http: connections that each send one request (--stalled-body-file) and never read the answer, held for the whole run")
+	fs.StringVar(&c.StalledBodyFile, "stalled-body-file", "", "the body of the stalled requests")
+	fs.Var((*benchRepeatedFlag)(&c.StalledHeaders), "stalled-header", `header "Name: value" of the stalled requests, repeatable`)
 	fs.IntVar(&c.RSSPid, "rss-pid", 0, "sample the resident memory (VmRSS) of this process during the run")
 	fs.StringVar(&c.Dir, "dir", "", "directory of the temporary database (sqlite-commits) or data directories (cold-start); default: the system's")
 	fs.IntVar(&c.RowBytes, "row-bytes", 512, "sqlite-commits: payload bytes of each inserted row")
@@ -220,10 +229,13 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	if c.Concurrency <= 0 || c.Duration <= 0 || c.Warmup < 0 || c.Timeout <= 0 {
 		return nil, errors.New("bench: --concurrency and --duration must be positive, --warmup not negative")
 	}
+	if c.Stalled < 0 || c.Stalled > 0 && (c.Kind != "http" || c.StalledBodyFile == "") {
+		return nil, errors.New("bench: --stalled needs --kind http and --stalled-body-file")
+	}
 	if c.BodyFile != "" && c.Template != "" {
 		return nil, errors.New("bench: --body-file and --template exclude each other")
 	}
-	for _, h := range c.Headers {
+	for _, h := range append(slices.Clone(c.Headers), c.StalledHeaders...) {
 		if name, _, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(name) == "" {
 			return nil, fmt.Errorf("bench: --header %q: want \"Name: value\"", h)
 		}
@@ -653,7 +665,15 @@ func benchHTTP(ctx context.Context, c *benchConfig) (*benchResult, error) {
 			return nil, err
 		}
 	}
+	if c.Stalled > 0 {
+		closeStalled, err := benchStall(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		defer closeStalled()
+	}
 	res := benchRunLoad(ctx, c, benchHTTPOperation(c, m, client))
+	res.Stalled = c.Stalled
 	if rss != nil {
 		res.RSSStartBytes, res.RSSPeakBytes = rss.stop()
 	}
@@ -940,6 +960,9 @@ func printBenchResult(w io.Writer, r *benchResult) {
 	}
 	fmt.Fprintf(w, "%s\n", label)
 	fmt.Fprintf(w, "  concurrency %d, warm-up %gs, measured %.2fs\n", r.Concurrency, r.WarmupSec, r.ElapsedSec)
+	if r.Stalled > 0 {
+		fmt.Fprintf(w, "  beside %d stalled connections\n", r.Stalled)
+	}
 	fmt.Fprintf(w, "  %d ok, %.1f per second\n", r.Requests, r.RequestsPerS)
 	if l := r.LatencyMS; l != nil {
 		fmt.Fprintf(w, "  latency ms: mean %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n", l.Mean, l.P50, l.P90, l.P99, l.Max)

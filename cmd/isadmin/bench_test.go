@@ -275,11 +275,40 @@ func TestBenchFlagErrors(t *testing.T) {
 		{"--url", "http://x", "--template", "/does/not/exist"},
 		{"--url", "http://x/{{.Nope}}"},
 		{"--url", "http://x", "extra"},
+		{"--url", "http://x", "--stalled", "2"},
+		{"--url", "http://x", "--stalled-body-file", "b", "--stalled", "-1"},
 	} {
 		var stderr bytes.Buffer
 		if err := run(context.Background(), append([]string{"bench"}, args...), os.Getenv, io.Discard, &stderr); err == nil {
 			t.Errorf("isadmin bench %q: no error", args)
 		}
+	}
+}
+
+// TestBenchStalled: --stalled holds connections that sent their request,
+// with its headers and credentials, and read nothing, for the whole run.
+func TestBenchStalled(t *testing.T) {
+	var stalledSeen atomic.Int64
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if string(body) != "<heavy/>" {
+			return
+		}
+		if user, pass, _ := r.BasicAuth(); user == "admin" && pass == "secret" && r.Header.Get("SOAPAction") == `"urn:heavy"` {
+			stalledSeen.Add(1)
+		}
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	res := benchRun(t, append([]string{"--url", srv.URL, "--concurrency", "2", "--user", "admin", "--password", "secret",
+		"--stalled", "3", "--stalled-body-file", benchWriteFile(t, "heavy", "<heavy/>"), "--stalled-header", `SOAPAction: "urn:heavy"`}, benchShort...)...)
+	if res.Stalled != 3 || res.Requests == 0 || res.Errors.Total != 0 {
+		t.Errorf("stalled %d, requests %d, errors %+v", res.Stalled, res.Requests, res.Errors)
+	}
+	if n := stalledSeen.Load(); n != 3 {
+		t.Errorf("the server saw %d stalled requests, want 3", n)
 	}
 }
 

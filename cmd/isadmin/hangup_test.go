@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/isadmin/isadmin/soap"
 )
 
 // hangUp sends one complete HTTP request on a connection of its own and
@@ -186,5 +189,35 @@ func TestHTTPSIsHTTP11Only(t *testing.T) {
 	resp.Body.Close()
 	if resp.ProtoMajor != 1 || resp.ProtoMinor != 1 {
 		t.Fatalf("answered in %s, want HTTP/1.1", resp.Proto)
+	}
+}
+
+// TestHangUpSeenByListings: a request's context ignores the client's
+// hang-up, but tells it under soap.HangUpKey, so that a listing waiting for
+// its turn gives it up when no one is left to read it.
+func TestHangUpSeenByListings(t *testing.T) {
+	r, _ := http.NewRequest(http.MethodPost, "/", nil)
+	ctx, hangUp := context.WithCancel(r.Context())
+	var seen context.Context
+	carryOut(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = context.WithValue(r.Context(), struct{}{}, "derived")
+	}), time.Minute).ServeHTTP(nil, r.WithContext(ctx))
+	gone, ok := seen.Value(soap.HangUpKey{}).(<-chan struct{})
+	if !ok {
+		t.Fatal("no hang-up channel")
+	}
+	select {
+	case <-gone:
+		t.Fatal("hung up before the client did")
+	default:
+	}
+	hangUp()
+	select {
+	case <-gone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hang-up is not told")
+	}
+	if seen.Err() != nil {
+		t.Errorf("the request itself ended at the hang-up: %v", seen.Err())
 	}
 }

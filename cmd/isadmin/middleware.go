@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/soap"
 )
 
 // The handlers every request passes before its route.
@@ -91,7 +92,13 @@ type detached struct{ values, timing context.Context }
 func (c detached) Deadline() (time.Time, bool) { return c.timing.Deadline() }
 func (c detached) Done() <-chan struct{}       { return c.timing.Done() }
 func (c detached) Err() error                  { return c.timing.Err() }
-func (c detached) Value(key any) any           { return c.values.Value(key) }
+func (c detached) Value(key any) any {
+	if _, ok := key.(soap.HangUpKey); ok {
+		// The client's hang-up, which the request itself ignores.
+		return c.values.Done()
+	}
+	return c.values.Value(key)
+}
 
 // hostAllowlist answers only requests whose Host names this server: the
 // configured host names, loopback names and IP literals. A web page whose
@@ -164,3 +171,58 @@ func headerLimit(h http.Handler, limit int) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// writeIdleTimeout is how long an answer may wait for its client to take
+// the next piece: Tomcat's connectionTimeout of 20 s, which bounds its
+// blocking writes too.
+const writeIdleTimeout = 20 * time.Second
+
+// writeChunk is the most written under one deadline: a client taking at
+// least this much per writeIdleTimeout reads an answer of any size.
+const writeChunk = 64 << 10
+
+// writeDeadlines cuts a connection whose client stops reading its answer
+// for idle, so that a client that never reads holds nothing for long,
+// while one that reads slowly, but reads, gets all of it: every piece of
+// the answer is written under a deadline of its own. The server's
+// WriteTimeout, the same, gives each request a fresh deadline to begin
+// with, for what net/http writes itself.
+func writeDeadlines(h http.Handler, idle time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		dw := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), idle: idle}
+		h.ServeHTTP(dw, r)
+		// What the handler left in the buffer goes out after it returns.
+		dw.extend()
+	})
+}
+
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc   *http.ResponseController
+	idle time.Duration
+}
+
+func (w *deadlineWriter) extend() { w.rc.SetWriteDeadline(time.Now().Add(w.idle)) }
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		n := min(len(p), writeChunk)
+		w.extend()
+		m, err := w.ResponseWriter.Write(p[:n])
+		written += m
+		if err != nil {
+			return written, err
+		}
+		p = p[n:]
+	}
+	return written, nil
+}
+
+func (w *deadlineWriter) Flush() {
+	w.extend()
+	w.rc.Flush()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *deadlineWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -3,8 +3,11 @@ package main
 // Security hardening: each finding of the hostile review, reproduced.
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -296,5 +299,66 @@ func TestLockPerSource(t *testing.T) {
 			t.Errorf("a source past its failed logins is not refused: %s", r.Body)
 		}
 		basic(s, "admin").ok(t)
+	}
+}
+
+// TestWriteDeadlines: a client that stops reading its answer is cut after
+// the idle time, so that it holds nothing for long; one that reads slowly
+// but steadily gets its answer whole, however long that takes.
+func TestWriteDeadlines(t *testing.T) {
+	const idle = 300 * time.Millisecond
+	body := bytes.Repeat([]byte("0123456789abcdef"), 1<<20) // 16 MiB
+	written := make(chan error, 1)
+	srv := &http.Server{WriteTimeout: idle, Handler: writeDeadlines(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := w.Write(body)
+		written <- err
+	}), idle)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	request := func() net.Conn {
+		t.Helper()
+		conn, err := stalledDialer.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		return conn
+	}
+
+	stalled := request()
+	defer stalled.Close()
+	select {
+	case err := <-written:
+		if err == nil {
+			t.Error("a client that reads nothing took 16 MiB")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a client that reads nothing holds its answer for 30 s")
+	}
+
+	slow := request()
+	defer slow.Close()
+	start := time.Now()
+	got, buf := 0, make([]byte, 512<<10)
+	resp, err := http.ReadResponse(bufio.NewReader(slow), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		time.Sleep(100 * time.Millisecond) // about 5 MiB/s: 3 s for the whole
+		n, err := io.ReadFull(resp.Body, buf)
+		got += n
+		if err != nil {
+			break
+		}
+	}
+	if err := <-written; err != nil || got != len(body) {
+		t.Errorf("a steady reader got %d of %d bytes in %v (%d idle times): %v", got, len(body), time.Since(start), time.Since(start)/idle, err)
 	}
 }

@@ -355,7 +355,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = carbonServer(headerLimit(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10))
+	m.handler = writeDeadlines(carbonServer(headerLimit(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10)), writeIdleTimeout)
 	srv.Register(router)
 	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
 	for _, kc := range c.KeyManagers {
@@ -434,9 +434,11 @@ func (m *Main) httpServer(h http.Handler) *http.Server {
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          nil,
+		// Renewed by writeDeadlines at every piece of an answer.
+		WriteTimeout:   writeIdleTimeout,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: maxHeaderBytes,
+		ErrorLog:       nil,
 	}
 }
 
