@@ -147,11 +147,13 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, sink *admin.Sessio
 
 // writeSessionCookie sets the session cookie as Carbon's Tomcat does
 // (Rfc6265CookieProcessor: Path, Secure on an HTTPS connector, HttpOnly
-// from the context's useHttpOnly; no SameSite).
+// from the context's useHttpOnly), with SameSite=Strict, which Tomcat
+// writes last when its sameSiteCookies says so: a browser then sends the
+// cookie with no request of another site's page.
 func writeSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
 	c := SessionCookie + "=" + token + "; Path=/"
 	if r.TLS != nil {
 		c += "; Secure"
 	}
-	w.Header().Add("Set-Cookie", c+"; HttpOnly")
+	w.Header().Add("Set-Cookie", c+"; HttpOnly; SameSite=Strict")
 }

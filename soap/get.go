@@ -121,7 +121,8 @@ func (s *Server) document(svc *wsdl.Service, wsdl2 bool) []byte {
 // name its elements, in schema order (BuilderUtil.buildsoapMessage); the
 // answer is the response wrapper alone, as application/xml. Only HTTP
 // Basic authenticates such a call here: a session cookie alone, which a
-// browser sends along with any link, never changes anything through GET.
+// browser sends along with any link, never changes anything through GET;
+// and a call a page of another site makes is refused.
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, t target, rl *requestLog) {
 	rp := newReply(POX)
 	fail := func(err error) {
@@ -146,6 +147,12 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, t target, rl 
 	rl.op = op.Name
 	if r.TLS == nil && !s.HTTPAdminServices {
 		fail(serverFault("The service cannot be found for the endpoint reference (EPR) " + epr))
+		return
+	}
+	// A browser also sends HTTP Basic credentials it keeps with a link or
+	// an image of another site's page.
+	if why := fromOtherSite(r); why != "" {
+		fail(crossSiteFault(why))
 		return
 	}
 	env, err := readEnvelope(strings.NewReader(restRequest(op, r.URL.Query())), POX, s.MaxDepth)

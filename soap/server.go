@@ -136,6 +136,11 @@ func transport(r *http.Request, t target) (Version, string, error) {
 	v := V11
 	switch {
 	case t.endpoint == POX:
+		// Axis2 builds an XML payload from these; text/plain and the
+		// form types, which a page of another site may post, carry none.
+		if mt != "application/xml" && mt != "text/xml" && mt != "application/soap+xml" && mt != "" {
+			return POX, "", &Fault{Code: codeClient, Reason: "Unsupported Content-Type " + mt + ": the HTTP endpoint takes application/xml", Status: http.StatusUnsupportedMediaType}
+		}
 		v = POX
 	case mt == "application/soap+xml":
 		v = V12
@@ -171,6 +176,9 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	defer logged()
 
 	v, action, err := transport(r, t)
+	if why := CrossSite(r); why != "" && err == nil {
+		err = crossSiteFault(why)
+	}
 	rp := newReply(v)
 	fail := func(err error) {
 		f := faultFor(err, s.Profile, rl.op)

@@ -30,6 +30,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/soap"
 )
 
 // BasePath is where the REST API lives.
@@ -172,6 +173,15 @@ func (s *Server) wrap(rt route) httprouter.Handle {
 			max = DefaultMaxBodyBytes
 		}
 		r.Body = http.MaxBytesReader(rec, r.Body, max)
+		if why := soap.CrossSite(r); why != "" {
+			err := &Error{Status: http.StatusForbidden, Description: "Refused a request sent by a page of another site (" + why + "): the store acts only on requests of its own pages and of clients that are no browser."}
+			if !strings.HasPrefix(rt.path, BasePath) {
+				s.jagFail(rec, err)
+				return
+			}
+			s.fail(rec, r, err)
+			return
+		}
 		if rt.auth {
 			p, err := s.authenticate(r)
 			if err != nil {

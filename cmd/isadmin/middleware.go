@@ -178,37 +178,47 @@ func headerLimit(h http.Handler, limit int) http.Handler {
 const writeIdleTimeout = 20 * time.Second
 
 // writeChunk is the most written under one deadline: a client taking at
-// least this much per writeIdleTimeout reads an answer of any size.
+// least this much per half writeIdleTimeout reads an answer of any size.
 const writeChunk = 64 << 10
 
 // writeDeadlines cuts a connection whose client stops reading its answer
 // for idle, so that a client that never reads holds nothing for long,
 // while one that reads slowly, but reads, gets all of it: every piece of
-// the answer is written under a deadline of its own. The server's
+// the answer is written with at least half of idle ahead of it. The server's
 // WriteTimeout, the same, gives each request a fresh deadline to begin
 // with, for what net/http writes itself.
 func writeDeadlines(h http.Handler, idle time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		dw := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), idle: idle}
+		dw := &deadlineWriter{ResponseWriter: w, idle: idle, renewAfter: time.Now().Add(idle / 2)}
 		h.ServeHTTP(dw, r)
 		// What the handler left in the buffer goes out after it returns.
-		dw.extend()
+		dw.renew()
 	})
 }
 
+// deadlineWriter renews the connection's write deadline before a write
+// once half of it has passed, so that a quick answer costs no renewal and
+// every write has at least half of idle to go out.
 type deadlineWriter struct {
 	http.ResponseWriter
-	rc   *http.ResponseController
-	idle time.Duration
+	idle       time.Duration
+	renewAfter time.Time
 }
 
-func (w *deadlineWriter) extend() { w.rc.SetWriteDeadline(time.Now().Add(w.idle)) }
+func (w *deadlineWriter) renew() {
+	now := time.Now()
+	if now.Before(w.renewAfter) {
+		return
+	}
+	http.NewResponseController(w.ResponseWriter).SetWriteDeadline(now.Add(w.idle))
+	w.renewAfter = now.Add(w.idle / 2)
+}
 
 func (w *deadlineWriter) Write(p []byte) (int, error) {
 	written := 0
 	for len(p) > 0 {
 		n := min(len(p), writeChunk)
-		w.extend()
+		w.renew()
 		m, err := w.ResponseWriter.Write(p[:n])
 		written += m
 		if err != nil {
@@ -220,8 +230,8 @@ func (w *deadlineWriter) Write(p []byte) (int, error) {
 }
 
 func (w *deadlineWriter) Flush() {
-	w.extend()
-	w.rc.Flush()
+	w.renew()
+	http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 // Unwrap lets http.ResponseController reach the connection.

@@ -362,3 +362,89 @@ func TestWriteDeadlines(t *testing.T) {
 		t.Errorf("a steady reader got %d of %d bytes in %v (%d idle times): %v", got, len(body), time.Since(start), time.Since(start)/idle, err)
 	}
 }
+
+// poxRegister is a registerOAuthApplicationData payload for the HTTP
+// (plain XML) endpoint.
+func poxRegister(name string) []byte {
+	return []byte(strings.Replace(registerBody(name, "", "", "https://cb.example", "client_credentials"),
+		"<xsd:registerOAuthApplicationData>", `<xsd:registerOAuthApplicationData xmlns:xsd="`+axis2NS+`" xmlns:dto="`+dtoNS+`">`, 1))
+}
+
+// TestCrossSite: a page of another site cannot change anything with the
+// cookies or HTTP Basic credentials a browser keeps for this server: the
+// session cookie is SameSite=Strict, the plain XML endpoint takes no
+// text/plain nor form bodies, and every request a browser marks as coming
+// from another site (Sec-Fetch-Site, Origin, Referer) is refused, on the
+// SOAP endpoints, the store API and the legacy store alike. Clients that
+// are no browser send none of those headers and are served as before.
+func TestCrossSite(t *testing.T) {
+	s := startServer(t, "is-7")
+	_, cookie := login(t, s, "", "admin", "admin")
+	if c := s.do(t, call{path: authSvc, action: "login", noAuth: true, body: loginBody("admin", "admin")}).Header.Get("Set-Cookie"); !strings.Contains(c, "; SameSite=Strict") {
+		t.Errorf("session cookie %q: want SameSite=Strict", c)
+	}
+	pox := s.URL + "/services/OAuthAdminService.OAuthAdminServiceHttpEndpoint/registerOAuthApplicationData"
+	withSession := func(h http.Header) http.Header {
+		h = h.Clone()
+		h.Set("Cookie", cookie.Name+"="+cookie.Value)
+		return h
+	}
+	registered := func(name string) bool {
+		t.Helper()
+		r := s.do(t, call{action: "getAllOAuthApplicationData", body: listApps})
+		return strings.Contains(string(r.Body), ">"+name+"<")
+	}
+	for _, c := range []struct {
+		name   string
+		url    string
+		header http.Header
+		status int
+	}{
+		{"a text/plain form to the plain XML endpoint", pox, http.Header{"Content-Type": {"text/plain"}}, http.StatusUnsupportedMediaType},
+		{"an urlencoded form to the plain XML endpoint", pox, http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, http.StatusUnsupportedMediaType},
+		{"a fetch of another origin", pox, http.Header{"Content-Type": {"application/xml"}, "Origin": {"http://evil.example"}}, http.StatusForbidden},
+		{"a fetch of an opaque origin", pox, http.Header{"Content-Type": {"application/xml"}, "Origin": {"null"}}, http.StatusForbidden},
+		{"a cross-site fetch", s.URL + oauthSvc, http.Header{"Content-Type": {"text/xml"}, "Sec-Fetch-Site": {"cross-site"}}, http.StatusForbidden},
+		{"a request referred by another site", s.URL + oauthSvc, http.Header{"Content-Type": {"text/xml"}, "Referer": {"http://evil.example/page"}}, http.StatusForbidden},
+	} {
+		name := "csrf-" + strings.ReplaceAll(c.name, " ", "-")
+		body := poxRegister(name)
+		if c.url != pox {
+			body = []byte(envelope(soap11, registerBody(name, "", "", "https://cb.example", "client_credentials")))
+			c.header.Set("SOAPAction", `"urn:registerOAuthApplicationData"`)
+		}
+		r := s.send(t, http.MethodPost, c.url, withSession(c.header), body)
+		if r.StatusCode != c.status || registered(name) {
+			t.Errorf("%s: HTTP %d, registered %v; want %d and nothing registered\n%s", c.name, r.StatusCode, registered(name), c.status, r.Body)
+		}
+	}
+	// The same requests from the server's own origin, or from no browser,
+	// are served.
+	for i, h := range []http.Header{
+		{"Content-Type": {"application/xml"}, "Origin": {"http://" + strings.TrimPrefix(s.URL, "http://")}, "Sec-Fetch-Site": {"same-origin"}},
+		{"Content-Type": {"application/xml"}},
+	} {
+		name := "same-origin-" + strconv.Itoa(i)
+		if r := s.send(t, http.MethodPost, pox, withSession(h), poxRegister(name)); r.StatusCode != http.StatusOK || !registered(name) {
+			t.Errorf("%v: HTTP %d, registered %v\n%s", h, r.StatusCode, registered(name), r.Body)
+		}
+	}
+	// GET invoking an operation, with HTTP Basic a browser keeps.
+	get := s.URL + oauthSvc + "/removeOAuthApplicationData?consumerKey=x"
+	if r := s.send(t, http.MethodGet, get, http.Header{"Authorization": {basicAdmin}, "Sec-Fetch-Site": {"cross-site"}}, nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a cross-site GET of an operation: HTTP %d\n%s", r.StatusCode, r.Body)
+	}
+	// The store API and the legacy store.
+	store := s.URL + "/api/am/devportal/v3/applications"
+	r := s.send(t, http.MethodPost, store, withSession(http.Header{"Content-Type": {"application/json"}, "Origin": {"http://evil.example"}}),
+		[]byte(`{"name":"csrf-store","throttlingPolicy":"Unlimited"}`))
+	if r.StatusCode != http.StatusForbidden || !strings.Contains(string(r.Body), "another site") {
+		t.Errorf("a cross-site store request: HTTP %d %s", r.StatusCode, r.Body)
+	}
+	r = s.send(t, http.MethodPost, s.URL+"/store/site/blocks/application/application-add/ajax/application-add.jag",
+		withSession(http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Sec-Fetch-Site": {"cross-site"}}),
+		[]byte("action=addApplication&application=csrf-legacy&tier=Unlimited"))
+	if !strings.Contains(string(r.Body), `"error":true`) || !strings.Contains(string(r.Body), "another site") {
+		t.Errorf("a cross-site legacy store request: HTTP %d %s", r.StatusCode, r.Body)
+	}
+}

@@ -264,13 +264,15 @@ func TestRequestCharsets(t *testing.T) {
 // value overrides the handler's "WSO2 Server"). Every admin call without a
 // live session gets a JSESSIONID (AbstractAuthenticator.isAuthenticated
 // calls request.getSession() first, lines 60-62) with Tomcat's attributes
-// Path=/; Secure; HttpOnly; the session of a call authenticated by HTTP
-// Basic is logged in, so its cookie works alone afterwards.
+// Path=/; Secure; HttpOnly, and SameSite=Strict where Tomcat's
+// sameSiteCookies would put it (a deviation: see TestCrossSite); the
+// session of a call authenticated by HTTP Basic is logged in, so its
+// cookie works alone afterwards.
 func TestAuthenticationAnswers(t *testing.T) {
 	s := startServer(t, "is-7")
 	list := []byte(envelope(soap11, listApps))
 	noAuth := http.Header{"Content-Type": {"text/xml; charset=UTF-8"}, "SOAPAction": {`"urn:getAllOAuthApplicationData"`}}
-	cookieRE := regexp.MustCompile(`^JSESSIONID=([0-9A-F]{32}); Path=/; Secure; HttpOnly$`)
+	cookieRE := regexp.MustCompile(`^JSESSIONID=([0-9A-F]{32}); Path=/; Secure; HttpOnly; SameSite=Strict$`)
 	for _, c := range []struct {
 		name, auth string
 	}{
