@@ -69,9 +69,10 @@ func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
 
 // attackPage is a page of another site that tries to register OAuth
 // clients in the server at target with the cookies the browser keeps for
-// it: a text/plain form carrying XML to the plain XML endpoint, and
-// credentialed no-cors fetches, which need no CORS consent, of a SOAP
-// envelope (without Content-Type) and of a store application.
+// it: credentialed no-cors fetches, which need no CORS consent, of a SOAP
+// envelope (without Content-Type), of XML to the plain XML endpoint and of
+// a store application, then a text/plain form, posted top-level, carrying
+// XML to the plain XML endpoint.
 func attackPage(target string) string {
 	pox := target + "/services/OAuthAdminService.OAuthAdminServiceHttpEndpoint/registerOAuthApplicationData"
 	register := func(name string) string {
@@ -84,21 +85,20 @@ func attackPage(target string) string {
 	formName := strings.ReplaceAll(register("csrf-form")+"<!--", `"`, "&quot;")
 	soapEnvelope := `<s:Envelope xmlns:s="` + envNS11 + `"><s:Body>` + register("csrf-soap") + `</s:Body></s:Envelope>`
 	return `<!doctype html><html><body>
-<iframe name="sink"></iframe>
-<form id="f" method="post" enctype="text/plain" target="sink" action="` + pox + `">
+<form id="f" method="post" enctype="text/plain" action="` + pox + `">
 <input type="hidden" name="` + formName + `" value="-->">
 </form>
 <script>
 async function attack() {
-  const sent = new Promise(resolve => document.querySelector('iframe').onload = resolve);
-  document.getElementById('f').submit();
-  await sent;
   await fetch(` + "`" + target + "/services/OAuthAdminService`" + `, {method: 'POST', mode: 'no-cors', credentials: 'include',
     body: new Blob([` + "`" + soapEnvelope + "`" + `])});
   await fetch(` + "`" + pox + "`" + `, {method: 'POST', mode: 'no-cors', credentials: 'include',
     headers: {'Content-Type': 'text/plain'}, body: ` + "`" + register("csrf-fetch") + "`" + `});
   await fetch(` + "`" + target + "/api/am/devportal/v3/applications`" + `, {method: 'POST', mode: 'no-cors', credentials: 'include',
     headers: {'Content-Type': 'text/plain'}, body: '{"name":"csrf-store","throttlingPolicy":"Unlimited"}'});
+  // Last, a top-level form post: Chromium sends a cookie without
+  // SameSite with one for two minutes after it was set.
+  setTimeout(() => document.getElementById('f').submit(), 0);
   return 'done';
 }
 </script></body></html>`
@@ -140,6 +140,15 @@ func TestBrowserCrossSite(t *testing.T) {
 	navigate(t, ctx, "http://evil.test:"+attackerPort+"/")
 	if done := evaluate[string](t, ctx, `attack()`); done != "done" {
 		t.Fatalf("the attack page: %q", done)
+	}
+	// The form's post ends on the server's answer.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if strings.HasPrefix(evaluate[string](t, ctx, `location.href`), own) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the attack page's form was not posted")
+		}
 	}
 
 	listing := string(s.do(t, call{action: "getAllOAuthApplicationData", body: listApps}).Body)
