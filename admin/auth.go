@@ -126,8 +126,6 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	if id.LockScope == LockPerUser {
 		source = ""
 	}
-	who := domain + "\x00" + name + "\x00" + source
-	passwordMAC := id.credentials.mac(domain, name, password)
 	sourceMAC := id.credentials.mac(domain, name, password, source)
 	// Nothing about who may do what changed since these credentials were
 	// verified from this source: one read of a counter answers.
@@ -136,10 +134,12 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 		return Principal{}, err
 	}
 	version := versions.Identity
-	if p, ok := id.credentials.current(sourceMAC, version, now); ok && !id.credentials.failedSince(who) {
+	if p, ok := id.credentials.current(sourceMAC, version, now); ok && !id.credentials.failedSince(domain, name, source) {
 		p.oauthVersion, p.identityVersion = versions.OAuth, version
 		return p, nil
 	}
+	who := failureKey(domain, name, source)
+	passwordMAC := id.credentials.mac(domain, name, password)
 	if !id.throttle.allow(address, now, id.FailedLoginsPerSource) {
 		return Principal{}, id.refuse(ctx, start)
 	}

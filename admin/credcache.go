@@ -115,12 +115,18 @@ func (c *credentialCache) markFailed(who string) {
 	c.failed[who] = true
 }
 
-// failedSince reports whether a check of who failed since its last success.
-func (c *credentialCache) failedSince(who string) bool {
+// failedSince reports whether a check of the user from the source failed
+// since its last success; the key is built only when some check failed.
+func (c *credentialCache) failedSince(domain, user, source string) bool {
 	c.init()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.failed[who]
+	return len(c.failed) > 0 && c.failed[failureKey(domain, user, source)]
+}
+
+// failureKey names a user of a tenant from a source in failed.
+func failureKey(domain, user, source string) string {
+	return domain + "\x00" + user + "\x00" + source
 }
 
 // clearFailed records a success of who.

@@ -212,8 +212,8 @@ func (db *DB) DeleteUser(ctx context.Context, tenantID int64, name string) error
 
 // ReserveLoginAttempt counts an attempt to log in as a user from a source
 // before its password is checked, in one statement, so that concurrent
-// attempts on every instance all count, and reports whether it may be
-// checked: not while a lock holds, nor beyond the max-th attempt. The
+// attempts on every instance all count, and returns its number: it may
+// be checked unless it is beyond the max-th while the lock holds. The
 // max-th attempt starts a lock until lockUntil and moves the identity
 // version, so that credentials verified before are verified again; an
 // expired lock starts the count afresh.

@@ -80,13 +80,7 @@ func (db *DB) SecretKeyIDs(ctx context.Context) ([]string, error) {
 func (db *DB) UseSecretKeys(ctx context.Context, keys *sealed.Keyring) (int, error) {
 	sealedNow := 0
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		if err := db.lockMigrations(ctx, tx); err != nil {
-			return err
-		}
-		if err := checkSecretKeys(ctx, tx, keys); err != nil {
-			return err
-		}
-		if err := db.recordSealingKey(ctx, tx, keys); err != nil {
+		if err := db.adoptSecretKeys(ctx, tx, keys); err != nil {
 			return err
 		}
 		var err error
@@ -201,14 +195,8 @@ func (db *DB) RewrapSecrets(ctx context.Context) (int, error) {
 	current := keys.SealingKeyID()
 	resealed := 0
 	err := db.update(ctx, func(tx *sql.Tx) error {
-		if err := db.lockMigrations(ctx, tx); err != nil {
-			return err
-		}
 		// Another instance may have recorded a key since this one started.
-		if err := checkSecretKeys(ctx, tx, keys); err != nil {
-			return err
-		}
-		if err := db.recordSealingKey(ctx, tx, keys); err != nil {
+		if err := db.adoptSecretKeys(ctx, tx, keys); err != nil {
 			return err
 		}
 		var err error
@@ -226,4 +214,17 @@ func (db *DB) RewrapSecrets(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("schema: rewrap secrets: %w", err)
 	}
 	return resealed, nil
+}
+
+// adoptSecretKeys checks keys against the keys the database records and
+// records the sealing key, one instance at a time (under the migrations'
+// lock).
+func (db *DB) adoptSecretKeys(ctx context.Context, tx *sql.Tx, keys *sealed.Keyring) error {
+	if err := db.lockMigrations(ctx, tx); err != nil {
+		return err
+	}
+	if err := checkSecretKeys(ctx, tx, keys); err != nil {
+		return err
+	}
+	return db.recordSealingKey(ctx, tx, keys)
 }

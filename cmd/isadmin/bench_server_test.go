@@ -16,7 +16,7 @@ func BenchmarkServerGetOAuthApplicationData(b *testing.B) {
 	body := envelope(soap11, `<xsd:getOAuthApplicationData><xsd:consumerKey>bench-key</xsd:consumerKey></xsd:getOAuthApplicationData>`)
 	b.ReportAllocs()
 	for b.Loop() {
-		req := httptest.NewRequest(http.MethodPost, oauthSvc, strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+oauthSvc, strings.NewReader(body))
 		req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
 		req.Header.Set("SOAPAction", `"urn:getOAuthApplicationData"`)
 		req.SetBasicAuth("admin", "admin")
@@ -38,7 +38,7 @@ func BenchmarkServerGetOAuthApplicationDataParallel(b *testing.B) {
 	b.SetParallelism(16)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req := httptest.NewRequest(http.MethodPost, oauthSvc, strings.NewReader(body))
+			req := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+oauthSvc, strings.NewReader(body))
 			req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
 			req.Header.Set("SOAPAction", `"urn:getOAuthApplicationData"`)
 			req.SetBasicAuth("admin", "admin")

@@ -956,23 +956,31 @@ func TestStoreCreatedKeys(t *testing.T) {
 	}
 }
 
+// legacyBrowser posts forms to the legacy store as its pages do, keeping
+// the session cookie in the client's jar, and returns the JSON answer of
+// each (HTTP 200).
+func legacyBrowser(t *testing.T, s *testServer) (post func(path string, form url.Values) map[string]any, client *http.Client) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client = &http.Client{Jar: jar, Transport: s.Client.Transport}
+	return func(path string, form url.Values) map[string]any {
+		t.Helper()
+		var out map[string]any
+		s.api(t, sreq{method: "POST", path: path, form: form, client: client, noAuth: true}).want(t, http.StatusOK, &out)
+		return out
+	}, client
+}
+
 // TestStoreLegacy drives the API Manager 1.9 Jaggery actions as the old
 // store frontend does: form posts with the session cookie.
 func TestStoreLegacy(t *testing.T) {
 	const profile = "is-5.0"
 	s := startStore(t, profile)
 	soapRegister(t, s, profile, "legacy", "legacy-key", "legacy-secret")
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client := &http.Client{Jar: jar, Transport: s.Client.Transport}
-	post := func(path string, form url.Values) map[string]any {
-		t.Helper()
-		var out map[string]any
-		s.api(t, sreq{method: "POST", path: path, form: form, client: client, noAuth: true}).want(t, http.StatusOK, &out)
-		return out
-	}
+	post, client := legacyBrowser(t, s)
 	wantFail := func(out map[string]any, msg string) {
 		t.Helper()
 		if out["error"] != true || !strings.Contains(fmt.Sprint(out["message"]), msg) {
@@ -991,7 +999,7 @@ func TestStoreLegacy(t *testing.T) {
 	wantFail(post(storeapi.LoginJag, url.Values{"action": {"login"}, "username": {"admin"}, "password": {"nope"}}), "Login failed")
 	wantOK(post(storeapi.LoginJag, url.Values{"action": {"login"}, "username": {"admin"}, "password": {"admin"}}))
 	u, _ := url.Parse(s.URL)
-	if len(jar.Cookies(u)) == 0 {
+	if len(client.Jar.Cookies(u)) == 0 {
 		t.Fatal("login set no cookie")
 	}
 
@@ -1025,13 +1033,13 @@ func TestStoreLegacy(t *testing.T) {
 	wantFail(post(storeapi.SubscriptionAddJag, mapForm("legacy-secret")), "has PRODUCTION keys")
 
 	// CSRF: a csrftoken cookie must be repeated in X-CSRFToken.
-	jar.SetCookies(u, []*http.Cookie{{Name: "csrftoken", Value: "tok"}})
+	client.Jar.SetCookies(u, []*http.Cookie{{Name: "csrftoken", Value: "tok"}})
 	wantFail(post(storeapi.ApplicationListJag, url.Values{"action": {"getApplications"}}), "Invalid CSRF Token")
 	var ok map[string]any
 	s.api(t, sreq{method: "POST", path: storeapi.ApplicationListJag, form: url.Values{"action": {"getApplications"}}, client: client, noAuth: true,
 		header: http.Header{"X-Csrftoken": {"tok"}}}).want(t, http.StatusOK, &ok)
 	wantOK(ok)
-	jar.SetCookies(u, []*http.Cookie{{Name: "csrftoken", Value: "", MaxAge: -1}})
+	client.Jar.SetCookies(u, []*http.Cookie{{Name: "csrftoken", Value: "", MaxAge: -1}})
 
 	// The login cookie works on the REST API too.
 	var rest struct {
@@ -1313,17 +1321,7 @@ func TestStoreFieldLengths(t *testing.T) {
 	t.Run("legacy callbackUrl", func(t *testing.T) {
 		// AM_APPLICATION.CALLBACK_URL VARCHAR(512): the 1.9 store's
 		// application callback.
-		jar, err := cookiejar.New(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		client := &http.Client{Jar: jar, Transport: s.Client.Transport}
-		post := func(path string, form url.Values) map[string]any {
-			t.Helper()
-			var out map[string]any
-			s.api(t, sreq{method: "POST", path: path, form: form, client: client, noAuth: true}).want(t, http.StatusOK, &out)
-			return out
-		}
+		post, _ := legacyBrowser(t, s)
 		if out := post(storeapi.LoginJag, url.Values{"action": {"login"}, "username": {"admin"}, "password": {"admin"}}); out["error"] != false {
 			t.Fatalf("login: %v", out)
 		}
