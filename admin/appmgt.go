@@ -191,12 +191,6 @@ func errOAuthClientLinked(key, provider string) *Error {
 	return Errorf("appmgt.oauth-client-linked", "The OAuth client %s is already linked to the service provider %s", key, provider)
 }
 
-// errOAuthClientLinkedElsewhere names no provider: the link may be in
-// another tenant.
-func errOAuthClientLinkedElsewhere(key string) *Error {
-	return Errorf("appmgt.oauth-client-linked-elsewhere", "The OAuth client %s is already linked to another service provider", key)
-}
-
 func errOAuthClientExists(key string) *Error {
 	return Errorf("appmgt.oauth-client-exists", "An OAuth application already exists with %s as consumer key", key)
 }
@@ -662,21 +656,15 @@ func (a *AppMgt) checkClient(ctx context.Context, p Principal, key string) error
 	return nil
 }
 
-// linkConflict explains an ErrDuplicateKey: the provider of the tenant
-// holding the key is named; a link outside the tenant is not.
+// linkConflict explains an ErrDuplicateKey by naming the provider of the
+// tenant that links the key; links are unique per tenant, so no other
+// tenant's provider can hold it.
 func (a *AppMgt) linkConflict(ctx context.Context, p Principal, id int64, name string, keys []string, cause error) error {
-	elsewhere := ""
 	for _, key := range keys {
 		other, err := a.Store.FindServiceProviderByOAuthKey(ctx, p.TenantID, key)
-		switch {
-		case err == nil && other.ID != id:
+		if err == nil && other.ID != id {
 			return errOAuthClientLinked(key, other.Name)
-		case errors.Is(err, ErrNotFound) && elsewhere == "":
-			elsewhere = key
 		}
-	}
-	if elsewhere != "" {
-		return errOAuthClientLinkedElsewhere(elsewhere)
 	}
 	return errUpdateFailed(cause, name, p.TenantDomain)
 }

@@ -23,7 +23,6 @@ func appMgtErrors() []*Error {
 		errNameNotFound("app", "carbon.super"),
 		errOAuthClientNotFound("key"),
 		errOAuthClientLinked("key", "app"),
-		errOAuthClientLinkedElsewhere("key"),
 		errOAuthClientExists("key"),
 		errInvalidPage(),
 		errTemplateNameRequired(),

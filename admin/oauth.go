@@ -40,9 +40,11 @@ type Scope struct {
 }
 
 // OAuthAppStore keeps OAuth clients and scopes. Uniqueness lives in the
-// store: CreateOAuthApp reports ErrDuplicateKey when the consumer key exists
-// anywhere, ErrDuplicateName when the owner already has an application of that
-// name in the tenant.
+// store: CreateOAuthApp reports ErrDuplicateKey when the tenant has a client
+// with the consumer key, ErrDuplicateName when the owner already has an
+// application of that name in the tenant. Consumer keys are unique per
+// tenant, as in Identity Server 7, so that no answer tells a tenant of
+// another tenant's keys.
 type OAuthAppStore interface {
 	CreateOAuthApp(ctx context.Context, app *OAuthApp) error
 	// UpdateOAuthApp replaces every column of the row with app.ID.

@@ -21,8 +21,8 @@ type ServiceProviderRecord struct {
 	// writes it; the store treats it as opaque.
 	Document []byte
 	// OAuthKeys are the consumer keys of the provider's oauth2 inbound
-	// configurations. A key links to at most one service provider: the
-	// store enforces it and reports ErrDuplicateKey.
+	// configurations. A key links to at most one service provider of the
+	// tenant: the store enforces it and reports ErrDuplicateKey.
 	OAuthKeys []string
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -303,9 +303,9 @@ func parseTime(s string) (time.Time, error) {
 // the sentinel errors of package admin. The names are the ones PostgreSQL
 // would choose by default; the migrations of every dialect use them.
 var constraintErrors = map[string]error{
-	"oauth_apps_consumer_key_key":         admin.ErrDuplicateKey,
-	"oauth_apps_tenant_id_owner_name_key": admin.ErrDuplicateName,
-	"oauth_scopes_pkey":                   admin.ErrDuplicateName,
+	"oauth_apps_tenant_id_consumer_key_key": admin.ErrDuplicateKey,
+	"oauth_apps_tenant_id_owner_name_key":   admin.ErrDuplicateName,
+	"oauth_scopes_pkey":                     admin.ErrDuplicateName,
 }
 
 // mapError returns err joined with the sentinel error of the constraint it
@@ -368,14 +368,14 @@ var sqliteDialect = &dialect{
 // sqliteUniqueColumns maps the column lists that SQLite names in unique and
 // primary key violations to the names of the constraints.
 var sqliteUniqueColumns = map[string]string{
-	"oauth_apps.consumer_key":                                 "oauth_apps_consumer_key_key",
+	"oauth_apps.tenant_id, oauth_apps.consumer_key":           "oauth_apps_tenant_id_consumer_key_key",
 	"oauth_apps.tenant_id, oauth_apps.owner, oauth_apps.name": "oauth_apps_tenant_id_owner_name_key",
 	"oauth_scopes.tenant_id, oauth_scopes.name":               "oauth_scopes_pkey",
 }
 
 // sqliteConstraint implements dialect.constraint for SQLite, which names the
 // columns rather than the constraint: "UNIQUE constraint failed:
-// oauth_apps.consumer_key".
+// oauth_apps.tenant_id, oauth_apps.consumer_key".
 func sqliteConstraint(err error) string {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {

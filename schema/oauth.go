@@ -18,9 +18,9 @@ const oauthAppColumns = `id, tenant_id, owner, name, consumer_key, consumer_secr
 	callback_url, grant_types, oauth_version, state, settings, created_at, updated_at`
 
 // CreateOAuthApp inserts app and sets its ID, CreatedAt and UpdatedAt. It
-// returns admin.ErrDuplicateKey when the consumer key exists in any tenant and
-// admin.ErrDuplicateName when the owner has an application of that name in
-// the tenant already. On failure app is left unchanged.
+// returns admin.ErrDuplicateKey when the tenant has a client with the
+// consumer key already and admin.ErrDuplicateName when the owner has an
+// application of that name in the tenant already. On failure app is left unchanged.
 func (db *DB) CreateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 	now := db.now()
 	var id int64

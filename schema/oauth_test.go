@@ -253,7 +253,8 @@ func TestOAuthApp_Duplicates(t *testing.T) {
 		app  *admin.OAuthApp
 		want error
 	}{
-		{"same key other tenant", newApp(2, "bob", "other", "key"), admin.ErrDuplicateKey},
+		{"same key other tenant", newApp(2, "bob", "other", "key"), nil},
+		{"same key other owner", newApp(1, "bob", "other", "key"), admin.ErrDuplicateKey},
 		{"same key same owner", newApp(1, "alice", "other", "key"), admin.ErrDuplicateKey},
 		{"same name same owner", newApp(1, "alice", "app", "key2"), admin.ErrDuplicateName},
 		{"same name other owner", newApp(1, "bob", "app", "key2"), nil},
@@ -355,7 +356,7 @@ func TestOAuthApp_ConcurrentCreateSameKey(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			errs[i] = db.CreateOAuthApp(ctx, newApp(int64(i), fmt.Sprintf("owner%d", i), "app", "same-key"))
+			errs[i] = db.CreateOAuthApp(ctx, newApp(1, fmt.Sprintf("owner%d", i), "app", "same-key"))
 		})
 	}
 	close(start)

@@ -17,17 +17,18 @@ var (
 	_ admin.TemplateStore        = (*DB)(nil)
 )
 
-// The constraints of migration 0003 and the sentinel errors they report.
+// The constraints of migrations 0003 and 0009 and the sentinel errors they
+// report.
 func init() {
 	for columns, name := range map[string]string{
-		"service_providers.tenant_id, service_providers.name": "service_providers_tenant_id_name_key",
-		"sp_oauth_links.consumer_key":                         "sp_oauth_links_consumer_key_key",
-		"sp_templates.tenant_id, sp_templates.name":           "sp_templates_tenant_id_name_key",
+		"service_providers.tenant_id, service_providers.name":   "service_providers_tenant_id_name_key",
+		"sp_oauth_links.tenant_id, sp_oauth_links.consumer_key": "sp_oauth_links_tenant_id_consumer_key_key",
+		"sp_templates.tenant_id, sp_templates.name":             "sp_templates_tenant_id_name_key",
 	} {
 		sqliteUniqueColumns[columns] = name
 	}
 	constraintErrors["service_providers_tenant_id_name_key"] = admin.ErrDuplicateName
-	constraintErrors["sp_oauth_links_consumer_key_key"] = admin.ErrDuplicateKey
+	constraintErrors["sp_oauth_links_tenant_id_consumer_key_key"] = admin.ErrDuplicateKey
 	constraintErrors["sp_templates_tenant_id_name_key"] = admin.ErrDuplicateName
 }
 
@@ -38,8 +39,8 @@ const serviceProviderColumns = `id, tenant_id, name, uuid, description, owner, d
 // CreateServiceProvider inserts sp and links its OAuth keys in one
 // transaction, and sets sp.ID, CreatedAt and UpdatedAt. It returns
 // admin.ErrDuplicateName when the tenant has a provider of that name and
-// admin.ErrDuplicateKey when a key is linked to another provider already (or
-// listed twice). On failure nothing is stored and sp is left unchanged.
+// admin.ErrDuplicateKey when a key is linked to another provider of the
+// tenant already (or listed twice). On failure nothing is stored and sp is left unchanged.
 func (db *DB) CreateServiceProvider(ctx context.Context, sp *admin.ServiceProviderRecord) error {
 	now := db.now()
 	var id int64

@@ -132,9 +132,13 @@ func TestServiceProvider_KeyLinkedOnce(t *testing.T) {
 	if _, err := db.FindServiceProviderByOAuthKey(ctx, 1, "own"); !errors.Is(err, admin.ErrNotFound) {
 		t.Errorf("refused create left a link: %v", err)
 	}
-	// A link in another tenant counts as well.
-	if err := db.CreateServiceProvider(ctx, newSP(2, "elsewhere", "shared")); !errors.Is(err, admin.ErrDuplicateKey) {
-		t.Fatalf("create linking a key of another tenant: %v, want ErrDuplicateKey", err)
+	// Another tenant's key of the same name is another key.
+	elsewhere := mustCreateSP(t, db, newSP(2, "elsewhere", "shared"))
+	if got, err := db.FindServiceProviderByOAuthKey(ctx, 2, "shared"); err != nil || got.ID != elsewhere.ID {
+		t.Fatalf("link in another tenant: %+v %v", got, err)
+	}
+	if got, err := db.FindServiceProviderByOAuthKey(ctx, 1, "shared"); err != nil || got.ID != first.ID {
+		t.Fatalf("link of the tenant after another tenant linked the key: %+v %v", got, err)
 	}
 	// The same key twice in one provider.
 	if err := db.CreateServiceProvider(ctx, newSP(1, "twice", "k", "k")); !errors.Is(err, admin.ErrDuplicateKey) {

@@ -16,14 +16,15 @@ var (
 	_ storeapi.Store = (*DB)(nil)
 )
 
-// The constraints of migration 0004 and the sentinel errors they report.
+// The constraints of migrations 0004 and 0009 and the sentinel errors they
+// report.
 func init() {
 	for columns, name := range map[string]string{
 		"store_applications.uuid": "store_applications_uuid_key",
 		"store_applications.tenant_id, store_applications.owner, store_applications.name": "store_applications_tenant_id_owner_name_key",
 		"store_key_mappings.uuid": "store_key_mappings_uuid_key",
 		"store_key_mappings.application_id, store_key_mappings.key_type, store_key_mappings.key_manager": "store_key_mappings_application_id_key_type_key_manager_key",
-		"store_key_mappings.key_manager, store_key_mappings.consumer_key":                                "store_key_mappings_key_manager_consumer_key_key",
+		"store_key_mappings.tenant_id, store_key_mappings.consumer_key, store_key_mappings.key_manager":  "store_key_mappings_tenant_id_consumer_key_key_manager_key",
 	} {
 		sqliteUniqueColumns[columns] = name
 	}
@@ -32,7 +33,7 @@ func init() {
 		"store_applications_tenant_id_owner_name_key":                admin.ErrDuplicateName,
 		"store_key_mappings_uuid_key":                                admin.ErrDuplicateKey,
 		"store_key_mappings_application_id_key_type_key_manager_key": storeapi.ErrKeyTypeTaken,
-		"store_key_mappings_key_manager_consumer_key_key":            storeapi.ErrConsumerKeyMapped,
+		"store_key_mappings_tenant_id_consumer_key_key_manager_key":  storeapi.ErrConsumerKeyMapped,
 	} {
 		constraintErrors[name] = err
 	}
@@ -213,7 +214,7 @@ const keyMappingColumns = `id, uuid, application_id, tenant_id, key_type, key_ma
 // the application's. It returns storeapi.ErrKeyTypeTaken when the
 // application has keys of that type in that key manager,
 // storeapi.ErrConsumerKeyMapped when the consumer key is mapped in that key
-// manager already (in any tenant) and admin.ErrNotFound when the
+// manager and tenant already and admin.ErrNotFound when the
 // application does not exist. On failure m is left unchanged.
 func (db *DB) CreateKeyMapping(ctx context.Context, m *storeapi.KeyMapping) error {
 	now := db.now()

@@ -154,17 +154,18 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	}{
 		{mapping(a, "PRODUCTION", res, "k2", storeapi.ModeCreated), storeapi.ErrKeyTypeTaken},
 		{mapping(b, "PRODUCTION", res, "k1", storeapi.ModeMapped), storeapi.ErrConsumerKeyMapped},
-		{mapping(c, "PRODUCTION", res, "k1", storeapi.ModeMapped), storeapi.ErrConsumerKeyMapped},
 		{&storeapi.KeyMapping{UUID: "x", ApplicationID: 999, KeyType: "PRODUCTION", KeyManager: res, ConsumerKey: "k9", Mode: storeapi.ModeMapped, State: "COMPLETED"}, admin.ErrNotFound},
 	} {
 		if err := db.CreateKeyMapping(ctx, c.m); !errors.Is(err, c.want) || c.m.ID != 0 {
 			t.Errorf("%+v: %v, want %v", c.m, err, c.want)
 		}
 	}
-	// Other key types and key managers are free.
+	// Other key types, key managers and tenants are free: keys are unique
+	// per tenant.
 	for _, m := range []*storeapi.KeyMapping{
 		mapping(a, "SANDBOX", res, "k2", storeapi.ModeCreated),
 		mapping(a, "PRODUCTION", "Other", "k1", storeapi.ModeMapped),
+		mapping(c, "PRODUCTION", res, "k1", storeapi.ModeMapped),
 	} {
 		if err := db.CreateKeyMapping(ctx, m); err != nil {
 			t.Errorf("%+v: %v", m, err)
@@ -184,8 +185,8 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	if got, err := db.FindKeyMappingByConsumerKey(ctx, admin.SuperTenantID, res, "k1"); err != nil || got.ApplicationID != a.ID {
 		t.Errorf("by key: %v %v", got, err)
 	}
-	if _, err := db.FindKeyMappingByConsumerKey(ctx, other, res, "k1"); !errors.Is(err, admin.ErrNotFound) {
-		t.Errorf("by key in another tenant: %v", err)
+	if got, err := db.FindKeyMappingByConsumerKey(ctx, other, res, "k1"); err != nil || got.ApplicationID != c.ID {
+		t.Errorf("by key in another tenant: %+v %v", got, err)
 	}
 	bad := mapping(b, "TESTING", res, "k5", storeapi.ModeMapped)
 	if err := db.CreateKeyMapping(ctx, bad); err == nil {

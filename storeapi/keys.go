@@ -402,8 +402,8 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *Applicat
 // taking the mapping back undoes everything. When the key manager has the
 // key by then (another request registered it), the client is checked and
 // mapped as a found one. A key the key manager refuses as taken but does
-// not show the caller (a client of another tenant) is answered like a wrong
-// secret, naming no tenant.
+// not show the caller (a remote IS 5.x keeps keys unique across its
+// tenants) is answered like a wrong secret, naming no tenant.
 func (s *Server) provision(ctx context.Context, p admin.Principal, app *Application, name string, km KeyManager,
 	req keyMappingRequest, newMapping func(provisioned bool) *KeyMapping) (*KeyMapping, *OAuthClient, error) {
 	grants := uniqueFields(req.SupportedGrantTypes)

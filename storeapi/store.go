@@ -35,7 +35,7 @@ var (
 	// key manager already.
 	ErrKeyTypeTaken = errors.New("storeapi: the application has keys of this type already")
 	// ErrConsumerKeyMapped means the consumer key is mapped to an
-	// application already, in the same key manager.
+	// application of the tenant already, in the same key manager.
 	ErrConsumerKeyMapped = errors.New("storeapi: the consumer key is mapped already")
 )
 
@@ -103,7 +103,7 @@ type ApplicationFilter struct {
 // in the store: an owner's application names are unique within a tenant
 // (admin.ErrDuplicateName); an application has at most one key mapping per
 // key type and key manager (ErrKeyTypeTaken); a consumer key is mapped at
-// most once per key manager (ErrConsumerKeyMapped). Missing rows are
+// most once per key manager and tenant (ErrConsumerKeyMapped). Missing rows are
 // admin.ErrNotFound.
 type Store interface {
 	CreateStoreApplication(ctx context.Context, app *Application) error

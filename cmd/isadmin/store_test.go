@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -582,32 +583,37 @@ func TestStoreMapRules(t *testing.T) {
 		{"key mapped to own application", "", free.ApplicationID, mapBody("known-key", "known-secret", "PRODUCTION"), http.StatusConflict, `Consumer key "known-key" is mapped to application "Holder" already`},
 		{"key mapped to another user's application", "bob:bob-pass", bobApp.ApplicationID, mapBody("known-key", "known-secret", "PRODUCTION"), http.StatusConflict, `Consumer key "known-key" is mapped to another application already`},
 		{"wrong secret", "", free.ApplicationID, mapBody("plain", "wrong-secret", "PRODUCTION"), http.StatusBadRequest, `The consumer key "plain" and the consumer secret do not match an OAuth client of key manager "Resident Key Manager"`},
-		{"key of another tenant", "eve@other.com:eve-pass", eveApp.ApplicationID, mapBody("plain", "plain-secret", "PRODUCTION"), http.StatusBadRequest, `The consumer key "plain" and the consumer secret do not match`},
 		{"grant type not allowed", "", free.ApplicationID, mapBody("fresh", "fresh-secret", "PRODUCTION", "supportedGrantTypes", []string{"magic"}), http.StatusBadRequest, `Grant type "magic" is not allowed`},
 	}
 	soapRegister(t, s, profile, "plain", "plain", "plain-secret")
-	var wrongSecret, foreign string
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			before := storeSnapshot(t, s, users...)
-			d := mapKeys(t, s, c.user, c.app, c.body).wantError(t, c.status, c.want)
-			switch c.name {
-			case "wrong secret":
-				wrongSecret = d
-			case "key of another tenant":
-				foreign = d
-			}
+			mapKeys(t, s, c.user, c.app, c.body).wantError(t, c.status, c.want)
 			if after := storeSnapshot(t, s, users...); after != before {
 				t.Errorf("the refused request changed something:\nbefore %s\nafter  %s", before, after)
 			}
 		})
 	}
-	// The key of another tenant is answered exactly like a wrong secret.
-	if foreign != wrongSecret || foreign == "" {
-		t.Errorf("another tenant's key: %q; wrong secret: %q", foreign, wrongSecret)
-	}
 	if secret, _, _ := soapSecret(t, s, "plain"); secret != "plain-secret" {
 		t.Errorf("a wrong secret changed the client: %q", secret)
+	}
+
+	// Consumer keys are unique per tenant: a key another tenant holds is,
+	// here, a key like any unknown one, provisioned and mapped, whatever
+	// the secret. No answer tells the two apart.
+	var held, fresh keyJSON
+	mapKeys(t, s, "eve@other.com:eve-pass", eveApp.ApplicationID, mapBody("plain", "eve-secret", "PRODUCTION")).want(t, http.StatusOK, &held)
+	mapKeys(t, s, "eve@other.com:eve-pass", eveApp.ApplicationID, mapBody("never-seen", "eve-secret", "SANDBOX")).want(t, http.StatusOK, &fresh)
+	same := func(k keyJSON) keyJSON {
+		k.KeyMappingID, k.ConsumerKey, k.KeyType = "", "", ""
+		return k
+	}
+	if !reflect.DeepEqual(same(held), same(fresh)) || held.Provisioning != "PROVISIONED" {
+		t.Errorf("another tenant's key %+v, unknown key %+v", held, fresh)
+	}
+	if secret, _, _ := soapSecret(t, s, "plain"); secret != "plain-secret" {
+		t.Errorf("eve's mapping changed the super tenant's client: %q", secret)
 	}
 
 	// Without provisioning an unknown key is refused, and another tenant's
