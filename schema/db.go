@@ -279,6 +279,23 @@ func (db *DB) update(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// execer runs statements: a transaction, or PostgreSQL's pool.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// updateOne runs the one statement fn makes as a transaction of its own.
+// PostgreSQL runs a lone statement as a transaction anyway, so there fn
+// gets the pool, which saves the round trips of BEGIN and COMMIT; on
+// SQLite it is update's.
+func (db *DB) updateOne(ctx context.Context, fn func(q execer) error) error {
+	if db.dialect.cachesStatements && db.writes == nil {
+		return fn(db.db)
+	}
+	return db.update(ctx, func(tx *sql.Tx) error { return fn(tx) })
+}
+
 // now returns the current time in UTC, without a monotonic clock reading.
 func (db *DB) now() time.Time {
 	return db.Now().UTC()
@@ -332,6 +349,10 @@ type dialect struct {
 	lockMigrations string
 	// ilike is the case-insensitive LIKE operator.
 	ilike string
+	// cachesStatements says the driver prepares and keeps the statements
+	// of each connection itself, so database/sql's prepared statements
+	// would only add their locks.
+	cachesStatements bool
 }
 
 // maxSQLiteConns bounds the connections to an SQLite file, all of which
@@ -401,7 +422,9 @@ func sqliteConstraint(err error) string {
 
 // prepared returns the prepared statement of a query, preparing it on first
 // use. Parsing SQL costs more than running a simple query, and the same few
-// queries serve every request.
+// queries serve every request. PostgreSQL's driver prepares and caches the
+// statements of each connection itself (pgx's statement cache), so there
+// the queries go to the pool directly: see queryRows and queryRow.
 func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := db.stmts.Load(query); ok {
 		return st.(*sql.Stmt), nil
@@ -419,6 +442,9 @@ func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 
 // queryRows runs a read query through its prepared statement.
 func (db *DB) queryRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.dialect.cachesStatements {
+		return db.db.QueryContext(ctx, query, args...)
+	}
 	st, err := db.prepared(ctx, query)
 	if err != nil {
 		return nil, err
@@ -428,6 +454,9 @@ func (db *DB) queryRows(ctx context.Context, query string, args ...any) (*sql.Ro
 
 // queryRow runs a one-row read query through its prepared statement.
 func (db *DB) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+	if db.dialect.cachesStatements {
+		return db.db.QueryRowContext(ctx, query, args...)
+	}
 	st, err := db.prepared(ctx, query)
 	if err != nil {
 		return errRow{err}

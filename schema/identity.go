@@ -255,8 +255,8 @@ func (db *DB) ReserveLoginAttempt(ctx context.Context, tenantID int64, name, sou
 // ClearLoginAttempts forgets the attempts of a user from a source, after
 // one succeeded.
 func (db *DB) ClearLoginAttempts(ctx context.Context, tenantID int64, name, source string) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE tenant_id = ? AND username = ? AND source = ?`, tenantID, name, source)
+	err := db.updateOne(ctx, func(q execer) error {
+		_, err := q.ExecContext(ctx, `DELETE FROM login_attempts WHERE tenant_id = ? AND username = ? AND source = ?`, tenantID, name, source)
 		return err
 	})
 	if err != nil {
@@ -427,12 +427,12 @@ func (db *DB) UserPermissions(ctx context.Context, tenantID int64, user string) 
 
 // CreateSession stores a new session.
 func (db *DB) CreateSession(ctx context.Context, s *admin.Session) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
+	err := db.updateOne(ctx, func(q execer) error {
 		expires := ""
 		if !s.ExpiresAt.IsZero() {
 			expires = formatTime(s.ExpiresAt)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, tenant_id, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		_, err := q.ExecContext(ctx, `INSERT INTO sessions (id, tenant_id, username, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			s.ID, s.TenantID, s.Username, formatTime(s.CreatedAt), formatTime(s.LastSeen), expires)
 		return err
 	})
@@ -467,8 +467,8 @@ func (db *DB) FindSession(ctx context.Context, id string) (*admin.Session, error
 
 // TouchSession records activity on a session.
 func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, formatTime(at), id))
+	err := db.updateOne(ctx, func(q execer) error {
+		return expectOne(q.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE id = ?`, formatTime(at), id))
 	})
 	if err != nil {
 		return fmt.Errorf("schema: touch session: %w", err)
@@ -478,8 +478,8 @@ func (db *DB) TouchSession(ctx context.Context, id string, at time.Time) error {
 
 // DeleteSession ends a session; ending an unknown one is no error.
 func (db *DB) DeleteSession(ctx context.Context, id string) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
+	err := db.updateOne(ctx, func(q execer) error {
+		_, err := q.ExecContext(ctx, `DELETE FROM sessions WHERE id = ?`, id)
 		return err
 	})
 	if err != nil {

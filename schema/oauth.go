@@ -28,8 +28,8 @@ func (db *DB) CreateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 	if err != nil {
 		return fmt.Errorf("schema: create oauth app %q: %w", app.ConsumerKey, err)
 	}
-	err = db.update(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `
+	err = db.updateOne(ctx, func(q execer) error {
+		return q.QueryRowContext(ctx, `
 			INSERT INTO oauth_apps (tenant_id, owner, name, consumer_key, consumer_secret,
 				callback_url, grant_types, oauth_version, state, settings, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -147,8 +147,8 @@ func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) (
 // DeleteOAuthApp deletes the tenant's application with the consumer key. It
 // returns admin.ErrNotFound when there is none.
 func (db *DB) DeleteOAuthApp(ctx context.Context, tenantID int64, consumerKey string) error {
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx,
+	err := db.updateOne(ctx, func(q execer) error {
+		return expectOne(q.ExecContext(ctx,
 			`DELETE FROM oauth_apps WHERE tenant_id = ? AND consumer_key = ?`,
 			tenantID, consumerKey))
 	})

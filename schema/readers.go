@@ -81,6 +81,9 @@ func (db *DB) withReader(ctx context.Context, query string, fn func(*sql.Stmt) e
 
 // readRow runs a one-row query on a read connection and scans its row.
 func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any) error {
+	if db.dialect.cachesStatements {
+		return db.db.QueryRowContext(ctx, query, args...).Scan(dest...)
+	}
 	return db.withReader(ctx, query, func(st *sql.Stmt) error {
 		return st.QueryRowContext(ctx, args...).Scan(dest...)
 	})
@@ -89,6 +92,17 @@ func (db *DB) readRow(ctx context.Context, query string, args []any, dest ...any
 // readRows runs a query on a read connection and hands fn its rows, which
 // are closed afterwards.
 func (db *DB) readRows(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	if db.dialect.cachesStatements {
+		rows, err := db.db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		if err := fn(rows); err != nil {
+			return err
+		}
+		return rows.Err()
+	}
 	return db.withReader(ctx, query, func(st *sql.Stmt) error {
 		rows, err := st.QueryContext(ctx, args...)
 		if err != nil {

@@ -3,6 +3,7 @@ package schema_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -301,6 +302,46 @@ func TestSecrets_LegacyPlainValues(t *testing.T) {
 		got, err := reopened.FindOAuthAppByKey(ctx, admin.SuperTenantID, key)
 		if err != nil || got.ConsumerSecret != secret {
 			t.Errorf("%s reads %+v, %v; want the secret %q", key, got, err, secret)
+		}
+	}
+}
+
+// TestSecrets_SealsManyAtStart seals more secrets at a start than one
+// statement writes: every batch lands, each secret on its own row.
+func TestSecrets_SealsManyAtStart(t *testing.T) {
+	ctx := context.Background()
+	location := schematest.Location(t, t.TempDir())
+	db, err := schema.Open(ctx, location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 1201 // more than two batches of 500
+	if _, err := schema.SQLDB(db).Exec(`INSERT INTO oauth_apps (tenant_id, owner, name, consumer_key, consumer_secret,
+		oauth_version, state, created_at, updated_at)
+		WITH RECURSIVE g (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < ?)
+		SELECT ?, 'admin', 'many-' || i, 'many-' || i, 'plain:secret-' || i, 'OAuth-2.0', 'ACTIVE',
+			'2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z' FROM g`, n, admin.SuperTenantID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := schema.Open(ctx, location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reopened.Close()
+	sealedNow, err := reopened.UseSecretKeys(ctx, schematest.SecretKeys())
+	if err != nil || sealedNow != n {
+		t.Fatalf("UseSecretKeys sealed %d secrets, %v; want %d", sealedNow, err, n)
+	}
+	for _, i := range []int{1, 500, 501, 1000, 1001, n} {
+		key := fmt.Sprintf("many-%d", i)
+		if stored := rawSecret(t, reopened, key); sealed.KeyID(stored) != schematest.SecretKeys().SealingKeyID() {
+			t.Errorf("%s is stored as %q", key, stored)
+		}
+		if got, err := reopened.FindOAuthAppByKey(ctx, admin.SuperTenantID, key); err != nil || got.ConsumerSecret != fmt.Sprintf("secret-%d", i) {
+			t.Errorf("%s reads %+v, %v", key, got, err)
 		}
 	}
 }

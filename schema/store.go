@@ -219,22 +219,19 @@ const keyMappingColumns = `id, uuid, application_id, tenant_id, key_type, key_ma
 func (db *DB) CreateKeyMapping(ctx context.Context, m *storeapi.KeyMapping) error {
 	now := db.now()
 	var id, tenantID int64
-	err := db.update(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT tenant_id FROM store_applications WHERE id = ?`,
-			m.ApplicationID).Scan(&tenantID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return admin.ErrNotFound
-			}
-			return err
-		}
-		return tx.QueryRowContext(ctx, `
+	err := db.updateOne(ctx, func(q execer) error {
+		err := q.QueryRowContext(ctx, `
 			INSERT INTO store_key_mappings (uuid, application_id, tenant_id, key_type, key_manager,
 				consumer_key, mode, state, provisioned, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`,
-			m.UUID, m.ApplicationID, tenantID, m.KeyType, m.KeyManager, m.ConsumerKey, m.Mode, m.State,
-			m.Provisioned, formatTime(now),
-		).Scan(&id)
+			SELECT ?, id, tenant_id, ?, ?, ?, ?, ?, CAST(? AS BOOLEAN), ? FROM store_applications WHERE id = ?
+			RETURNING id, tenant_id`,
+			m.UUID, m.KeyType, m.KeyManager, m.ConsumerKey, m.Mode, m.State, m.Provisioned, formatTime(now),
+			m.ApplicationID,
+		).Scan(&id, &tenantID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return admin.ErrNotFound
+		}
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("schema: create key mapping of %q: %w", m.ConsumerKey, db.mapError(err))

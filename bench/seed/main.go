@@ -163,8 +163,14 @@ func copyRows(ctx context.Context, db *sql.DB, table, keyColumn, key string, cha
 	if len(cols) == 0 {
 		return fmt.Errorf("no table %s", table)
 	}
-	query := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s WHERE %s = ?%d`,
-		table, strings.Join(cols, ", "), strings.Join(exprs, ", "), table, keyColumn, len(changed)+1)
+	// The template is found once; each copy reads it by its row id, as
+	// the key column need not be indexed on its own.
+	var id int64
+	if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT id FROM %s WHERE %s = ?`, table, keyColumn), key).Scan(&id); err != nil {
+		return fmt.Errorf("template %s %q: %w", keyColumn, key, err)
+	}
+	query := fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s WHERE id = ?%d`,
+		table, strings.Join(cols, ", "), strings.Join(exprs, ", "), table, len(changed)+1)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -176,7 +182,7 @@ func copyRows(ctx context.Context, db *sql.DB, table, keyColumn, key string, cha
 	}
 	defer stmt.Close()
 	for i := range count {
-		res, err := stmt.ExecContext(ctx, append(set(i), key)...)
+		res, err := stmt.ExecContext(ctx, append(set(i), id)...)
 		if err != nil {
 			return fmt.Errorf("copy %d: %w", i, err)
 		}

@@ -49,6 +49,8 @@ Templates (--template, and --url when it contains "{{"): Go text/template with
   {{.Worker}}  the worker (connection) number
   {{.Run}}     an identifier unique to this run of isadmin bench
   {{.Value}}   line N (modulo their number) of --values, and {{index .Fields 0}} its fields
+  {{pick .Worker "a" "b"}}  one of the words by the number (modulo their number), e.g. to
+               spread the workers over several servers
 
 Flags:
 `
@@ -474,6 +476,16 @@ type benchTemplateData struct {
 	Fields []string
 }
 
+// benchFuncs are the functions of request templates.
+var benchFuncs = template.FuncMap{
+	"pick": func(n int, words ...string) (string, error) {
+		if len(words) == 0 {
+			return "", errors.New("pick: no words to pick from")
+		}
+		return words[n%len(words)], nil
+	},
+}
+
 // benchRequestMaker builds the URL and body of request n of worker w.
 type benchRequestMaker struct {
 	body        []byte
@@ -509,12 +521,12 @@ func newBenchRequestMaker(c *benchConfig) (*benchRequestMaker, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bench: --template: %w", err)
 		}
-		if m.bodyT, err = template.New("body").Option("missingkey=error").Parse(string(text)); err != nil {
+		if m.bodyT, err = template.New("body").Option("missingkey=error").Funcs(benchFuncs).Parse(string(text)); err != nil {
 			return nil, fmt.Errorf("bench: --template: %w", err)
 		}
 	}
 	if strings.Contains(c.URL, "{{") {
-		if m.urlT, err = template.New("url").Option("missingkey=error").Parse(c.URL); err != nil {
+		if m.urlT, err = template.New("url").Option("missingkey=error").Funcs(benchFuncs).Parse(c.URL); err != nil {
 			return nil, fmt.Errorf("bench: --url: %w", err)
 		}
 	} else {

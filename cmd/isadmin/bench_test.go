@@ -235,6 +235,32 @@ func TestBenchTemplateCounterIsUnique(t *testing.T) {
 	}
 }
 
+// TestBenchPickSpreadsWorkers spreads the workers over two servers with
+// pick: each server gets the requests of its workers only.
+func TestBenchPickSpreadsWorkers(t *testing.T) {
+	var hits [2]atomic.Int64
+	var servers [2]*httptest.Server
+	for i := range servers {
+		servers[i] = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != "/s" {
+				t.Errorf("server %d: path %q", i, r.URL.Path)
+			}
+			hits[i].Add(1)
+		}))
+		defer servers[i].Close()
+	}
+	url := fmt.Sprintf(`{{pick .Worker "%s" "%s"}}/s`, servers[0].URL, servers[1].URL)
+	res := benchRun(t, append([]string{"--url", url, "--concurrency", "4"}, benchShort...)...)
+	if res.Errors.Total != 0 || hits[0].Load() == 0 || hits[1].Load() == 0 {
+		t.Errorf("hits %d and %d, %d errors: want both servers used", hits[0].Load(), hits[1].Load(), res.Errors.Total)
+	}
+	var stderr bytes.Buffer
+	err := run(context.Background(), append([]string{"bench", "--url", "{{pick .Worker}}", "--json"}, benchShort...), os.Getenv, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error()+stderr.String(), "no words") {
+		t.Errorf("pick without words: %v %s", err, stderr.String())
+	}
+}
+
 func TestBenchValuesOnce(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]int{}

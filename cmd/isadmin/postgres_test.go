@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -187,5 +188,17 @@ func TestMigrateCommand(t *testing.T) {
 		}, &out, &errOut); err != nil {
 			t.Fatalf("migrate PostgreSQL: %v %s", err, errOut.String())
 		}
+	}
+}
+
+// TestPostgresPoolFlags starts a server on PostgreSQL with connection
+// limits of its own: its pool takes them.
+func TestPostgresPoolFlags(t *testing.T) {
+	base := requirePostgres(t)
+	limits := schema.PoolLimits{MaxConns: 5, MaxIdleConns: 3, MaxLifetime: time.Minute, MaxIdleTime: time.Minute}
+	s := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = schematest.NewSchema(t, base); c.Pool = limits })
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("pooled", "pooled-key", "s", "", "password")}).ok(t)
+	if st := s.DB.PoolStats(); st.MaxOpenConnections != 5 || st.OpenConnections > 5 {
+		t.Errorf("pool %+v, want at most 5 connections", st)
 	}
 }

@@ -38,6 +38,8 @@ type Config struct {
 	DataDir       string
 	// DatabaseURL is a PostgreSQL URL; empty means SQLite in DataDir.
 	DatabaseURL string
+	// Pool bounds the connections to the PostgreSQL database.
+	Pool schema.PoolLimits
 	// SecretKeyFile holds the keys the client secrets are sealed with;
 	// empty means secret.key in DataDir, made on first start.
 	SecretKeyFile string
@@ -113,13 +115,19 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource string
+	var dbConns, dbIdleConns, dbLifetime, dbIdleTime string
 	c := &m.Config
+	pool := schema.DefaultPoolLimits()
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
 		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
 		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password (the default admin binds loopback only)", &c.AdminPassword, defaultPassword},
 		{"data-dir", "ISADMIN_DATA_DIR", "directory of the SQLite database, the generated TLS certificate and the secret key file", &c.DataDir, "data"},
 		{"database-url", "ISADMIN_DATABASE_URL", "PostgreSQL database shared by several instances, e.g. postgres://isadmin@db/isadmin (default: SQLite in --data-dir)", &c.DatabaseURL, ""},
+		{"db-max-conns", "ISADMIN_DB_MAX_CONNS", "PostgreSQL: most connections open at once; with several instances, their sum must stay below the server's max_connections", &dbConns, strconv.Itoa(pool.MaxConns)},
+		{"db-max-idle-conns", "ISADMIN_DB_MAX_IDLE_CONNS", "PostgreSQL: most unused connections kept open (at most --db-max-conns)", &dbIdleConns, strconv.Itoa(pool.MaxIdleConns)},
+		{"db-conn-max-lifetime", "ISADMIN_DB_CONN_MAX_LIFETIME", "PostgreSQL: a connection is closed and opened anew after this long; 0 keeps it", &dbLifetime, pool.MaxLifetime.String()},
+		{"db-conn-max-idle-time", "ISADMIN_DB_CONN_MAX_IDLE_TIME", "PostgreSQL: a connection unused this long is closed; 0 keeps it", &dbIdleTime, pool.MaxIdleTime.String()},
 		{"secret-key-file", "ISADMIN_SECRET_KEY_FILE", "key file the stored client secrets are sealed with, the same for every instance sharing a database (default: secret.key in --data-dir, made on first start)", &c.SecretKeyFile, ""},
 		{"https-addr", "ISADMIN_HTTPS_ADDR", `HTTPS listen address; "" switches HTTPS off`, &c.HTTPSAddr, ":9443"},
 		{"http-addr", "ISADMIN_HTTP_ADDR", `plain HTTP listen address; "" switches HTTP off`, &c.HTTPAddr, ":9763"},
@@ -221,6 +229,29 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	if c.DatabaseURL != "" && !schema.IsPostgresURL(c.DatabaseURL) {
 		return fmt.Errorf("--database-url: want a postgres:// URL, got %q", c.DatabaseURL)
 	}
+	for _, n := range []struct {
+		flag, value string
+		dst         *int
+	}{{"db-max-conns", dbConns, &pool.MaxConns}, {"db-max-idle-conns", dbIdleConns, &pool.MaxIdleConns}} {
+		if *n.dst, err = strconv.Atoi(n.value); err != nil {
+			return fmt.Errorf("--%s: want a number, got %q", n.flag, n.value)
+		}
+	}
+	if !given["db-max-idle-conns"] && given["db-max-conns"] {
+		pool.MaxIdleConns = pool.MaxConns
+	}
+	for _, d := range []struct {
+		flag, value string
+		dst         *time.Duration
+	}{{"db-conn-max-lifetime", dbLifetime, &pool.MaxLifetime}, {"db-conn-max-idle-time", dbIdleTime, &pool.MaxIdleTime}} {
+		if *d.dst, err = time.ParseDuration(d.value); err != nil || *d.dst < 0 {
+			return fmt.Errorf("--%s: want a duration such as 30m, 0 to keep connections, got %q", d.flag, d.value)
+		}
+	}
+	if err := pool.Check(); err != nil {
+		return fmt.Errorf("--db-max-conns, --db-max-idle-conns: %w", err)
+	}
+	c.Pool = pool
 	if c.HTTPSAddr == "" && c.HTTPAddr == "" {
 		return errors.New("both listeners are off: set --https-addr or --http-addr")
 	}
@@ -315,6 +346,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB.Now = m.Now
+	// A zero Pool keeps the limits the database opened with.
+	if c.DatabaseURL != "" && c.Pool != (schema.PoolLimits{}) {
+		if err := m.DB.SetPoolLimits(c.Pool); err != nil {
+			return err
+		}
+	}
 	keys, err := loadSecretKeys(ctx, m.Log, m.DB, keyFile)
 	if err != nil {
 		return err

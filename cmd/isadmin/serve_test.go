@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/schema"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -45,6 +46,24 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("%+v", c)
 			}
 		}},
+		{name: "database pool defaults", env: env(), check: func(t *testing.T, c Config) {
+			if c.Pool != schema.DefaultPoolLimits() {
+				t.Errorf("pool %+v, want %+v", c.Pool, schema.DefaultPoolLimits())
+			}
+		}},
+		{name: "database pool flags", args: []string{"--db-max-conns", "40", "--db-conn-max-lifetime", "0", "--db-conn-max-idle-time", "5m"}, env: env(), check: func(t *testing.T, c Config) {
+			if want := (schema.PoolLimits{MaxConns: 40, MaxIdleConns: 40, MaxLifetime: 0, MaxIdleTime: 5 * time.Minute}); c.Pool != want {
+				t.Errorf("pool %+v, want %+v", c.Pool, want)
+			}
+		}},
+		{name: "database pool from the environment", env: env("ISADMIN_DB_MAX_CONNS", "10", "ISADMIN_DB_MAX_IDLE_CONNS", "4"), check: func(t *testing.T, c Config) {
+			if c.Pool.MaxConns != 10 || c.Pool.MaxIdleConns != 4 {
+				t.Errorf("pool %+v", c.Pool)
+			}
+		}},
+		{name: "more idle connections than connections", args: []string{"--db-max-conns", "4", "--db-max-idle-conns", "8"}, env: env(), wantErr: "need 0 to 4"},
+		{name: "no connections", args: []string{"--db-max-conns", "0"}, env: env(), wantErr: "need at least 1"},
+		{name: "a connection lifetime that is no duration", args: []string{"--db-conn-max-lifetime", "soon"}, env: env(), wantErr: "--db-conn-max-lifetime"},
 		{name: "default password refuses a public address", args: []string{"--https-addr", "0.0.0.0:9443"}, env: env(), wantErr: "only listens on loopback"},
 		{name: "default password refuses a public address from the environment", env: env("ISADMIN_HTTP_ADDR", ":8080"), wantErr: "only listens on loopback"},
 		{name: "default password allows an explicit loopback address", args: []string{"--http-addr", "localhost:8080"}, env: env(), check: func(t *testing.T, c Config) {
