@@ -10,7 +10,13 @@
 #   3. the store's map-keys of existing OAuth clients;
 #   4. the resident memory of isadmin holding 100 000 OAuth clients while
 #      getAllOAuthApplicationData returns the 10 000 of one user;
-#   5. cold starts of isadmin serve to the first successful SOAP response;
+#   5. getOAuthApplicationData and registerOAuthApplicationData beside 64
+#      connections stalled on large listings;
+#   6. PostgreSQL beside SQLite: random getOAuthApplicationData over
+#      PG_CLIENTS clients, registerOAuthApplicationData, AuthenticationAdmin
+#      login and map-keys, alternating; then 1, 2 and 3 instances on one
+#      PostgreSQL database (skipped when PostgreSQL cannot be reached);
+#   7. cold starts of isadmin serve to the first successful SOAP response;
 #
 # then writes bench/results/<date>-<host>/results.md and chart.png (and the
 # raw JSON of every run in raw/).
@@ -25,7 +31,11 @@
 #   MAPKEYS_PER_ROUND [40000]  store applications seeded for each map-keys round
 #   MEM_CONCURRENCY [1]    concurrent getAllOAuthApplicationData calls in the memory test
 #   OUT                    results directory [bench/results/<date>-<host>]
+#   PG_URL [postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]  a PostgreSQL
+#                          database where the database isadmin_bench may be made
+#   PG_CLIENTS [150000]    OAuth clients of the random gets of section 6
 #   PORT_ISADMIN [19763], PORT_BARE [19780], PORT_PEER [19801]   loopback ports
+#                          (PostgreSQL instances: PORT_ISADMIN+10 to +12)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -38,6 +48,8 @@ CONCURRENCY=${CONCURRENCY:-32}
 COLD_STARTS=${COLD_STARTS:-10}
 MAPKEYS_PER_ROUND=${MAPKEYS_PER_ROUND:-40000}
 MEM_CONCURRENCY=${MEM_CONCURRENCY:-1}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
+PG_CLIENTS=${PG_CLIENTS:-150000}
 PORT_ISADMIN=${PORT_ISADMIN:-19763}
 PORT_BARE=${PORT_BARE:-19780}
 PORT_PEER=${PORT_PEER:-19801}
@@ -81,10 +93,11 @@ stop() {
 	started=("${keep[@]}")
 }
 
-# wait_for URL: until it answers at all (any status), for at most 20 s.
+# wait_for URL [TRIES]: until it answers at all (any status), polling every
+# 50 ms, at most TRIES [400] times.
 wait_for() {
 	local i
-	for ((i = 0; i < 400; i++)); do
+	for ((i = 0; i < ${2:-400}; i++)); do
 		if curl -s -o /dev/null --max-time 1 "$1"; then
 			return 0
 		fi
@@ -98,14 +111,16 @@ isadmin_url=http://127.0.0.1:$PORT_ISADMIN
 oauth=$isadmin_url/services/OAuthAdminService
 store=$isadmin_url/api/am/devportal/v3
 
-# start_isadmin DATADIR: starts isadmin serve (plain HTTP on loopback) and
-# sets isadmin_pid.
+# start_isadmin DATADIR [PORT [ARGS...]]: starts isadmin serve (plain HTTP
+# on loopback) and sets isadmin_pid.
 start_isadmin() {
-	"$work/isadmin" serve --data-dir "$1" --https-addr '' --http-addr "127.0.0.1:$PORT_ISADMIN" --http-admin-services=true \
-		--log-format json >>"$work/isadmin.log" 2>&1 &
+	local dir=$1 port=${2:-$PORT_ISADMIN}
+	shift $(($# < 2 ? $# : 2))
+	"$work/isadmin" serve --data-dir "$dir" --https-addr '' --http-addr "127.0.0.1:$port" --http-admin-services=true \
+		--log-format json "$@" >>"$work/isadmin.log" 2>&1 &
 	isadmin_pid=$!
 	started+=("$isadmin_pid")
-	wait_for "$oauth?wsdl"
+	wait_for "http://127.0.0.1:$port/services/OAuthAdminService?wsdl" 1200
 }
 
 # soap ACTION FILE [OUTFILE]: one SOAP 1.1 call as admin; fails unless 200.
@@ -161,6 +176,8 @@ fi
 	fi
 	echo "isadmin=$commit"
 	echo "load=isadmin bench, $CONCURRENCY keep-alive connections, ${WARMUP} warm-up, ${DURATION} measured, $ROUNDS rounds"
+	echo "postgresql=$(psql -qAt "$PG_URL" -c 'SHOW server_version' 2>/dev/null || echo unreachable)"
+	echo "pg_clients=$PG_CLIENTS"
 } >"$out/env.txt"
 cat "$out/env.txt" >&2
 
@@ -263,7 +280,98 @@ bench stalled-register/isadmin 1 --url "$oauth" "${common[@]}" "${stalled[@]}" \
 	--template "$req/registerOAuthApplicationData.tmpl.xml" "${reg_headers[@]}" --user admin --password admin
 stop "$isadmin_pid"
 
-# --- 6. cold start ----------------------------------------------------------
+# --- 6. PostgreSQL beside SQLite; 1, 2 and 3 instances on one database ----
+
+pg_base=${PG_URL%%\?*}
+pg_db=${pg_base%/*}/isadmin_bench
+[[ $PG_URL == *\?* ]] && pg_db+="?${PG_URL#*\?}"
+if psql -q "$PG_URL" -c 'DROP DATABASE IF EXISTS isadmin_bench' -c 'CREATE DATABASE isadmin_bench' 2>>"$work/psql.log"; then
+	log "PostgreSQL: $PG_CLIENTS OAuth clients and $total store applications in SQLite and in PostgreSQL"
+	pg_port=$((PORT_ISADMIN + 10))
+	# Every instance reads the key file of data-pg, made on the first start.
+	pg_args=(--database-url "$pg_db")
+	# The SQLite deployment: as for map-keys, with the clients of the gets.
+	start_isadmin "$work/data-lite"
+	soap registerOAuthApplicationData "$req/register-bench-client.xml"
+	lite_app=$(curl -sf -u admin:admin -H 'Content-Type: application/json' "$store/applications" \
+		--data-binary "@$req/store-application.json" | jq -r .applicationId)
+	stop "$isadmin_pid"
+	"$work/seed" oauth --db "$work/data-lite/isadmin.db" --template-key bench-client-id --count "$PG_CLIENTS" --prefix pg-
+	"$work/seed" store --db "$work/data-lite/isadmin.db" --template-uuid "$lite_app" --count "$total" --prefix mk- --out "$work/lite-apps.txt"
+	# The PostgreSQL deployment: the same rows, copied by SQL; the secrets
+	# are written in plain text, and the next start seals them.
+	start_isadmin "$work/data-pg" "$pg_port" "${pg_args[@]}"
+	curl -sf -o /dev/null -u admin:admin "http://127.0.0.1:$pg_port/services/OAuthAdminService" -H 'Content-Type: text/xml; charset=UTF-8' \
+		-H 'SOAPAction: "urn:registerOAuthApplicationData"' --data-binary "@$req/register-bench-client.xml"
+	pg_app=$(curl -sf -u admin:admin -H 'Content-Type: application/json' "http://127.0.0.1:$pg_port/api/am/devportal/v3/applications" \
+		--data-binary "@$req/store-application.json" | jq -r .applicationId)
+	stop "$isadmin_pid"
+	psql -q "$pg_db" -v ON_ERROR_STOP=1 \
+		-c "INSERT INTO oauth_apps (tenant_id, owner, name, consumer_key, consumer_secret, callback_url, grant_types, oauth_version, state, settings, created_at, updated_at)
+			SELECT tenant_id, owner, 'pg-' || g, 'pg-' || g, 'plain:bench-client-secret', callback_url, grant_types, oauth_version, state, settings, created_at, updated_at
+			FROM oauth_apps, generate_series(0, $PG_CLIENTS - 1) g WHERE consumer_key = 'bench-client-id'" \
+		-c "INSERT INTO store_applications (uuid, tenant_id, owner, name, throttling_policy, description, token_type, callback_url, status, group_ids, attributes, created_at, updated_at)
+			SELECT gen_random_uuid()::text, tenant_id, owner, 'mk-' || g, throttling_policy, description, token_type, callback_url, status, group_ids, attributes, created_at, updated_at
+			FROM store_applications, generate_series(0, $total - 1) g WHERE uuid = '$pg_app'" \
+		-c 'ANALYZE'
+	psql -qAt "$pg_db" -c "SELECT uuid || ' ' || name FROM store_applications WHERE name LIKE 'mk-%' ORDER BY id" >"$work/pg-apps.txt"
+	shuf -i 0-$((PG_CLIENTS - 1)) | sed 's/^/pg-/' >"$work/pg-keys.txt"
+	# map-keys maps client pg-i to application mk-i, a fresh pair per request.
+	for side in lite pg; do
+		sed 's/ mk-\([0-9]*\)$/ pg-\1/' "$work/$side-apps.txt" | shuf >"$work/$side-mapkeys.txt"
+	done
+
+	start_isadmin "$work/data-lite"
+	lite_pid=$isadmin_pid
+	start_isadmin "$work/data-pg" "$pg_port" "${pg_args[@]}"
+	pg_pid=$isadmin_pid
+	mapfile -t login_headers < <(soap_headers login)
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for side in lite pg; do
+			base=$isadmin_url
+			[[ $side == pg ]] && base=http://127.0.0.1:$pg_port
+			name=sqlite
+			[[ $side == pg ]] && name=postgres
+			bench "pg-get/$name" "$r" --url "$base/services/OAuthAdminService" "${common[@]}" \
+				--template "$req/getOAuthApplicationData.tmpl.xml" --values "$work/pg-keys.txt" "${get_headers[@]}" --user admin --password admin
+			bench "pg-register/$name" "$r" --url "$base/services/OAuthAdminService" "${common[@]}" \
+				--template "$req/registerOAuthApplicationData.tmpl.xml" "${reg_headers[@]}" --user admin --password admin
+			bench "pg-login/$name" "$r" --url "$base/services/AuthenticationAdmin" "${common[@]}" \
+				--body-file "$req/login.xml" "${login_headers[@]}"
+			sed -n "$(((r - 1) * MAPKEYS_PER_ROUND + 1)),$((r * MAPKEYS_PER_ROUND))p" "$work/$side-mapkeys.txt" >"$work/$side-mapkeys-$r.txt"
+			bench "pg-mapkeys/$name" "$r" --url "$base/api/am/devportal/v3/applications/{{index .Fields 0}}/map-keys" "${common[@]}" \
+				--template "$req/map-keys.tmpl.json" --values "$work/$side-mapkeys-$r.txt" --values-once \
+				--header 'Content-Type: application/json' --user admin --password admin
+		done
+	done
+	stop "$lite_pid"
+
+	log "1, 2 and 3 instances on one PostgreSQL database"
+	start_isadmin "$work/data-pg" $((pg_port + 1)) "${pg_args[@]}"
+	start_isadmin "$work/data-pg" $((pg_port + 2)) "${pg_args[@]}"
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for n in 1 2 3; do
+			urls=()
+			for ((i = 0; i < n; i++)); do
+				urls+=("\"http://127.0.0.1:$((pg_port + i))/services/OAuthAdminService\"")
+			done
+			spread="{{pick .Worker ${urls[*]}}}"
+			bench "instances-get/$n" "$r" --url "$spread" "${common[@]}" \
+				--template "$req/getOAuthApplicationData.tmpl.xml" --values "$work/pg-keys.txt" "${get_headers[@]}" --user admin --password admin
+			bench "instances-register/$n" "$r" --url "$spread" "${common[@]}" \
+				--template "$req/registerOAuthApplicationData.tmpl.xml" "${reg_headers[@]}" --user admin --password admin
+		done
+	done
+	for pid in "${started[@]}"; do
+		stop "$pid"
+	done
+	psql -q "$PG_URL" -c 'DROP DATABASE IF EXISTS isadmin_bench' 2>>"$work/psql.log" || true
+else
+	log "PostgreSQL at $PG_URL cannot be reached (see psql's message above): section 6 skipped"
+	cat "$work/psql.log" >&2
+fi
+
+# --- 7. cold start ----------------------------------------------------------
 
 bench coldstart/isadmin 1 --kind cold-start --binary "$work/isadmin" --runs "$COLD_STARTS" --dir "$work"
 

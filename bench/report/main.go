@@ -229,6 +229,21 @@ const (
 	stalledReg   = "stalled-register/isadmin"
 )
 
+// The PostgreSQL comparisons of bench/run.sh: each operation on SQLite and
+// on PostgreSQL, and 1, 2 and 3 instances on one PostgreSQL database.
+var (
+	pgOps = []struct{ name, label string }{
+		{"pg-get", "getOAuthApplicationData of random clients"},
+		{"pg-register", "registerOAuthApplicationData"},
+		{"pg-login", "AuthenticationAdmin login"},
+		{"pg-mapkeys", "store map-keys"},
+	}
+	instanceOps = []struct{ name, label string }{
+		{"instances-get", "getOAuthApplicationData of random clients"},
+		{"instances-register", "registerOAuthApplicationData"},
+	}
+)
+
 var labels = map[string]string{
 	getIsadmin:   "isadmin, getOAuthApplicationData, Basic auth",
 	getBare:      "bare net/http handler, same response bytes",
@@ -357,6 +372,33 @@ func run(dir string) error {
 			fmt.Sprintf("p99 **%s** ms, %s req/s", f1(sr.median(p99)), f0(sr.median(rps))), "p99 and requests/s reported", res,
 			fmt.Sprintf("REGISTER BESIDE STALLED P99 %s MS", f1(sr.median(p99)))})
 	}
+	for _, op := range pgOps {
+		lite, pg := data[op.name+"/sqlite"], data[op.name+"/postgres"]
+		if len(lite) == 0 || len(pg) == 0 {
+			continue
+		}
+		a, b, p := pg.median(rps), lite.median(rps), pg.median(p99)
+		targets = append(targets, target{
+			fmt.Sprintf("%s, %d connections: PostgreSQL / SQLite, and PostgreSQL's p99", op.label, pg[0].Concurrency),
+			fmt.Sprintf("%s / %s req/s = **%s**, p99 **%s** ms", f0(a), f0(b), f2(a/b), f1(p)), "≥ 0.5, p99 < 50 ms",
+			verdict(a/b >= 0.5 && p < 50, lite.errors()+pg.errors()),
+			fmt.Sprintf("%s PG / SQLITE %s (>= 0.5), P99 %s MS", strings.ToUpper(strings.TrimPrefix(op.name, "pg-")), f2(a/b), f1(p))})
+	}
+	for _, op := range instanceOps {
+		one, two, three := data[op.name+"/1"], data[op.name+"/2"], data[op.name+"/3"]
+		if len(one) == 0 || len(two) == 0 {
+			continue
+		}
+		a, b := two.median(rps), one.median(rps)
+		measured := fmt.Sprintf("1: %s, 2: %s req/s = **%s**", f0(b), f0(a), f2(a/b))
+		if len(three) > 0 {
+			measured += fmt.Sprintf(", 3: %s req/s (%s)", f0(three.median(rps)), f2(three.median(rps)/b))
+		}
+		targets = append(targets, target{
+			fmt.Sprintf("%s, %d connections spread over instances on one PostgreSQL database: 2 instances / 1", op.label, one[0].Concurrency),
+			measured, "≥ 1", verdict(a/b >= 1, one.errors()+two.errors()+three.errors()),
+			fmt.Sprintf("%s 2 INSTANCES / 1 %s (>= 1)", strings.ToUpper(strings.TrimPrefix(op.name, "instances-")), f2(a/b))})
+	}
 	w("## Targets\n\n| target | measured (median) | goal | result |\n|---|---|---|---|\n")
 	for _, t := range targets {
 		w("| %s | %s | %s | %s |\n", t.what, t.measured, t.goal, t.result)
@@ -366,6 +408,20 @@ func run(dir string) error {
 	w("\n## Throughput and latency (medians of the rounds)\n\n")
 	w("| measurement | connections | rounds | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n")
 	order := []string{getIsadmin, getBare, getNodeSOAP, regIsadmin, commitSQLite, commitOne, mapKeys, memory}
+	for _, op := range pgOps {
+		for _, side := range []string{"sqlite", "postgres"} {
+			name := op.name + "/" + side
+			labels[name] = fmt.Sprintf("isadmin on %s, %s", map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[side], op.label)
+			order = append(order, name)
+		}
+	}
+	for _, op := range instanceOps {
+		for _, n := range []string{"1", "2", "3"} {
+			name := op.name + "/" + n
+			labels[name] = fmt.Sprintf("%s instance(s) on one PostgreSQL database, %s", n, op.label)
+			order = append(order, name)
+		}
+	}
 	for _, name := range order {
 		s := data[name]
 		if len(s) == 0 {
@@ -431,6 +487,8 @@ func run(dir string) error {
 	w("`getAllOAuthApplicationData` is called back to back; idle is the first sample, after start and before any call.\n")
 	w("- Stalled: on the memory test's database, 64 connections (4 KiB receive buffers) each send a `getAllOAuthApplicationData` of admin's 10 000 clients ")
 	w("and read nothing for the whole run, while 32 others call `getOAuthApplicationData`, then `registerOAuthApplicationData`.\n")
+	w("- PostgreSQL: the same %s OAuth clients (random keys, each worker in a shuffled order) and store applications in an SQLite deployment and in a PostgreSQL one ", env["pg_clients"])
+	w("on the same machine, measured alternately; `login` is `AuthenticationAdmin.login` as admin; instances share one database and the connections are spread over them.\n")
 	w("- Cold start: `isadmin serve` with both listeners on a fresh data directory (so it creates the database, the admin user and a TLS certificate), ")
 	w("from exec to the first HTTP 200 to `getAllOAuthApplicationData` with Basic auth, polling every 0.2 ms.\n")
 	w("\n![chart](chart.png)\n")
