@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/sync/singleflight"
 )
 
 // Errors of authentication and authorization.
@@ -49,11 +50,15 @@ type Identity struct {
 	HashCost int
 
 	credentials credentialCache
-	pending     pendingSessions
-	throttle    sourceThrottle
-	timing      checkTiming
-	dummyOnce   sync.Once
-	dummy       []byte
+	// checks makes concurrent checks of the same credentials from the same
+	// source one check: a client opening many connections at once would
+	// otherwise spend its attempts before the lock on its own password.
+	checks    singleflight.Group
+	pending   pendingSessions
+	throttle  sourceThrottle
+	timing    checkTiming
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // Defaults of Identity.
@@ -138,6 +143,28 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 		p.oauthVersion, p.identityVersion = versions.OAuth, version
 		return p, nil
 	}
+	a := &loginAttempt{start: start, now: now, name: name, domain: domain, password: password,
+		address: address, source: source, sourceMAC: sourceMAC, versions: versions}
+	p, err, _ := id.checks.Do(string(sourceMAC[:]), func() (any, error) { return id.check(ctx, a) })
+	if err != nil {
+		return Principal{}, err
+	}
+	return p.(Principal), nil
+}
+
+// loginAttempt is what Authenticate knows of a login before its check.
+type loginAttempt struct {
+	start, now                              time.Time
+	name, domain, password, address, source string
+	sourceMAC                               [sha256.Size]byte
+	versions                                Versions
+}
+
+// check is Authenticate's password check: counted, throttled and padded
+// to the same time on failure.
+func (id *Identity) check(ctx context.Context, a *loginAttempt) (Principal, error) {
+	start, now, name, domain, password, address, source := a.start, a.now, a.name, a.domain, a.password, a.address, a.source
+	versions, version := a.versions, a.versions.Identity
 	who := failureKey(domain, name, source)
 	passwordMAC := id.credentials.mac(domain, name, password)
 	if !id.throttle.allow(address, now, id.FailedLoginsPerSource) {
@@ -183,7 +210,7 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	id.credentials.clearFailed(who)
 	p := Principal{TenantID: c.Tenant.ID, TenantDomain: c.Tenant.Domain, Username: u.Name, permissions: c.Permissions}
 	id.credentials.remember(passwordMAC, u.PasswordHash, Principal{}, -1, now)
-	id.credentials.remember(sourceMAC, u.PasswordHash, p, version, now)
+	id.credentials.remember(a.sourceMAC, u.PasswordHash, p, version, now)
 	p.oauthVersion, p.identityVersion = versions.OAuth, version
 	return p, nil
 }

@@ -3,6 +3,7 @@ package admin_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -12,8 +13,9 @@ import (
 )
 
 // TestLockoutRace: attempts are counted before their password is checked,
-// so 127 concurrent wrong guesses get exactly MaxFailedLogins checks, and
-// the right password after them finds the account locked.
+// so 127 concurrent wrong guesses, all different, get exactly
+// MaxFailedLogins checks, and the right password after them finds the
+// account locked.
 func TestLockoutRace(t *testing.T) {
 	for _, scope := range []admin.LockScope{admin.LockPerUserAndSource, admin.LockPerUser} {
 		id, _ := newIdentity(t)
@@ -25,7 +27,7 @@ func TestLockoutRace(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := id.Authenticate(ctx, "admin", "guess"); !errors.Is(err, admin.ErrBadCredentials) {
+				if _, err := id.Authenticate(ctx, "admin", fmt.Sprintf("guess-%d", i)); !errors.Is(err, admin.ErrBadCredentials) {
 					t.Errorf("a guess: %v", err)
 				}
 			}()
@@ -37,6 +39,45 @@ func TestLockoutRace(t *testing.T) {
 		if _, err := id.Authenticate(ctx, "admin", "admin"); !errors.Is(err, admin.ErrBadCredentials) {
 			t.Errorf("scope %d: the right password after 127 guesses: %v, want a lock", scope, err)
 		}
+	}
+}
+
+// TestConcurrentRightPasswords: a client that opens many connections at
+// once with the right password, before any of them was verified, gets in
+// on every one: the same credentials from the same source are checked
+// once, so they spend no attempts towards a lock. The same wrong password
+// sent many times at once is one failure.
+func TestConcurrentRightPasswords(t *testing.T) {
+	id, _ := newIdentity(t)
+	ctx := admin.WithSource(context.Background(), "192.0.2.7")
+	checks := admin.CountPasswordChecks(t)
+	const n = 40
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Go(func() {
+			<-start
+			if _, err := id.Authenticate(ctx, "admin", "admin"); err != nil {
+				t.Errorf("the right password, %d at once: %v", n, err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if c := checks.Load(); c > 2 {
+		t.Errorf("%d concurrent logins with the same credentials cost %d password checks", n, c)
+	}
+	// The same wrong password many times at once counts once.
+	for range n {
+		wg.Go(func() {
+			if _, err := id.Authenticate(ctx, "admin", "typo"); !errors.Is(err, admin.ErrBadCredentials) {
+				t.Errorf("a wrong password: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if _, err := id.Authenticate(admin.WithSource(context.Background(), "192.0.2.7"), "admin", "admin"); err != nil {
+		t.Errorf("the right password after one wrong one sent %d times at once: %v", n, err)
 	}
 }
 
