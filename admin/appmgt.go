@@ -1025,6 +1025,14 @@ func (a *AppMgt) IsExistingApplicationTemplate(ctx context.Context, name string)
 	return true, nil
 }
 
+// GetAuthenticationFlowTemplates answers the operation of IS 5.6, whose
+// contract declares no part in either message: the answer carries nothing
+// whatever the server holds, so it only checks the caller.
+func (a *AppMgt) GetAuthenticationFlowTemplates(ctx context.Context) error {
+	_, err := caller(ctx)
+	return err
+}
+
 // GetAllApplicationTemplateInfo lists the tenant's templates: name and
 // description, no content.
 func (a *AppMgt) GetAllApplicationTemplateInfo(ctx context.Context) ([]*wsdl.SpTemplate, error) {

@@ -49,7 +49,7 @@ func appMgtErrors() []*Error {
 // Every code has a text in both profiles; IS 7's texts are the defaults;
 // every text renders its code's arguments without fmt complaints.
 func TestAppMgtMessages(t *testing.T) {
-	for _, name := range []string{"is-5.0", "is-7"} {
+	for _, name := range []string{"is-5.0", "is-next"} {
 		p, err := wsdl.Load(name)
 		if err != nil {
 			t.Fatal(err)
@@ -60,7 +60,7 @@ func TestAppMgtMessages(t *testing.T) {
 				t.Errorf("%s: no text for %s", name, e.Code)
 				continue
 			}
-			if name == "is-7" && text != e.Default {
+			if name == "is-next" && text != e.Default {
 				t.Errorf("is-7 %s = %q, default %q", e.Code, text, e.Default)
 			}
 			if got := fmt.Sprintf(text, e.Args...); strings.Contains(got, "%!") {
@@ -94,7 +94,7 @@ func TestFieldLimitMessages(t *testing.T) {
 		if c.err.Kind != ClientError || !errors.Is(c.err, cause) {
 			t.Errorf("%s: want a client error carrying its cause", c.err.Code)
 		}
-		for profile, want := range map[string]string{"is-5.0": c.is50, "is-7": c.is7} {
+		for profile, want := range map[string]string{"is-5.0": c.is50, "is-next": c.is7} {
 			if want == "" {
 				continue
 			}

@@ -139,7 +139,7 @@ func TestRegisterFieldLimits(t *testing.T) {
 		name   string
 		limits admin.FieldLimits
 	}{
-		{"is-7", admin.FieldLimits{}},
+		{"is-next", admin.FieldLimits{}},
 		// The IS 5.0 generation's narrower columns, as its profile sets them.
 		{"is-5.0", admin.FieldLimits{OAuthConsumerSecret: 512, OAuthCallbackURL: 1024}},
 	} {

@@ -52,7 +52,7 @@ func (c cannedOAuth) GetOAuthApplicationData(ctx context.Context, key string) (*
 // request: envelope reading, dispatch, authentication hook, decoding,
 // encoding and writing, without database or network.
 func BenchmarkServeGetOAuthApplicationData(b *testing.B) {
-	p, err := wsdl.Load("is-7")
+	p, err := wsdl.Load("is-next")
 	if err != nil {
 		b.Fatal(err)
 	}

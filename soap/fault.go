@@ -94,11 +94,7 @@ func faultFor(err error, profile *wsdl.Profile, op string) *Fault {
 }
 
 func domainFault(de *admin.Error, profile *wsdl.Profile) *Fault {
-	text := de.Default
-	if t, ok := profile.Message(de.Code); ok {
-		text = t
-	}
-	reason := sprintf(text, de.Args...)
+	reason := profile.Text(de.Code, de.Default, de.Args...)
 	// Upstream renders client and server exceptions of the admin services
 	// alike: soapenv:Server, with an empty detail unless the profile says
 	// the exception was a declared one.

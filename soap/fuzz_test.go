@@ -97,7 +97,7 @@ func seedEnvelopes() []string {
 // fuzz targets only use its envelope, header and fault code.
 func fuzzServer(tb testing.TB) *Server {
 	tb.Helper()
-	p, err := wsdl.Load("is-7")
+	p, err := wsdl.Load("is-next")
 	if err != nil {
 		tb.Fatal(err)
 	}

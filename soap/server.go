@@ -564,10 +564,3 @@ func (s *Server) decodeRequest(env *Envelope, op *wsdl.Operation) (wsdl.Struct, 
 // appendText appends s as XML text: fault texts may quote request bytes,
 // and the answer must stay well-formed UTF-8 whatever they were.
 func appendText(dst []byte, s string) []byte { return wsdl.AppendText(dst, s) }
-
-func sprintf(format string, args ...any) string {
-	if len(args) == 0 {
-		return format
-	}
-	return fmt.Sprintf(format, args...)
-}

@@ -60,7 +60,7 @@ func (s streaming) StreamGetAllOAuthApplicationData(ctx context.Context, yield f
 
 func serveList(t *testing.T, impl any) *httptest.Server {
 	t.Helper()
-	p, err := wsdl.Load("is-7")
+	p, err := wsdl.Load("is-next")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func (g gatedListing) GetOAuthApplicationData(ctx context.Context, key string) (
 // operations do not wait at all.
 func TestListingsBounded(t *testing.T) {
 	g := gatedListing{open: make(chan struct{}), inside: new(atomic.Int32), most: new(atomic.Int32), entered: make(chan struct{}, 8)}
-	p, err := wsdl.Load("is-7")
+	p, err := wsdl.Load("is-next")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -257,16 +257,10 @@ func (l *Local) classify(err error, _ string) error {
 	if de.Kind == admin.ServerError {
 		return &KeyManagerError{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
 	}
-	text := de.Default
-	if l.Profile != nil {
-		if t, ok := l.Profile.Message(de.Code); ok {
-			text = t
-		}
+	if l.Profile == nil {
+		return &KeyManagerError{Status: http.StatusBadRequest, Message: fmt.Sprintf(de.Default, de.Args...)}
 	}
-	if len(de.Args) > 0 {
-		text = fmt.Sprintf(text, de.Args...)
-	}
-	return &KeyManagerError{Status: http.StatusBadRequest, Message: text}
+	return &KeyManagerError{Status: http.StatusBadRequest, Message: l.Profile.Text(de.Code, de.Default, de.Args...)}
 }
 
 func (l *Local) ensureCaller(ctx context.Context) error {
@@ -321,12 +315,16 @@ func (l *Local) AllowedGrantTypes(ctx context.Context) ([]string, error) {
 	return l.km().AllowedGrantTypes(ctx)
 }
 
+// DefaultRemoteProfile is the wire profile of a remote key manager that
+// names none: the latest Identity Server release.
+const DefaultRemoteProfile = "is-7.3"
+
 // RemoteConfig describes a remote key manager.
 type RemoteConfig struct {
 	Name string
 	// URL is the server's base URL, e.g. https://is.example.com:9443.
 	URL string
-	// Profile is the wire profile the server speaks (is-5.0, is-7).
+	// Profile is the wire profile the server speaks (is-5.0 ... is-7.3).
 	Profile string
 	// SOAP12 sends SOAP 1.2 instead of 1.1.
 	SOAP12 bool
@@ -465,7 +463,7 @@ func (r *Remote) AllowedGrantTypes(ctx context.Context) ([]string, error) {
 // environment variable, read through getenv; it never appears in the
 // description.
 func ParseKeyManager(spec string, getenv func(string) string) (RemoteConfig, error) {
-	c := RemoteConfig{Profile: "is-7"}
+	c := RemoteConfig{Profile: DefaultRemoteProfile}
 	seen := map[string]bool{}
 	passwordEnv := ""
 	for _, part := range strings.Split(spec, ",") {

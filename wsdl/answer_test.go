@@ -33,7 +33,7 @@ func TestAnswerShapes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p7, err := wsdl.Load("is-7")
+	p7, err := wsdl.Load("is-next")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ func fullDTO() *wsdl.OAuthConsumerAppDTO {
 }
 
 func BenchmarkEncodeGetResponse(b *testing.B) {
-	op := loadOp(b, "is-7", "getOAuthApplicationData")
+	op := loadOp(b, "is-next", "getOAuthApplicationData")
 	resp := &wsdl.GetOAuthApplicationDataResponse{Return: fullDTO()}
 	e := wsdl.NewEncoder(make([]byte, 0, 8192))
 	b.ReportAllocs()
@@ -32,7 +32,7 @@ func BenchmarkEncodeGetResponse(b *testing.B) {
 }
 
 func BenchmarkEncodeList100(b *testing.B) {
-	op := loadOp(b, "is-7", "getAllOAuthApplicationData")
+	op := loadOp(b, "is-next", "getAllOAuthApplicationData")
 	list := make([]*wsdl.OAuthConsumerAppDTO, 100)
 	for i := range list {
 		list[i] = fullDTO()
@@ -48,7 +48,7 @@ func BenchmarkEncodeList100(b *testing.B) {
 }
 
 func BenchmarkDecodeRegisterRequest(b *testing.B) {
-	op := loadOp(b, "is-7", "registerOAuthApplicationData")
+	op := loadOp(b, "is-next", "registerOAuthApplicationData")
 	e := wsdl.NewEncoder(nil)
 	e.Request(op, &wsdl.RegisterOAuthApplicationDataRequest{Application: fullDTO()})
 	body := string(e.Bytes())

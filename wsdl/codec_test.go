@@ -33,7 +33,7 @@ func decodeRequest(t *testing.T, op *wsdl.Operation, xml string) (wsdl.Struct, e
 }
 
 func TestDecodeLeniently(t *testing.T) {
-	op := loadOp(t, "is-7", "registerOAuthApplicationData")
+	op := loadOp(t, "is-next", "registerOAuthApplicationData")
 	v, err := decodeRequest(t, op, `<r xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><application>
 		<unknown><deep>ignored</deep></unknown>
 		<x:applicationName xmlns:x="urn:any">first</x:applicationName>
@@ -83,7 +83,7 @@ func TestDecodeProfileFieldsOnly(t *testing.T) {
 }
 
 func TestDecodeRefuses(t *testing.T) {
-	op := loadOp(t, "is-7", "registerOAuthApplicationData")
+	op := loadOp(t, "is-next", "registerOAuthApplicationData")
 	cases := map[string]string{
 		"doctype":        `<!DOCTYPE r [<!ENTITY x "y">]><r/>`,
 		"entity":         `<r><application><applicationName>&x;</applicationName></application></r>`,
@@ -129,14 +129,14 @@ func TestEncodeResponse(t *testing.T) {
 		t.Errorf("a field outside the profile was written:\n%s", got)
 	}
 
-	void := loadOp(t, "is-7", "registerOAuthApplicationData")
+	void := loadOp(t, "is-next", "registerOAuthApplicationData")
 	e.Reset()
 	e.Response(void, nil)
 	if want := `<ns:registerOAuthApplicationDataResponse xmlns:ns="http://org.apache.axis2/xsd"><ns:return xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/></ns:registerOAuthApplicationDataResponse>`; string(e.Bytes()) != want {
 		t.Errorf("void response:\n%s\nwant\n%s", e.Bytes(), want)
 	}
 
-	list := loadOp(t, "is-7", "getAllowedGrantTypes")
+	list := loadOp(t, "is-next", "getAllowedGrantTypes")
 	e.Reset()
 	e.Response(list, &wsdl.GetAllowedGrantTypesResponse{Return: []string{"a", "b"}})
 	if got := string(e.Bytes()); strings.Count(got, "<ns:return>") != 2 {

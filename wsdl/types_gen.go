@@ -30,7 +30,7 @@ func (v *AbstractAdmin) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// AddScopeRequest is the wire element {http://org.apache.axis2/xsd}addScope (profiles is-7).
+// AddScopeRequest is the wire element {http://org.apache.axis2/xsd}addScope (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type AddScopeRequest struct {
 	Scope  *string  `json:"scope,omitempty"`
 	Claims []string `json:"claims,omitempty"`
@@ -73,7 +73,7 @@ func (v *AddScopeRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ApplicationBasicInfo is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ApplicationBasicInfo (profiles is-5.0, is-7).
+// ApplicationBasicInfo is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ApplicationBasicInfo (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ApplicationBasicInfo struct {
 	ApplicationName       *string `json:"applicationName,omitempty"`
 	Description           *string `json:"description,omitempty"`
@@ -81,15 +81,16 @@ type ApplicationBasicInfo struct {
 	AppOwner              *User   `json:"appOwner,omitempty"`
 	ApplicationId         int32   `json:"applicationId,omitempty"`
 	ApplicationResourceId *string `json:"applicationResourceId,omitempty"`
-	ApplicationVersion    *string `json:"applicationVersion,omitempty"`
-	ClientId              *string `json:"clientId,omitempty"`
 	ImageUrl              *string `json:"imageUrl,omitempty"`
-	Issuer                *string `json:"issuer,omitempty"`
+	InboundKey            *string `json:"inboundKey,omitempty"`
 	TenantDomain          *string `json:"tenantDomain,omitempty"`
+	ClientId              *string `json:"clientId,omitempty"`
+	Issuer                *string `json:"issuer,omitempty"`
+	ApplicationVersion    *string `json:"applicationVersion,omitempty"`
 	Uuid                  *string `json:"uuid,omitempty"`
 }
 
-var applicationBasicInfoFields = []string{"applicationName", "description", "accessUrl", "appOwner", "applicationId", "applicationResourceId", "applicationVersion", "clientId", "imageUrl", "issuer", "tenantDomain", "uuid"}
+var applicationBasicInfoFields = []string{"applicationName", "description", "accessUrl", "appOwner", "applicationId", "applicationResourceId", "imageUrl", "inboundKey", "tenantDomain", "clientId", "issuer", "applicationVersion", "uuid"}
 
 // WireName returns the qualified name of the wire type.
 func (*ApplicationBasicInfo) WireName() xml.Name {
@@ -119,16 +120,18 @@ func (v *ApplicationBasicInfo) EncodeField(e *Encoder, i int, f *Field) {
 	case 5:
 		e.StringPtr(f, v.ApplicationResourceId)
 	case 6:
-		e.StringPtr(f, v.ApplicationVersion)
-	case 7:
-		e.StringPtr(f, v.ClientId)
-	case 8:
 		e.StringPtr(f, v.ImageUrl)
-	case 9:
-		e.StringPtr(f, v.Issuer)
-	case 10:
+	case 7:
+		e.StringPtr(f, v.InboundKey)
+	case 8:
 		e.StringPtr(f, v.TenantDomain)
+	case 9:
+		e.StringPtr(f, v.ClientId)
+	case 10:
+		e.StringPtr(f, v.Issuer)
 	case 11:
+		e.StringPtr(f, v.ApplicationVersion)
+	case 12:
 		e.StringPtr(f, v.Uuid)
 	}
 }
@@ -168,25 +171,29 @@ func (v *ApplicationBasicInfo) DecodeField(d *Decoder, i int, f *Field) error {
 		return err
 	case 6:
 		var err error
-		v.ApplicationVersion, err = d.StringPtr()
+		v.ImageUrl, err = d.StringPtr()
 		return err
 	case 7:
 		var err error
-		v.ClientId, err = d.StringPtr()
+		v.InboundKey, err = d.StringPtr()
 		return err
 	case 8:
 		var err error
-		v.ImageUrl, err = d.StringPtr()
+		v.TenantDomain, err = d.StringPtr()
 		return err
 	case 9:
 		var err error
-		v.Issuer, err = d.StringPtr()
+		v.ClientId, err = d.StringPtr()
 		return err
 	case 10:
 		var err error
-		v.TenantDomain, err = d.StringPtr()
+		v.Issuer, err = d.StringPtr()
 		return err
 	case 11:
+		var err error
+		v.ApplicationVersion, err = d.StringPtr()
+		return err
+	case 12:
 		var err error
 		v.Uuid, err = d.StringPtr()
 		return err
@@ -318,7 +325,7 @@ func (v *ApplicationManagementService) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// ApplicationPermission is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ApplicationPermission (profiles is-5.0, is-7).
+// ApplicationPermission is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ApplicationPermission (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ApplicationPermission struct {
 	Value *string `json:"value,omitempty"`
 }
@@ -352,7 +359,7 @@ func (v *ApplicationPermission) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// AssociatedRolesConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}AssociatedRolesConfig (profiles is-7).
+// AssociatedRolesConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}AssociatedRolesConfig (profiles is-7.0, is-next).
 type AssociatedRolesConfig struct {
 	AllowedAudience *string   `json:"allowedAudience,omitempty"`
 	Roles           []*RoleV2 `json:"roles,omitempty"`
@@ -408,7 +415,7 @@ func (v *AssociatedRolesConfig) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// AuthenticationException is the wire type {http://common.core.carbon.wso2.org/xsd}AuthenticationException (profiles is-5.0, is-7).
+// AuthenticationException is the wire type {http://common.core.carbon.wso2.org/xsd}AuthenticationException (profiles is-5.0, is-next).
 type AuthenticationException struct {
 }
 
@@ -431,7 +438,7 @@ func (v *AuthenticationException) DecodeField(d *Decoder, i int, f *Field) error
 	return d.Skip()
 }
 
-// AuthenticationScriptConfig is the wire type {http://script.model.common.application.identity.carbon.wso2.org/xsd}AuthenticationScriptConfig (profiles is-7).
+// AuthenticationScriptConfig is the wire type {http://script.model.common.application.identity.carbon.wso2.org/xsd}AuthenticationScriptConfig (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type AuthenticationScriptConfig struct {
 	Content  *string `json:"content,omitempty"`
 	Enabled  bool    `json:"enabled,omitempty"`
@@ -479,7 +486,7 @@ func (v *AuthenticationScriptConfig) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// AuthenticationStep is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}AuthenticationStep (profiles is-5.0, is-7).
+// AuthenticationStep is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}AuthenticationStep (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type AuthenticationStep struct {
 	AttributeStep              bool                        `json:"attributeStep,omitempty"`
 	FederatedIdentityProviders []*IdentityProvider         `json:"federatedIdentityProviders,omitempty"`
@@ -571,7 +578,7 @@ func (v *AuthenticationStep) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// CertificateInfo is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}CertificateInfo (profiles is-7).
+// CertificateInfo is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}CertificateInfo (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type CertificateInfo struct {
 	CertValue  *string `json:"certValue,omitempty"`
 	ThumbPrint *string `json:"thumbPrint,omitempty"`
@@ -612,7 +619,7 @@ func (v *CertificateInfo) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// Claim is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}Claim (profiles is-5.0, is-7).
+// Claim is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}Claim (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type Claim struct {
 	ClaimId  int32   `json:"claimId,omitempty"`
 	ClaimUri *string `json:"claimUri,omitempty"`
@@ -653,7 +660,7 @@ func (v *Claim) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ClaimConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClaimConfig (profiles is-5.0, is-7).
+// ClaimConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClaimConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ClaimConfig struct {
 	AlwaysSendMappedLocalSubjectId bool            `json:"alwaysSendMappedLocalSubjectId,omitempty"`
 	ClaimMappings                  []*ClaimMapping `json:"claimMappings,omitempty"`
@@ -661,11 +668,11 @@ type ClaimConfig struct {
 	LocalClaimDialect              bool            `json:"localClaimDialect,omitempty"`
 	RoleClaimURI                   *string         `json:"roleClaimURI,omitempty"`
 	UserClaimURI                   *string         `json:"userClaimURI,omitempty"`
-	MappedLocalSubjectMandatory    bool            `json:"mappedLocalSubjectMandatory,omitempty"`
 	SpClaimDialects                []string        `json:"spClaimDialects,omitempty"`
+	MappedLocalSubjectMandatory    *bool           `json:"mappedLocalSubjectMandatory,omitempty"`
 }
 
-var claimConfigFields = []string{"alwaysSendMappedLocalSubjectId", "claimMappings", "idpClaims", "localClaimDialect", "roleClaimURI", "userClaimURI", "mappedLocalSubjectMandatory", "spClaimDialects"}
+var claimConfigFields = []string{"alwaysSendMappedLocalSubjectId", "claimMappings", "idpClaims", "localClaimDialect", "roleClaimURI", "userClaimURI", "spClaimDialects", "mappedLocalSubjectMandatory"}
 
 // WireName returns the qualified name of the wire type.
 func (*ClaimConfig) WireName() xml.Name {
@@ -709,9 +716,9 @@ func (v *ClaimConfig) EncodeField(e *Encoder, i int, f *Field) {
 	case 5:
 		e.StringPtr(f, v.UserClaimURI)
 	case 6:
-		e.Bool(f, v.MappedLocalSubjectMandatory)
-	case 7:
 		e.Strings(f, v.SpClaimDialects)
+	case 7:
+		e.BoolPtr(f, v.MappedLocalSubjectMandatory)
 	}
 }
 
@@ -755,20 +762,20 @@ func (v *ClaimConfig) DecodeField(d *Decoder, i int, f *Field) error {
 		v.UserClaimURI, err = d.StringPtr()
 		return err
 	case 6:
-		var err error
-		v.MappedLocalSubjectMandatory, err = d.Bool()
-		return err
-	case 7:
 		x, err := d.StringPtr()
 		if x != nil {
 			v.SpClaimDialects = append(v.SpClaimDialects, *x)
 		}
 		return err
+	case 7:
+		var err error
+		v.MappedLocalSubjectMandatory, err = d.BoolPtr()
+		return err
 	}
 	return d.Skip()
 }
 
-// ClaimMapping is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClaimMapping (profiles is-5.0, is-7).
+// ClaimMapping is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClaimMapping (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ClaimMapping struct {
 	DefaultValue *string `json:"defaultValue,omitempty"`
 	LocalClaim   *Claim  `json:"localClaim,omitempty"`
@@ -850,7 +857,7 @@ func (v *ClaimMapping) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ClientAttestationMetaData is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClientAttestationMetaData (profiles is-7).
+// ClientAttestationMetaData is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ClientAttestationMetaData (profiles is-7.0, is-next).
 type ClientAttestationMetaData struct {
 	AndroidAttestationServiceCredentials *string `json:"androidAttestationServiceCredentials,omitempty"`
 	AndroidPackageName                   *string `json:"androidPackageName,omitempty"`
@@ -905,7 +912,7 @@ func (v *ClientAttestationMetaData) DecodeField(d *Decoder, i int, f *Field) err
 	return d.Skip()
 }
 
-// CreateApplicationRequest is the wire element {http://org.apache.axis2/xsd}createApplication (profiles is-5.0, is-7).
+// CreateApplicationRequest is the wire element {http://org.apache.axis2/xsd}createApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type CreateApplicationRequest struct {
 	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
 }
@@ -983,7 +990,7 @@ func (v *CreateApplicationResponse) DecodeField(d *Decoder, i int, f *Field) err
 	return d.Skip()
 }
 
-// CreateApplicationTemplateFromSPRequest is the wire element {http://org.apache.axis2/xsd}createApplicationTemplateFromSP (profiles is-7).
+// CreateApplicationTemplateFromSPRequest is the wire element {http://org.apache.axis2/xsd}createApplicationTemplateFromSP (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type CreateApplicationTemplateFromSPRequest struct {
 	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
 	SpTemplate      *SpTemplate      `json:"spTemplate,omitempty"`
@@ -1046,7 +1053,7 @@ func (v *CreateApplicationTemplateFromSPRequest) DecodeField(d *Decoder, i int, 
 	return d.Skip()
 }
 
-// CreateApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}createApplicationTemplate (profiles is-7).
+// CreateApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}createApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type CreateApplicationTemplateRequest struct {
 	SpTemplate *SpTemplate `json:"spTemplate,omitempty"`
 }
@@ -1092,7 +1099,7 @@ func (v *CreateApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// CreateApplicationWithTemplateRequest is the wire element {http://org.apache.axis2/xsd}createApplicationWithTemplate (profiles is-7).
+// CreateApplicationWithTemplateRequest is the wire element {http://org.apache.axis2/xsd}createApplicationWithTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type CreateApplicationWithTemplateRequest struct {
 	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
 	TemplateName    *string          `json:"templateName,omitempty"`
@@ -1145,7 +1152,7 @@ func (v *CreateApplicationWithTemplateRequest) DecodeField(d *Decoder, i int, f 
 	return d.Skip()
 }
 
-// CreateApplicationWithTemplateResponse is the wire element {http://org.apache.axis2/xsd}createApplicationWithTemplateResponse (profiles is-7).
+// CreateApplicationWithTemplateResponse is the wire element {http://org.apache.axis2/xsd}createApplicationWithTemplateResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type CreateApplicationWithTemplateResponse struct {
 	Return *ServiceProvider `json:"return,omitempty"`
 }
@@ -1191,7 +1198,7 @@ func (v *CreateApplicationWithTemplateResponse) DecodeField(d *Decoder, i int, f
 	return d.Skip()
 }
 
-// DeleteApplicationRequest is the wire element {http://org.apache.axis2/xsd}deleteApplication (profiles is-5.0, is-7).
+// DeleteApplicationRequest is the wire element {http://org.apache.axis2/xsd}deleteApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type DeleteApplicationRequest struct {
 	ApplicationName *string `json:"applicationName,omitempty"`
 }
@@ -1225,7 +1232,7 @@ func (v *DeleteApplicationRequest) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// DeleteApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}deleteApplicationTemplate (profiles is-7).
+// DeleteApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}deleteApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type DeleteApplicationTemplateRequest struct {
 	TemplateName *string `json:"templateName,omitempty"`
 }
@@ -1261,7 +1268,7 @@ func (v *DeleteApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// DeleteScopeRequest is the wire element {http://org.apache.axis2/xsd}deleteScope (profiles is-7).
+// DeleteScopeRequest is the wire element {http://org.apache.axis2/xsd}deleteScope (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type DeleteScopeRequest struct {
 	Scope *string `json:"scope,omitempty"`
 }
@@ -1295,7 +1302,7 @@ func (v *DeleteScopeRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// Exception is the wire type {http://org.apache.axis2/xsd}Exception (profiles is-5.0).
+// Exception is the wire type {http://org.apache.axis2/xsd}Exception (profiles is-5.0, is-5.2).
 type Exception struct {
 	Message *string `json:"Message,omitempty"`
 }
@@ -1329,7 +1336,7 @@ func (v *Exception) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ExportApplicationRequest is the wire element {http://org.apache.axis2/xsd}exportApplication (profiles is-7).
+// ExportApplicationRequest is the wire element {http://org.apache.axis2/xsd}exportApplication (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ExportApplicationRequest struct {
 	ApplicationName *string `json:"applicationName,omitempty"`
 	ExportSecrets   bool    `json:"exportSecrets,omitempty"`
@@ -1370,7 +1377,7 @@ func (v *ExportApplicationRequest) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// ExportApplicationResponse is the wire element {http://org.apache.axis2/xsd}exportApplicationResponse (profiles is-7).
+// ExportApplicationResponse is the wire element {http://org.apache.axis2/xsd}exportApplicationResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ExportApplicationResponse struct {
 	Return *string `json:"return,omitempty"`
 }
@@ -1404,7 +1411,7 @@ func (v *ExportApplicationResponse) DecodeField(d *Decoder, i int, f *Field) err
 	return d.Skip()
 }
 
-// FederatedAssociationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}FederatedAssociationConfig (profiles is-7).
+// FederatedAssociationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}FederatedAssociationConfig (profiles is-7.0, is-next).
 type FederatedAssociationConfig struct {
 	Enabled          bool     `json:"enabled,omitempty"`
 	LookupAttributes []string `json:"lookupAttributes,omitempty"`
@@ -1447,7 +1454,7 @@ func (v *FederatedAssociationConfig) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// FederatedAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}FederatedAuthenticatorConfig (profiles is-5.0, is-7).
+// FederatedAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}FederatedAuthenticatorConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type FederatedAuthenticatorConfig struct {
 	DisplayName *string     `json:"displayName,omitempty"`
 	Enabled     bool        `json:"enabled,omitempty"`
@@ -1533,7 +1540,7 @@ func (v *FederatedAuthenticatorConfig) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// GetAllApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllApplicationBasicInfo (profiles is-5.0, is-7).
+// GetAllApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllApplicationBasicInfo (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllApplicationBasicInfoRequest struct {
 }
 
@@ -1558,7 +1565,7 @@ func (v *GetAllApplicationBasicInfoRequest) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// GetAllApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllApplicationBasicInfoResponse (profiles is-5.0, is-7).
+// GetAllApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllApplicationBasicInfoResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllApplicationBasicInfoResponse struct {
 	Return []*ApplicationBasicInfo `json:"return,omitempty"`
 }
@@ -1609,7 +1616,7 @@ func (v *GetAllApplicationBasicInfoResponse) DecodeField(d *Decoder, i int, f *F
 	return d.Skip()
 }
 
-// GetAllApplicationTemplateInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllApplicationTemplateInfo (profiles is-7).
+// GetAllApplicationTemplateInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllApplicationTemplateInfo (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllApplicationTemplateInfoRequest struct {
 }
 
@@ -1634,7 +1641,7 @@ func (v *GetAllApplicationTemplateInfoRequest) DecodeField(d *Decoder, i int, f 
 	return d.Skip()
 }
 
-// GetAllApplicationTemplateInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllApplicationTemplateInfoResponse (profiles is-7).
+// GetAllApplicationTemplateInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllApplicationTemplateInfoResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllApplicationTemplateInfoResponse struct {
 	Return []*SpTemplate `json:"return,omitempty"`
 }
@@ -1685,7 +1692,7 @@ func (v *GetAllApplicationTemplateInfoResponse) DecodeField(d *Decoder, i int, f
 	return d.Skip()
 }
 
-// GetAllIdentityProvidersRequest is the wire element {http://org.apache.axis2/xsd}getAllIdentityProviders (profiles is-5.0, is-7).
+// GetAllIdentityProvidersRequest is the wire element {http://org.apache.axis2/xsd}getAllIdentityProviders (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllIdentityProvidersRequest struct {
 }
 
@@ -1710,7 +1717,7 @@ func (v *GetAllIdentityProvidersRequest) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetAllIdentityProvidersResponse is the wire element {http://org.apache.axis2/xsd}getAllIdentityProvidersResponse (profiles is-5.0, is-7).
+// GetAllIdentityProvidersResponse is the wire element {http://org.apache.axis2/xsd}getAllIdentityProvidersResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllIdentityProvidersResponse struct {
 	Return []*IdentityProvider `json:"return,omitempty"`
 }
@@ -1761,7 +1768,7 @@ func (v *GetAllIdentityProvidersResponse) DecodeField(d *Decoder, i int, f *Fiel
 	return d.Skip()
 }
 
-// GetAllLocalAuthenticatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllLocalAuthenticators (profiles is-5.0, is-7).
+// GetAllLocalAuthenticatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllLocalAuthenticators (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllLocalAuthenticatorsRequest struct {
 }
 
@@ -1786,7 +1793,7 @@ func (v *GetAllLocalAuthenticatorsRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// GetAllLocalAuthenticatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllLocalAuthenticatorsResponse (profiles is-5.0, is-7).
+// GetAllLocalAuthenticatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllLocalAuthenticatorsResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllLocalAuthenticatorsResponse struct {
 	Return []*LocalAuthenticatorConfig `json:"return,omitempty"`
 }
@@ -1837,7 +1844,7 @@ func (v *GetAllLocalAuthenticatorsResponse) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// GetAllLocalClaimUrisRequest is the wire element {http://org.apache.axis2/xsd}getAllLocalClaimUris (profiles is-5.0, is-7).
+// GetAllLocalClaimUrisRequest is the wire element {http://org.apache.axis2/xsd}getAllLocalClaimUris (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllLocalClaimUrisRequest struct {
 }
 
@@ -1860,7 +1867,7 @@ func (v *GetAllLocalClaimUrisRequest) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// GetAllLocalClaimUrisResponse is the wire element {http://org.apache.axis2/xsd}getAllLocalClaimUrisResponse (profiles is-5.0, is-7).
+// GetAllLocalClaimUrisResponse is the wire element {http://org.apache.axis2/xsd}getAllLocalClaimUrisResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllLocalClaimUrisResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -1896,7 +1903,7 @@ func (v *GetAllLocalClaimUrisResponse) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// GetAllOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}getAllOAuthApplicationData (profiles is-5.0, is-7).
+// GetAllOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}getAllOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAllOAuthApplicationDataRequest struct {
 }
 
@@ -1921,7 +1928,7 @@ func (v *GetAllOAuthApplicationDataRequest) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// GetAllOAuthApplicationDataResponse is the wire element {http://org.apache.axis2/xsd}getAllOAuthApplicationDataResponse (profiles is-5.0, is-7).
+// GetAllOAuthApplicationDataResponse is the wire element {http://org.apache.axis2/xsd}getAllOAuthApplicationDataResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAllOAuthApplicationDataResponse struct {
 	Return []*OAuthConsumerAppDTO `json:"return,omitempty"`
 }
@@ -1972,7 +1979,7 @@ func (v *GetAllOAuthApplicationDataResponse) DecodeField(d *Decoder, i int, f *F
 	return d.Skip()
 }
 
-// GetAllPaginatedApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllPaginatedApplicationBasicInfo (profiles is-7).
+// GetAllPaginatedApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getAllPaginatedApplicationBasicInfo (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllPaginatedApplicationBasicInfoRequest struct {
 	PageNumber int32 `json:"pageNumber,omitempty"`
 }
@@ -2008,7 +2015,7 @@ func (v *GetAllPaginatedApplicationBasicInfoRequest) DecodeField(d *Decoder, i i
 	return d.Skip()
 }
 
-// GetAllPaginatedApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllPaginatedApplicationBasicInfoResponse (profiles is-7).
+// GetAllPaginatedApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getAllPaginatedApplicationBasicInfoResponse (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllPaginatedApplicationBasicInfoResponse struct {
 	Return []*ApplicationBasicInfo `json:"return,omitempty"`
 }
@@ -2059,7 +2066,7 @@ func (v *GetAllPaginatedApplicationBasicInfoResponse) DecodeField(d *Decoder, i 
 	return d.Skip()
 }
 
-// GetAllRequestPathAuthenticatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllRequestPathAuthenticators (profiles is-5.0, is-7).
+// GetAllRequestPathAuthenticatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllRequestPathAuthenticators (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllRequestPathAuthenticatorsRequest struct {
 }
 
@@ -2084,7 +2091,7 @@ func (v *GetAllRequestPathAuthenticatorsRequest) DecodeField(d *Decoder, i int, 
 	return d.Skip()
 }
 
-// GetAllRequestPathAuthenticatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllRequestPathAuthenticatorsResponse (profiles is-5.0, is-7).
+// GetAllRequestPathAuthenticatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllRequestPathAuthenticatorsResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAllRequestPathAuthenticatorsResponse struct {
 	Return []*RequestPathAuthenticatorConfig `json:"return,omitempty"`
 }
@@ -2135,7 +2142,7 @@ func (v *GetAllRequestPathAuthenticatorsResponse) DecodeField(d *Decoder, i int,
 	return d.Skip()
 }
 
-// GetAllowedGrantTypesRequest is the wire element {http://org.apache.axis2/xsd}getAllowedGrantTypes (profiles is-5.0, is-7).
+// GetAllowedGrantTypesRequest is the wire element {http://org.apache.axis2/xsd}getAllowedGrantTypes (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAllowedGrantTypesRequest struct {
 }
 
@@ -2158,7 +2165,7 @@ func (v *GetAllowedGrantTypesRequest) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// GetAllowedGrantTypesResponse is the wire element {http://org.apache.axis2/xsd}getAllowedGrantTypesResponse (profiles is-5.0, is-7).
+// GetAllowedGrantTypesResponse is the wire element {http://org.apache.axis2/xsd}getAllowedGrantTypesResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAllowedGrantTypesResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -2194,7 +2201,7 @@ func (v *GetAllowedGrantTypesResponse) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// GetAllowedScopeValidatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllowedScopeValidators (profiles is-7).
+// GetAllowedScopeValidatorsRequest is the wire element {http://org.apache.axis2/xsd}getAllowedScopeValidators (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAllowedScopeValidatorsRequest struct {
 }
 
@@ -2219,7 +2226,7 @@ func (v *GetAllowedScopeValidatorsRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// GetAllowedScopeValidatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllowedScopeValidatorsResponse (profiles is-7).
+// GetAllowedScopeValidatorsResponse is the wire element {http://org.apache.axis2/xsd}getAllowedScopeValidatorsResponse (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAllowedScopeValidatorsResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -2257,7 +2264,7 @@ func (v *GetAllowedScopeValidatorsResponse) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// GetApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getApplicationBasicInfo (profiles is-7).
+// GetApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getApplicationBasicInfo (profiles is-5.10, is-5.11, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetApplicationBasicInfoRequest struct {
 	Filter *string `json:"filter,omitempty"`
 }
@@ -2293,7 +2300,7 @@ func (v *GetApplicationBasicInfoRequest) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getApplicationBasicInfoResponse (profiles is-7).
+// GetApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getApplicationBasicInfoResponse (profiles is-5.10, is-5.11, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetApplicationBasicInfoResponse struct {
 	Return []*ApplicationBasicInfo `json:"return,omitempty"`
 }
@@ -2344,7 +2351,7 @@ func (v *GetApplicationBasicInfoResponse) DecodeField(d *Decoder, i int, f *Fiel
 	return d.Skip()
 }
 
-// GetApplicationRequest is the wire element {http://org.apache.axis2/xsd}getApplication (profiles is-5.0, is-7).
+// GetApplicationRequest is the wire element {http://org.apache.axis2/xsd}getApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetApplicationRequest struct {
 	ApplicationName *string `json:"applicationName,omitempty"`
 }
@@ -2378,7 +2385,7 @@ func (v *GetApplicationRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetApplicationResponse is the wire element {http://org.apache.axis2/xsd}getApplicationResponse (profiles is-5.0, is-7).
+// GetApplicationResponse is the wire element {http://org.apache.axis2/xsd}getApplicationResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetApplicationResponse struct {
 	Return *ServiceProvider `json:"return,omitempty"`
 }
@@ -2422,7 +2429,7 @@ func (v *GetApplicationResponse) DecodeField(d *Decoder, i int, f *Field) error 
 	return d.Skip()
 }
 
-// GetApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}getApplicationTemplate (profiles is-7).
+// GetApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}getApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetApplicationTemplateRequest struct {
 	TemplateName *string `json:"templateName,omitempty"`
 }
@@ -2458,7 +2465,7 @@ func (v *GetApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
-// GetApplicationTemplateResponse is the wire element {http://org.apache.axis2/xsd}getApplicationTemplateResponse (profiles is-7).
+// GetApplicationTemplateResponse is the wire element {http://org.apache.axis2/xsd}getApplicationTemplateResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetApplicationTemplateResponse struct {
 	Return *SpTemplate `json:"return,omitempty"`
 }
@@ -2504,7 +2511,7 @@ func (v *GetApplicationTemplateResponse) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetAppsAuthorizedByUserRequest is the wire element {http://org.apache.axis2/xsd}getAppsAuthorizedByUser (profiles is-5.0, is-7).
+// GetAppsAuthorizedByUserRequest is the wire element {http://org.apache.axis2/xsd}getAppsAuthorizedByUser (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAppsAuthorizedByUserRequest struct {
 }
 
@@ -2529,7 +2536,7 @@ func (v *GetAppsAuthorizedByUserRequest) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetAppsAuthorizedByUserResponse is the wire element {http://org.apache.axis2/xsd}getAppsAuthorizedByUserResponse (profiles is-5.0, is-7).
+// GetAppsAuthorizedByUserResponse is the wire element {http://org.apache.axis2/xsd}getAppsAuthorizedByUserResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetAppsAuthorizedByUserResponse struct {
 	Return []*OAuthConsumerAppDTO `json:"return,omitempty"`
 }
@@ -2580,7 +2587,7 @@ func (v *GetAppsAuthorizedByUserResponse) DecodeField(d *Decoder, i int, f *Fiel
 	return d.Skip()
 }
 
-// GetAuthenticationTemplatesJSONRequest is the wire element {http://org.apache.axis2/xsd}getAuthenticationTemplatesJSON (profiles is-7).
+// GetAuthenticationTemplatesJSONRequest is the wire element {http://org.apache.axis2/xsd}getAuthenticationTemplatesJSON (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAuthenticationTemplatesJSONRequest struct {
 }
 
@@ -2605,7 +2612,7 @@ func (v *GetAuthenticationTemplatesJSONRequest) DecodeField(d *Decoder, i int, f
 	return d.Skip()
 }
 
-// GetAuthenticationTemplatesJSONResponse is the wire element {http://org.apache.axis2/xsd}getAuthenticationTemplatesJSONResponse (profiles is-7).
+// GetAuthenticationTemplatesJSONResponse is the wire element {http://org.apache.axis2/xsd}getAuthenticationTemplatesJSONResponse (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetAuthenticationTemplatesJSONResponse struct {
 	Return *string `json:"return,omitempty"`
 }
@@ -2641,7 +2648,7 @@ func (v *GetAuthenticationTemplatesJSONResponse) DecodeField(d *Decoder, i int, 
 	return d.Skip()
 }
 
-// GetAuthenticatorNameRequest is the wire element {http://authentication.services.core.carbon.wso2.org}getAuthenticatorName (profiles is-5.0, is-7).
+// GetAuthenticatorNameRequest is the wire element {http://authentication.services.core.carbon.wso2.org}getAuthenticatorName (profiles is-5.0, is-next).
 type GetAuthenticatorNameRequest struct {
 }
 
@@ -2664,7 +2671,7 @@ func (v *GetAuthenticatorNameRequest) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// GetAuthenticatorNameResponse is the wire element {http://authentication.services.core.carbon.wso2.org}getAuthenticatorNameResponse (profiles is-5.0, is-7).
+// GetAuthenticatorNameResponse is the wire element {http://authentication.services.core.carbon.wso2.org}getAuthenticatorNameResponse (profiles is-5.0, is-next).
 type GetAuthenticatorNameResponse struct {
 	Return *string `json:"return,omitempty"`
 }
@@ -2698,7 +2705,7 @@ func (v *GetAuthenticatorNameResponse) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// GetClaimsRequest is the wire element {http://org.apache.axis2/xsd}getClaims (profiles is-7).
+// GetClaimsRequest is the wire element {http://org.apache.axis2/xsd}getClaims (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetClaimsRequest struct {
 	Scope *string `json:"scope,omitempty"`
 }
@@ -2732,7 +2739,7 @@ func (v *GetClaimsRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetClaimsResponse is the wire element {http://org.apache.axis2/xsd}getClaimsResponse (profiles is-7).
+// GetClaimsResponse is the wire element {http://org.apache.axis2/xsd}getClaimsResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetClaimsResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -2768,7 +2775,7 @@ func (v *GetClaimsResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetCountOfAllApplicationsRequest is the wire element {http://org.apache.axis2/xsd}getCountOfAllApplications (profiles is-7).
+// GetCountOfAllApplicationsRequest is the wire element {http://org.apache.axis2/xsd}getCountOfAllApplications (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetCountOfAllApplicationsRequest struct {
 }
 
@@ -2793,7 +2800,7 @@ func (v *GetCountOfAllApplicationsRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// GetCountOfAllApplicationsResponse is the wire element {http://org.apache.axis2/xsd}getCountOfAllApplicationsResponse (profiles is-7).
+// GetCountOfAllApplicationsResponse is the wire element {http://org.apache.axis2/xsd}getCountOfAllApplicationsResponse (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetCountOfAllApplicationsResponse struct {
 	Return int32 `json:"return,omitempty"`
 }
@@ -2829,7 +2836,7 @@ func (v *GetCountOfAllApplicationsResponse) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// GetCountOfApplicationsRequest is the wire element {http://org.apache.axis2/xsd}getCountOfApplications (profiles is-7).
+// GetCountOfApplicationsRequest is the wire element {http://org.apache.axis2/xsd}getCountOfApplications (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetCountOfApplicationsRequest struct {
 	Filter *string `json:"filter,omitempty"`
 }
@@ -2865,7 +2872,7 @@ func (v *GetCountOfApplicationsRequest) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
-// GetCountOfApplicationsResponse is the wire element {http://org.apache.axis2/xsd}getCountOfApplicationsResponse (profiles is-7).
+// GetCountOfApplicationsResponse is the wire element {http://org.apache.axis2/xsd}getCountOfApplicationsResponse (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetCountOfApplicationsResponse struct {
 	Return int32 `json:"return,omitempty"`
 }
@@ -2901,7 +2908,7 @@ func (v *GetCountOfApplicationsResponse) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetCustomInboundAuthenticatorConfigsRequest is the wire element {http://org.apache.axis2/xsd}getCustomInboundAuthenticatorConfigs (profiles is-7).
+// GetCustomInboundAuthenticatorConfigsRequest is the wire element {http://org.apache.axis2/xsd}getCustomInboundAuthenticatorConfigs (profiles is-5.11, is-6.0, is-6.1, is-7.0, is-next).
 type GetCustomInboundAuthenticatorConfigsRequest struct {
 }
 
@@ -2926,7 +2933,7 @@ func (v *GetCustomInboundAuthenticatorConfigsRequest) DecodeField(d *Decoder, i 
 	return d.Skip()
 }
 
-// GetCustomInboundAuthenticatorConfigsResponse is the wire element {http://org.apache.axis2/xsd}getCustomInboundAuthenticatorConfigsResponse (profiles is-7).
+// GetCustomInboundAuthenticatorConfigsResponse is the wire element {http://org.apache.axis2/xsd}getCustomInboundAuthenticatorConfigsResponse (profiles is-5.11, is-6.0, is-6.1, is-7.0, is-next).
 type GetCustomInboundAuthenticatorConfigsResponse struct {
 	Return []*InboundAuthenticationRequestConfig `json:"return,omitempty"`
 }
@@ -2977,7 +2984,7 @@ func (v *GetCustomInboundAuthenticatorConfigsResponse) DecodeField(d *Decoder, i
 	return d.Skip()
 }
 
-// GetIdentityProviderRequest is the wire element {http://org.apache.axis2/xsd}getIdentityProvider (profiles is-5.0, is-7).
+// GetIdentityProviderRequest is the wire element {http://org.apache.axis2/xsd}getIdentityProvider (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetIdentityProviderRequest struct {
 	FederatedIdPName *string `json:"federatedIdPName,omitempty"`
 }
@@ -3011,7 +3018,7 @@ func (v *GetIdentityProviderRequest) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// GetIdentityProviderResponse is the wire element {http://org.apache.axis2/xsd}getIdentityProviderResponse (profiles is-5.0, is-7).
+// GetIdentityProviderResponse is the wire element {http://org.apache.axis2/xsd}getIdentityProviderResponse (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetIdentityProviderResponse struct {
 	Return *IdentityProvider `json:"return,omitempty"`
 }
@@ -3122,7 +3129,7 @@ func (v *GetInstanceResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetOAuthApplicationDataByAppNameRequest is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationDataByAppName (profiles is-5.0, is-7).
+// GetOAuthApplicationDataByAppNameRequest is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationDataByAppName (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetOAuthApplicationDataByAppNameRequest struct {
 	AppName *string `json:"appName,omitempty"`
 }
@@ -3158,7 +3165,7 @@ func (v *GetOAuthApplicationDataByAppNameRequest) DecodeField(d *Decoder, i int,
 	return d.Skip()
 }
 
-// GetOAuthApplicationDataByAppNameResponse is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationDataByAppNameResponse (profiles is-5.0, is-7).
+// GetOAuthApplicationDataByAppNameResponse is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationDataByAppNameResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetOAuthApplicationDataByAppNameResponse struct {
 	Return *OAuthConsumerAppDTO `json:"return,omitempty"`
 }
@@ -3204,7 +3211,7 @@ func (v *GetOAuthApplicationDataByAppNameResponse) DecodeField(d *Decoder, i int
 	return d.Skip()
 }
 
-// GetOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationData (profiles is-5.0, is-7).
+// GetOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetOAuthApplicationDataRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
 }
@@ -3240,7 +3247,7 @@ func (v *GetOAuthApplicationDataRequest) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetOAuthApplicationDataResponse is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationDataResponse (profiles is-5.0, is-7).
+// GetOAuthApplicationDataResponse is the wire element {http://org.apache.axis2/xsd}getOAuthApplicationDataResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetOAuthApplicationDataResponse struct {
 	Return *OAuthConsumerAppDTO `json:"return,omitempty"`
 }
@@ -3286,7 +3293,7 @@ func (v *GetOAuthApplicationDataResponse) DecodeField(d *Decoder, i int, f *Fiel
 	return d.Skip()
 }
 
-// GetOauthApplicationStateRequest is the wire element {http://org.apache.axis2/xsd}getOauthApplicationState (profiles is-7).
+// GetOauthApplicationStateRequest is the wire element {http://org.apache.axis2/xsd}getOauthApplicationState (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetOauthApplicationStateRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
 }
@@ -3322,7 +3329,7 @@ func (v *GetOauthApplicationStateRequest) DecodeField(d *Decoder, i int, f *Fiel
 	return d.Skip()
 }
 
-// GetOauthApplicationStateResponse is the wire element {http://org.apache.axis2/xsd}getOauthApplicationStateResponse (profiles is-7).
+// GetOauthApplicationStateResponse is the wire element {http://org.apache.axis2/xsd}getOauthApplicationStateResponse (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetOauthApplicationStateResponse struct {
 	Return *string `json:"return,omitempty"`
 }
@@ -3358,7 +3365,7 @@ func (v *GetOauthApplicationStateResponse) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// GetPaginatedApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getPaginatedApplicationBasicInfo (profiles is-7).
+// GetPaginatedApplicationBasicInfoRequest is the wire element {http://org.apache.axis2/xsd}getPaginatedApplicationBasicInfo (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetPaginatedApplicationBasicInfoRequest struct {
 	PageNumber int32   `json:"pageNumber,omitempty"`
 	Filter     *string `json:"filter,omitempty"`
@@ -3401,7 +3408,7 @@ func (v *GetPaginatedApplicationBasicInfoRequest) DecodeField(d *Decoder, i int,
 	return d.Skip()
 }
 
-// GetPaginatedApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getPaginatedApplicationBasicInfoResponse (profiles is-7).
+// GetPaginatedApplicationBasicInfoResponse is the wire element {http://org.apache.axis2/xsd}getPaginatedApplicationBasicInfoResponse (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type GetPaginatedApplicationBasicInfoResponse struct {
 	Return []*ApplicationBasicInfo `json:"return,omitempty"`
 }
@@ -3452,7 +3459,7 @@ func (v *GetPaginatedApplicationBasicInfoResponse) DecodeField(d *Decoder, i int
 	return d.Skip()
 }
 
-// GetPriorityRequest is the wire element {http://authentication.services.core.carbon.wso2.org}getPriority (profiles is-5.0, is-7).
+// GetPriorityRequest is the wire element {http://authentication.services.core.carbon.wso2.org}getPriority (profiles is-5.0, is-next).
 type GetPriorityRequest struct {
 }
 
@@ -3475,7 +3482,7 @@ func (v *GetPriorityRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetPriorityResponse is the wire element {http://authentication.services.core.carbon.wso2.org}getPriorityResponse (profiles is-5.0, is-7).
+// GetPriorityResponse is the wire element {http://authentication.services.core.carbon.wso2.org}getPriorityResponse (profiles is-5.0, is-next).
 type GetPriorityResponse struct {
 	Return int32 `json:"return,omitempty"`
 }
@@ -3509,7 +3516,7 @@ func (v *GetPriorityResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetScopeNamesRequest is the wire element {http://org.apache.axis2/xsd}getScopeNames (profiles is-7).
+// GetScopeNamesRequest is the wire element {http://org.apache.axis2/xsd}getScopeNames (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetScopeNamesRequest struct {
 }
 
@@ -3532,7 +3539,7 @@ func (v *GetScopeNamesRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetScopeNamesResponse is the wire element {http://org.apache.axis2/xsd}getScopeNamesResponse (profiles is-7).
+// GetScopeNamesResponse is the wire element {http://org.apache.axis2/xsd}getScopeNamesResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetScopeNamesResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -3568,7 +3575,7 @@ func (v *GetScopeNamesResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetScopesRequest is the wire element {http://org.apache.axis2/xsd}getScopes (profiles is-7).
+// GetScopesRequest is the wire element {http://org.apache.axis2/xsd}getScopes (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetScopesRequest struct {
 }
 
@@ -3591,7 +3598,7 @@ func (v *GetScopesRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetScopesResponse is the wire element {http://org.apache.axis2/xsd}getScopesResponse (profiles is-7).
+// GetScopesResponse is the wire element {http://org.apache.axis2/xsd}getScopesResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetScopesResponse struct {
 	Return []*ScopeDTO `json:"return,omitempty"`
 }
@@ -3640,7 +3647,7 @@ func (v *GetScopesResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// GetSupportedIDTokenAlgorithmsRequest is the wire element {http://org.apache.axis2/xsd}getSupportedIDTokenAlgorithms (profiles is-7).
+// GetSupportedIDTokenAlgorithmsRequest is the wire element {http://org.apache.axis2/xsd}getSupportedIDTokenAlgorithms (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetSupportedIDTokenAlgorithmsRequest struct {
 }
 
@@ -3665,7 +3672,7 @@ func (v *GetSupportedIDTokenAlgorithmsRequest) DecodeField(d *Decoder, i int, f 
 	return d.Skip()
 }
 
-// GetSupportedIDTokenAlgorithmsResponse is the wire element {http://org.apache.axis2/xsd}getSupportedIDTokenAlgorithmsResponse (profiles is-7).
+// GetSupportedIDTokenAlgorithmsResponse is the wire element {http://org.apache.axis2/xsd}getSupportedIDTokenAlgorithmsResponse (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetSupportedIDTokenAlgorithmsResponse struct {
 	Return *OAuthIDTokenAlgorithmDTO `json:"return,omitempty"`
 }
@@ -3711,7 +3718,7 @@ func (v *GetSupportedIDTokenAlgorithmsResponse) DecodeField(d *Decoder, i int, f
 	return d.Skip()
 }
 
-// GetSupportedTokenBindingsMetaDataRequest is the wire element {http://org.apache.axis2/xsd}getSupportedTokenBindingsMetaData (profiles is-7).
+// GetSupportedTokenBindingsMetaDataRequest is the wire element {http://org.apache.axis2/xsd}getSupportedTokenBindingsMetaData (profiles is-5.10, is-5.11, is-7.0, is-7.1, is-7.3, is-next).
 type GetSupportedTokenBindingsMetaDataRequest struct {
 }
 
@@ -3736,7 +3743,7 @@ func (v *GetSupportedTokenBindingsMetaDataRequest) DecodeField(d *Decoder, i int
 	return d.Skip()
 }
 
-// GetSupportedTokenBindingsMetaDataResponse is the wire element {http://org.apache.axis2/xsd}getSupportedTokenBindingsMetaDataResponse (profiles is-7).
+// GetSupportedTokenBindingsMetaDataResponse is the wire element {http://org.apache.axis2/xsd}getSupportedTokenBindingsMetaDataResponse (profiles is-5.10, is-5.11, is-7.0, is-7.1, is-7.3, is-next).
 type GetSupportedTokenBindingsMetaDataResponse struct {
 	Return []*TokenBindingMetaDataDTO `json:"return,omitempty"`
 }
@@ -3787,7 +3794,7 @@ func (v *GetSupportedTokenBindingsMetaDataResponse) DecodeField(d *Decoder, i in
 	return d.Skip()
 }
 
-// GetSupportedTokenTypesRequest is the wire element {http://org.apache.axis2/xsd}getSupportedTokenTypes (profiles is-7).
+// GetSupportedTokenTypesRequest is the wire element {http://org.apache.axis2/xsd}getSupportedTokenTypes (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetSupportedTokenTypesRequest struct {
 }
 
@@ -3812,7 +3819,7 @@ func (v *GetSupportedTokenTypesRequest) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
-// GetSupportedTokenTypesResponse is the wire element {http://org.apache.axis2/xsd}getSupportedTokenTypesResponse (profiles is-7).
+// GetSupportedTokenTypesResponse is the wire element {http://org.apache.axis2/xsd}getSupportedTokenTypesResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetSupportedTokenTypesResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -3850,7 +3857,7 @@ func (v *GetSupportedTokenTypesResponse) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// GetTokenExpiryTimesRequest is the wire element {http://org.apache.axis2/xsd}getTokenExpiryTimes (profiles is-7).
+// GetTokenExpiryTimesRequest is the wire element {http://org.apache.axis2/xsd}getTokenExpiryTimes (profiles is-5.10, is-5.11, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetTokenExpiryTimesRequest struct {
 }
 
@@ -3873,7 +3880,7 @@ func (v *GetTokenExpiryTimesRequest) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// GetTokenExpiryTimesResponse is the wire element {http://org.apache.axis2/xsd}getTokenExpiryTimesResponse (profiles is-7).
+// GetTokenExpiryTimesResponse is the wire element {http://org.apache.axis2/xsd}getTokenExpiryTimesResponse (profiles is-5.10, is-5.11, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type GetTokenExpiryTimesResponse struct {
 	Return *OAuthTokenExpiryTimeDTO `json:"return,omitempty"`
 }
@@ -3917,7 +3924,7 @@ func (v *GetTokenExpiryTimesResponse) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// IdPGroup is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdPGroup (profiles is-7).
+// IdPGroup is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdPGroup (profiles is-7.0, is-next).
 type IdPGroup struct {
 	IdpGroupId   *string `json:"idpGroupId,omitempty"`
 	IdpGroupName *string `json:"idpGroupName,omitempty"`
@@ -3965,15 +3972,15 @@ func (v *IdPGroup) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IdentityApplicationManagementClientException is the wire type {http://common.application.identity.carbon.wso2.org/xsd}IdentityApplicationManagementClientException (profiles is-7).
+// IdentityApplicationManagementClientException is the wire type {http://common.application.identity.carbon.wso2.org/xsd}IdentityApplicationManagementClientException (profiles is-5.10, is-5.11, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IdentityApplicationManagementClientException struct {
 	Messages    []string `json:"messages,omitempty"`
-	Description *string  `json:"description,omitempty"`
-	ErrorCode   *string  `json:"errorCode,omitempty"`
 	Message     *string  `json:"message,omitempty"`
+	ErrorCode   *string  `json:"errorCode,omitempty"`
+	Description *string  `json:"description,omitempty"`
 }
 
-var identityApplicationManagementClientExceptionFields = []string{"messages", "description", "errorCode", "message"}
+var identityApplicationManagementClientExceptionFields = []string{"messages", "message", "errorCode", "description"}
 
 // WireName returns the qualified name of the wire type.
 func (*IdentityApplicationManagementClientException) WireName() xml.Name {
@@ -3991,11 +3998,11 @@ func (v *IdentityApplicationManagementClientException) EncodeField(e *Encoder, i
 	case 0:
 		e.Strings(f, v.Messages)
 	case 1:
-		e.StringPtr(f, v.Description)
+		e.StringPtr(f, v.Message)
 	case 2:
 		e.StringPtr(f, v.ErrorCode)
 	case 3:
-		e.StringPtr(f, v.Message)
+		e.StringPtr(f, v.Description)
 	}
 }
 
@@ -4010,7 +4017,7 @@ func (v *IdentityApplicationManagementClientException) DecodeField(d *Decoder, i
 		return err
 	case 1:
 		var err error
-		v.Description, err = d.StringPtr()
+		v.Message, err = d.StringPtr()
 		return err
 	case 2:
 		var err error
@@ -4018,20 +4025,20 @@ func (v *IdentityApplicationManagementClientException) DecodeField(d *Decoder, i
 		return err
 	case 3:
 		var err error
-		v.Message, err = d.StringPtr()
+		v.Description, err = d.StringPtr()
 		return err
 	}
 	return d.Skip()
 }
 
-// IdentityApplicationManagementException is the wire type {http://common.application.identity.carbon.wso2.org/xsd}IdentityApplicationManagementException (profiles is-5.0, is-7).
+// IdentityApplicationManagementException is the wire type {http://common.application.identity.carbon.wso2.org/xsd}IdentityApplicationManagementException (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IdentityApplicationManagementException struct {
-	Description *string `json:"description,omitempty"`
-	ErrorCode   *string `json:"errorCode,omitempty"`
 	Message     *string `json:"message,omitempty"`
+	ErrorCode   *string `json:"errorCode,omitempty"`
+	Description *string `json:"description,omitempty"`
 }
 
-var identityApplicationManagementExceptionFields = []string{"description", "errorCode", "message"}
+var identityApplicationManagementExceptionFields = []string{"message", "errorCode", "description"}
 
 // WireName returns the qualified name of the wire type.
 func (*IdentityApplicationManagementException) WireName() xml.Name {
@@ -4047,11 +4054,11 @@ func (*IdentityApplicationManagementException) WireFields() []string {
 func (v *IdentityApplicationManagementException) EncodeField(e *Encoder, i int, f *Field) {
 	switch i {
 	case 0:
-		e.StringPtr(f, v.Description)
+		e.StringPtr(f, v.Message)
 	case 1:
 		e.StringPtr(f, v.ErrorCode)
 	case 2:
-		e.StringPtr(f, v.Message)
+		e.StringPtr(f, v.Description)
 	}
 }
 
@@ -4060,7 +4067,7 @@ func (v *IdentityApplicationManagementException) DecodeField(d *Decoder, i int, 
 	switch i {
 	case 0:
 		var err error
-		v.Description, err = d.StringPtr()
+		v.Message, err = d.StringPtr()
 		return err
 	case 1:
 		var err error
@@ -4068,13 +4075,13 @@ func (v *IdentityApplicationManagementException) DecodeField(d *Decoder, i int, 
 		return err
 	case 2:
 		var err error
-		v.Message, err = d.StringPtr()
+		v.Description, err = d.StringPtr()
 		return err
 	}
 	return d.Skip()
 }
 
-// IdentityApplicationManagementServiceIdentityApplicationManagementClientException is the wire element {http://org.apache.axis2/xsd}IdentityApplicationManagementServiceIdentityApplicationManagementClientException (profiles is-7).
+// IdentityApplicationManagementServiceIdentityApplicationManagementClientException is the wire element {http://org.apache.axis2/xsd}IdentityApplicationManagementServiceIdentityApplicationManagementClientException (profiles is-5.10, is-5.11, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IdentityApplicationManagementServiceIdentityApplicationManagementClientException struct {
 	IdentityApplicationManagementClientException *IdentityApplicationManagementClientException `json:"IdentityApplicationManagementClientException,omitempty"`
 }
@@ -4120,7 +4127,7 @@ func (v *IdentityApplicationManagementServiceIdentityApplicationManagementClient
 	return d.Skip()
 }
 
-// IdentityApplicationManagementServiceIdentityApplicationManagementException is the wire element {http://org.apache.axis2/xsd}IdentityApplicationManagementServiceIdentityApplicationManagementException (profiles is-5.0, is-7).
+// IdentityApplicationManagementServiceIdentityApplicationManagementException is the wire element {http://org.apache.axis2/xsd}IdentityApplicationManagementServiceIdentityApplicationManagementException (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IdentityApplicationManagementServiceIdentityApplicationManagementException struct {
 	IdentityApplicationManagementException *IdentityApplicationManagementException `json:"IdentityApplicationManagementException,omitempty"`
 }
@@ -4166,7 +4173,7 @@ func (v *IdentityApplicationManagementServiceIdentityApplicationManagementExcept
 	return d.Skip()
 }
 
-// IdentityException is the wire type {http://base.identity.carbon.wso2.org/xsd}IdentityException (profiles is-5.0, is-7).
+// IdentityException is the wire type {http://base.identity.carbon.wso2.org/xsd}IdentityException (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IdentityException struct {
 	ErrorCode *string `json:"errorCode,omitempty"`
 }
@@ -4200,7 +4207,7 @@ func (v *IdentityException) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IdentityOAuthAdminException is the wire type {http://oauth.identity.carbon.wso2.org/xsd}IdentityOAuthAdminException (profiles is-5.0, is-7).
+// IdentityOAuthAdminException is the wire type {http://oauth.identity.carbon.wso2.org/xsd}IdentityOAuthAdminException (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IdentityOAuthAdminException struct {
 	ErrorCode *string `json:"errorCode,omitempty"`
 }
@@ -4234,7 +4241,7 @@ func (v *IdentityOAuthAdminException) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// IdentityProvider is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdentityProvider (profiles is-5.0, is-7).
+// IdentityProvider is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdentityProvider (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IdentityProvider struct {
 	Alias                              *string                         `json:"alias,omitempty"`
 	Certificate                        *string                         `json:"certificate,omitempty"`
@@ -4253,18 +4260,18 @@ type IdentityProvider struct {
 	Primary                            bool                            `json:"primary,omitempty"`
 	ProvisioningConnectorConfigs       []*ProvisioningConnectorConfig  `json:"provisioningConnectorConfigs,omitempty"`
 	ProvisioningRole                   *string                         `json:"provisioningRole,omitempty"`
-	CertificateInfoArray               []*CertificateInfo              `json:"certificateInfoArray,omitempty"`
-	FederatedAssociationConfig         *FederatedAssociationConfig     `json:"federatedAssociationConfig,omitempty"`
-	Id                                 *string                         `json:"id,omitempty"`
-	IdPGroupConfig                     []*IdPGroup                     `json:"idPGroupConfig,omitempty"`
 	IdpProperties                      []*IdentityProviderProperty     `json:"idpProperties,omitempty"`
+	CertificateInfoArray               []*CertificateInfo              `json:"certificateInfoArray,omitempty"`
+	Id                                 *string                         `json:"id,omitempty"`
 	ImageUrl                           *string                         `json:"imageUrl,omitempty"`
 	ResourceId                         *string                         `json:"resourceId,omitempty"`
 	TemplateId                         *string                         `json:"templateId,omitempty"`
+	FederatedAssociationConfig         *FederatedAssociationConfig     `json:"federatedAssociationConfig,omitempty"`
+	IdPGroupConfig                     []*IdPGroup                     `json:"idPGroupConfig,omitempty"`
 	TrustedTokenIssuer                 bool                            `json:"trustedTokenIssuer,omitempty"`
 }
 
-var identityProviderFields = []string{"alias", "certificate", "claimConfig", "defaultAuthenticatorConfig", "defaultProvisioningConnectorConfig", "displayName", "enable", "federatedAuthenticatorConfigs", "federationHub", "homeRealmId", "identityProviderDescription", "identityProviderName", "justInTimeProvisioningConfig", "permissionAndRoleConfig", "primary", "provisioningConnectorConfigs", "provisioningRole", "certificateInfoArray", "federatedAssociationConfig", "id", "idPGroupConfig", "idpProperties", "imageUrl", "resourceId", "templateId", "trustedTokenIssuer"}
+var identityProviderFields = []string{"alias", "certificate", "claimConfig", "defaultAuthenticatorConfig", "defaultProvisioningConnectorConfig", "displayName", "enable", "federatedAuthenticatorConfigs", "federationHub", "homeRealmId", "identityProviderDescription", "identityProviderName", "justInTimeProvisioningConfig", "permissionAndRoleConfig", "primary", "provisioningConnectorConfigs", "provisioningRole", "idpProperties", "certificateInfoArray", "id", "imageUrl", "resourceId", "templateId", "federatedAssociationConfig", "idPGroupConfig", "trustedTokenIssuer"}
 
 // WireName returns the qualified name of the wire type.
 func (*IdentityProvider) WireName() xml.Name {
@@ -4350,36 +4357,6 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 	case 16:
 		e.StringPtr(f, v.ProvisioningRole)
 	case 17:
-		if v.CertificateInfoArray == nil {
-			e.NilArray(f)
-		}
-		for _, x := range v.CertificateInfoArray {
-			if x == nil {
-				e.Nil(f)
-			} else {
-				e.Struct(f, x)
-			}
-		}
-	case 18:
-		if v.FederatedAssociationConfig == nil {
-			e.Nil(f)
-		} else {
-			e.Struct(f, v.FederatedAssociationConfig)
-		}
-	case 19:
-		e.StringPtr(f, v.Id)
-	case 20:
-		if v.IdPGroupConfig == nil {
-			e.NilArray(f)
-		}
-		for _, x := range v.IdPGroupConfig {
-			if x == nil {
-				e.Nil(f)
-			} else {
-				e.Struct(f, x)
-			}
-		}
-	case 21:
 		if v.IdpProperties == nil {
 			e.NilArray(f)
 		}
@@ -4390,12 +4367,42 @@ func (v *IdentityProvider) EncodeField(e *Encoder, i int, f *Field) {
 				e.Struct(f, x)
 			}
 		}
-	case 22:
+	case 18:
+		if v.CertificateInfoArray == nil {
+			e.NilArray(f)
+		}
+		for _, x := range v.CertificateInfoArray {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
+	case 19:
+		e.StringPtr(f, v.Id)
+	case 20:
 		e.StringPtr(f, v.ImageUrl)
-	case 23:
+	case 21:
 		e.StringPtr(f, v.ResourceId)
-	case 24:
+	case 22:
 		e.StringPtr(f, v.TemplateId)
+	case 23:
+		if v.FederatedAssociationConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.FederatedAssociationConfig)
+		}
+	case 24:
+		if v.IdPGroupConfig == nil {
+			e.NilArray(f)
+		}
+		for _, x := range v.IdPGroupConfig {
+			if x == nil {
+				e.Nil(f)
+			} else {
+				e.Struct(f, x)
+			}
+		}
 	case 25:
 		e.Bool(f, v.TrustedTokenIssuer)
 	}
@@ -4518,13 +4525,39 @@ func (v *IdentityProvider) DecodeField(d *Decoder, i int, f *Field) error {
 		if d.IsNil() {
 			return d.Skip()
 		}
+		x := new(IdentityProviderProperty)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.IdpProperties = append(v.IdpProperties, x)
+		return nil
+	case 18:
+		if d.IsNil() {
+			return d.Skip()
+		}
 		x := new(CertificateInfo)
 		if err := d.Struct(f, x); err != nil {
 			return err
 		}
 		v.CertificateInfoArray = append(v.CertificateInfoArray, x)
 		return nil
-	case 18:
+	case 19:
+		var err error
+		v.Id, err = d.StringPtr()
+		return err
+	case 20:
+		var err error
+		v.ImageUrl, err = d.StringPtr()
+		return err
+	case 21:
+		var err error
+		v.ResourceId, err = d.StringPtr()
+		return err
+	case 22:
+		var err error
+		v.TemplateId, err = d.StringPtr()
+		return err
+	case 23:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -4534,11 +4567,7 @@ func (v *IdentityProvider) DecodeField(d *Decoder, i int, f *Field) error {
 		}
 		v.FederatedAssociationConfig = x
 		return nil
-	case 19:
-		var err error
-		v.Id, err = d.StringPtr()
-		return err
-	case 20:
+	case 24:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -4548,28 +4577,6 @@ func (v *IdentityProvider) DecodeField(d *Decoder, i int, f *Field) error {
 		}
 		v.IdPGroupConfig = append(v.IdPGroupConfig, x)
 		return nil
-	case 21:
-		if d.IsNil() {
-			return d.Skip()
-		}
-		x := new(IdentityProviderProperty)
-		if err := d.Struct(f, x); err != nil {
-			return err
-		}
-		v.IdpProperties = append(v.IdpProperties, x)
-		return nil
-	case 22:
-		var err error
-		v.ImageUrl, err = d.StringPtr()
-		return err
-	case 23:
-		var err error
-		v.ResourceId, err = d.StringPtr()
-		return err
-	case 24:
-		var err error
-		v.TemplateId, err = d.StringPtr()
-		return err
 	case 25:
 		var err error
 		v.TrustedTokenIssuer, err = d.Bool()
@@ -4578,7 +4585,7 @@ func (v *IdentityProvider) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IdentityProviderProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdentityProviderProperty (profiles is-7).
+// IdentityProviderProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}IdentityProviderProperty (profiles is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IdentityProviderProperty struct {
 	DisplayName *string `json:"displayName,omitempty"`
 	Name        *string `json:"name,omitempty"`
@@ -4626,7 +4633,7 @@ func (v *IdentityProviderProperty) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// ImportApplicationRequest is the wire element {http://org.apache.axis2/xsd}importApplication (profiles is-7).
+// ImportApplicationRequest is the wire element {http://org.apache.axis2/xsd}importApplication (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ImportApplicationRequest struct {
 	SpFileContent *SpFileContent `json:"spFileContent,omitempty"`
 }
@@ -4670,7 +4677,7 @@ func (v *ImportApplicationRequest) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// ImportApplicationResponse is the wire element {http://org.apache.axis2/xsd}importApplicationResponse (profiles is-7).
+// ImportApplicationResponse is the wire element {http://org.apache.axis2/xsd}importApplicationResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ImportApplicationResponse struct {
 	Return *ImportResponse `json:"return,omitempty"`
 }
@@ -4714,7 +4721,7 @@ func (v *ImportApplicationResponse) DecodeField(d *Decoder, i int, f *Field) err
 	return d.Skip()
 }
 
-// ImportResponse is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ImportResponse (profiles is-7).
+// ImportResponse is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ImportResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ImportResponse struct {
 	ApplicationName       *string  `json:"applicationName,omitempty"`
 	ApplicationResourceId *string  `json:"applicationResourceId,omitempty"`
@@ -4778,7 +4785,7 @@ func (v *ImportResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// InboundAuthenticationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundAuthenticationConfig (profiles is-5.0, is-7).
+// InboundAuthenticationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundAuthenticationConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type InboundAuthenticationConfig struct {
 	InboundAuthenticationRequestConfigs []*InboundAuthenticationRequestConfig `json:"inboundAuthenticationRequestConfigs,omitempty"`
 }
@@ -4827,19 +4834,19 @@ func (v *InboundAuthenticationConfig) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// InboundAuthenticationRequestConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundAuthenticationRequestConfig (profiles is-5.0, is-7).
+// InboundAuthenticationRequestConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundAuthenticationRequestConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type InboundAuthenticationRequestConfig struct {
 	InboundAuthKey               *string                       `json:"inboundAuthKey,omitempty"`
 	InboundAuthType              *string                       `json:"inboundAuthType,omitempty"`
 	Properties                   []*Property                   `json:"properties,omitempty"`
-	Data                         []string                      `json:"data,omitempty"`
 	FriendlyName                 *string                       `json:"friendlyName,omitempty"`
 	InboundConfigType            *string                       `json:"inboundConfigType,omitempty"`
 	InboundConfiguration         *string                       `json:"inboundConfiguration,omitempty"`
 	InboundConfigurationProtocol *InboundConfigurationProtocol `json:"inboundConfigurationProtocol,omitempty"`
+	Data                         []string                      `json:"data,omitempty"`
 }
 
-var inboundAuthenticationRequestConfigFields = []string{"inboundAuthKey", "inboundAuthType", "properties", "data", "friendlyName", "inboundConfigType", "inboundConfiguration", "inboundConfigurationProtocol"}
+var inboundAuthenticationRequestConfigFields = []string{"inboundAuthKey", "inboundAuthType", "properties", "friendlyName", "inboundConfigType", "inboundConfiguration", "inboundConfigurationProtocol", "data"}
 
 // WireName returns the qualified name of the wire type.
 func (*InboundAuthenticationRequestConfig) WireName() xml.Name {
@@ -4870,19 +4877,19 @@ func (v *InboundAuthenticationRequestConfig) EncodeField(e *Encoder, i int, f *F
 			}
 		}
 	case 3:
-		e.Strings(f, v.Data)
-	case 4:
 		e.StringPtr(f, v.FriendlyName)
-	case 5:
+	case 4:
 		e.StringPtr(f, v.InboundConfigType)
-	case 6:
+	case 5:
 		e.StringPtr(f, v.InboundConfiguration)
-	case 7:
+	case 6:
 		if v.InboundConfigurationProtocol == nil {
 			e.Nil(f)
 		} else {
 			e.Struct(f, v.InboundConfigurationProtocol)
 		}
+	case 7:
+		e.Strings(f, v.Data)
 	}
 }
 
@@ -4908,24 +4915,18 @@ func (v *InboundAuthenticationRequestConfig) DecodeField(d *Decoder, i int, f *F
 		v.Properties = append(v.Properties, x)
 		return nil
 	case 3:
-		x, err := d.StringPtr()
-		if x != nil {
-			v.Data = append(v.Data, *x)
-		}
-		return err
-	case 4:
 		var err error
 		v.FriendlyName, err = d.StringPtr()
 		return err
-	case 5:
+	case 4:
 		var err error
 		v.InboundConfigType, err = d.StringPtr()
 		return err
-	case 6:
+	case 5:
 		var err error
 		v.InboundConfiguration, err = d.StringPtr()
 		return err
-	case 7:
+	case 6:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -4935,11 +4936,17 @@ func (v *InboundAuthenticationRequestConfig) DecodeField(d *Decoder, i int, f *F
 		}
 		v.InboundConfigurationProtocol = x
 		return nil
+	case 7:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.Data = append(v.Data, *x)
+		}
+		return err
 	}
 	return d.Skip()
 }
 
-// InboundConfigurationProtocol is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundConfigurationProtocol (profiles is-7).
+// InboundConfigurationProtocol is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundConfigurationProtocol (profiles is-7.0, is-next).
 type InboundConfigurationProtocol struct {
 }
 
@@ -4962,7 +4969,7 @@ func (v *InboundConfigurationProtocol) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// InboundProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundProvisioningConfig (profiles is-5.0, is-7).
+// InboundProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}InboundProvisioningConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type InboundProvisioningConfig struct {
 	ProvisioningEnabled   bool    `json:"provisioningEnabled,omitempty"`
 	ProvisioningUserStore *string `json:"provisioningUserStore,omitempty"`
@@ -5010,7 +5017,7 @@ func (v *InboundProvisioningConfig) DecodeField(d *Decoder, i int, f *Field) err
 	return d.Skip()
 }
 
-// IsDisabledRequest is the wire element {http://authentication.services.core.carbon.wso2.org}isDisabled (profiles is-5.0, is-7).
+// IsDisabledRequest is the wire element {http://authentication.services.core.carbon.wso2.org}isDisabled (profiles is-5.0, is-next).
 type IsDisabledRequest struct {
 }
 
@@ -5033,7 +5040,7 @@ func (v *IsDisabledRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IsDisabledResponse is the wire element {http://authentication.services.core.carbon.wso2.org}isDisabledResponse (profiles is-5.0, is-7).
+// IsDisabledResponse is the wire element {http://authentication.services.core.carbon.wso2.org}isDisabledResponse (profiles is-5.0, is-next).
 type IsDisabledResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5067,7 +5074,7 @@ func (v *IsDisabledResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IsExistingApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}isExistingApplicationTemplate (profiles is-7).
+// IsExistingApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}isExistingApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IsExistingApplicationTemplateRequest struct {
 	TemplateName *string `json:"templateName,omitempty"`
 }
@@ -5103,7 +5110,7 @@ func (v *IsExistingApplicationTemplateRequest) DecodeField(d *Decoder, i int, f 
 	return d.Skip()
 }
 
-// IsExistingApplicationTemplateResponse is the wire element {http://org.apache.axis2/xsd}isExistingApplicationTemplateResponse (profiles is-7).
+// IsExistingApplicationTemplateResponse is the wire element {http://org.apache.axis2/xsd}isExistingApplicationTemplateResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type IsExistingApplicationTemplateResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5139,7 +5146,7 @@ func (v *IsExistingApplicationTemplateResponse) DecodeField(d *Decoder, i int, f
 	return d.Skip()
 }
 
-// IsHashDisabledRequest is the wire element {http://org.apache.axis2/xsd}isHashDisabled (profiles is-7).
+// IsHashDisabledRequest is the wire element {http://org.apache.axis2/xsd}isHashDisabled (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsHashDisabledRequest struct {
 }
 
@@ -5162,7 +5169,7 @@ func (v *IsHashDisabledRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IsHashDisabledResponse is the wire element {http://org.apache.axis2/xsd}isHashDisabledResponse (profiles is-7).
+// IsHashDisabledResponse is the wire element {http://org.apache.axis2/xsd}isHashDisabledResponse (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsHashDisabledResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5196,7 +5203,7 @@ func (v *IsHashDisabledResponse) DecodeField(d *Decoder, i int, f *Field) error 
 	return d.Skip()
 }
 
-// IsPKCESupportEnabledRequest is the wire element {http://org.apache.axis2/xsd}isPKCESupportEnabled (profiles is-7).
+// IsPKCESupportEnabledRequest is the wire element {http://org.apache.axis2/xsd}isPKCESupportEnabled (profiles is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsPKCESupportEnabledRequest struct {
 }
 
@@ -5219,7 +5226,7 @@ func (v *IsPKCESupportEnabledRequest) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// IsPKCESupportEnabledResponse is the wire element {http://org.apache.axis2/xsd}isPKCESupportEnabledResponse (profiles is-7).
+// IsPKCESupportEnabledResponse is the wire element {http://org.apache.axis2/xsd}isPKCESupportEnabledResponse (profiles is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsPKCESupportEnabledResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5253,7 +5260,7 @@ func (v *IsPKCESupportEnabledResponse) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// IsRefreshTokenRenewalEnabledRequest is the wire element {http://org.apache.axis2/xsd}isRefreshTokenRenewalEnabled (profiles is-7).
+// IsRefreshTokenRenewalEnabledRequest is the wire element {http://org.apache.axis2/xsd}isRefreshTokenRenewalEnabled (profiles is-5.10, is-5.11, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsRefreshTokenRenewalEnabledRequest struct {
 }
 
@@ -5278,7 +5285,7 @@ func (v *IsRefreshTokenRenewalEnabledRequest) DecodeField(d *Decoder, i int, f *
 	return d.Skip()
 }
 
-// IsRefreshTokenRenewalEnabledResponse is the wire element {http://org.apache.axis2/xsd}isRefreshTokenRenewalEnabledResponse (profiles is-7).
+// IsRefreshTokenRenewalEnabledResponse is the wire element {http://org.apache.axis2/xsd}isRefreshTokenRenewalEnabledResponse (profiles is-5.10, is-5.11, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsRefreshTokenRenewalEnabledResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5314,7 +5321,7 @@ func (v *IsRefreshTokenRenewalEnabledResponse) DecodeField(d *Decoder, i int, f 
 	return d.Skip()
 }
 
-// IsScopeExistRequest is the wire element {http://org.apache.axis2/xsd}isScopeExist (profiles is-7).
+// IsScopeExistRequest is the wire element {http://org.apache.axis2/xsd}isScopeExist (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsScopeExistRequest struct {
 	Scope *string `json:"scope,omitempty"`
 }
@@ -5348,7 +5355,7 @@ func (v *IsScopeExistRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IsScopeExistResponse is the wire element {http://org.apache.axis2/xsd}isScopeExistResponse (profiles is-7).
+// IsScopeExistResponse is the wire element {http://org.apache.axis2/xsd}isScopeExistResponse (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type IsScopeExistResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5382,7 +5389,7 @@ func (v *IsScopeExistResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// IssuerDetails is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}IssuerDetails (profiles is-7).
+// IssuerDetails is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}IssuerDetails (profiles is-7.3, is-next).
 type IssuerDetails struct {
 	Issuer             *string `json:"issuer,omitempty"`
 	IssuerOrgId        *string `json:"issuerOrgId,omitempty"`
@@ -5430,20 +5437,20 @@ func (v *IssuerDetails) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// JustInTimeProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}JustInTimeProvisioningConfig (profiles is-5.0, is-7).
+// JustInTimeProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}JustInTimeProvisioningConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type JustInTimeProvisioningConfig struct {
 	UserStoreClaimUri           *string `json:"userStoreClaimUri,omitempty"`
 	ProvisioningEnabled         bool    `json:"provisioningEnabled,omitempty"`
 	ProvisioningUserStore       *string `json:"provisioningUserStore,omitempty"`
-	AssociateLocalUserEnabled   bool    `json:"associateLocalUserEnabled,omitempty"`
-	AttributeSyncMethod         *string `json:"attributeSyncMethod,omitempty"`
+	DumbMode                    bool    `json:"dumbMode,omitempty"`
 	ModifyUserNameAllowed       bool    `json:"modifyUserNameAllowed,omitempty"`
 	PasswordProvisioningEnabled bool    `json:"passwordProvisioningEnabled,omitempty"`
 	PromptConsent               bool    `json:"promptConsent,omitempty"`
-	DumbMode                    bool    `json:"dumbMode,omitempty"`
+	AssociateLocalUserEnabled   bool    `json:"associateLocalUserEnabled,omitempty"`
+	AttributeSyncMethod         *string `json:"attributeSyncMethod,omitempty"`
 }
 
-var justInTimeProvisioningConfigFields = []string{"userStoreClaimUri", "provisioningEnabled", "provisioningUserStore", "associateLocalUserEnabled", "attributeSyncMethod", "modifyUserNameAllowed", "passwordProvisioningEnabled", "promptConsent", "dumbMode"}
+var justInTimeProvisioningConfigFields = []string{"userStoreClaimUri", "provisioningEnabled", "provisioningUserStore", "dumbMode", "modifyUserNameAllowed", "passwordProvisioningEnabled", "promptConsent", "associateLocalUserEnabled", "attributeSyncMethod"}
 
 // WireName returns the qualified name of the wire type.
 func (*JustInTimeProvisioningConfig) WireName() xml.Name {
@@ -5463,17 +5470,17 @@ func (v *JustInTimeProvisioningConfig) EncodeField(e *Encoder, i int, f *Field) 
 	case 2:
 		e.StringPtr(f, v.ProvisioningUserStore)
 	case 3:
-		e.Bool(f, v.AssociateLocalUserEnabled)
-	case 4:
-		e.StringPtr(f, v.AttributeSyncMethod)
-	case 5:
-		e.Bool(f, v.ModifyUserNameAllowed)
-	case 6:
-		e.Bool(f, v.PasswordProvisioningEnabled)
-	case 7:
-		e.Bool(f, v.PromptConsent)
-	case 8:
 		e.Bool(f, v.DumbMode)
+	case 4:
+		e.Bool(f, v.ModifyUserNameAllowed)
+	case 5:
+		e.Bool(f, v.PasswordProvisioningEnabled)
+	case 6:
+		e.Bool(f, v.PromptConsent)
+	case 7:
+		e.Bool(f, v.AssociateLocalUserEnabled)
+	case 8:
+		e.StringPtr(f, v.AttributeSyncMethod)
 	}
 }
 
@@ -5494,33 +5501,33 @@ func (v *JustInTimeProvisioningConfig) DecodeField(d *Decoder, i int, f *Field) 
 		return err
 	case 3:
 		var err error
-		v.AssociateLocalUserEnabled, err = d.Bool()
+		v.DumbMode, err = d.Bool()
 		return err
 	case 4:
 		var err error
-		v.AttributeSyncMethod, err = d.StringPtr()
+		v.ModifyUserNameAllowed, err = d.Bool()
 		return err
 	case 5:
 		var err error
-		v.ModifyUserNameAllowed, err = d.Bool()
+		v.PasswordProvisioningEnabled, err = d.Bool()
 		return err
 	case 6:
 		var err error
-		v.PasswordProvisioningEnabled, err = d.Bool()
+		v.PromptConsent, err = d.Bool()
 		return err
 	case 7:
 		var err error
-		v.PromptConsent, err = d.Bool()
+		v.AssociateLocalUserEnabled, err = d.Bool()
 		return err
 	case 8:
 		var err error
-		v.DumbMode, err = d.Bool()
+		v.AttributeSyncMethod, err = d.StringPtr()
 		return err
 	}
 	return d.Skip()
 }
 
-// LocalAndOutboundAuthenticationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalAndOutboundAuthenticationConfig (profiles is-5.0, is-7).
+// LocalAndOutboundAuthenticationConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalAndOutboundAuthenticationConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type LocalAndOutboundAuthenticationConfig struct {
 	AlwaysSendBackAuthenticatedListOfIdPs      bool                        `json:"alwaysSendBackAuthenticatedListOfIdPs,omitempty"`
 	AuthenticationStepForAttributes            *AuthenticationStep         `json:"authenticationStepForAttributes,omitempty"`
@@ -5528,17 +5535,17 @@ type LocalAndOutboundAuthenticationConfig struct {
 	AuthenticationSteps                        []*AuthenticationStep       `json:"authenticationSteps,omitempty"`
 	AuthenticationType                         *string                     `json:"authenticationType,omitempty"`
 	SubjectClaimUri                            *string                     `json:"subjectClaimUri,omitempty"`
+	UseTenantDomainInLocalSubjectIdentifier    bool                        `json:"useTenantDomainInLocalSubjectIdentifier,omitempty"`
+	UseUserstoreDomainInLocalSubjectIdentifier bool                        `json:"useUserstoreDomainInLocalSubjectIdentifier,omitempty"`
 	AuthenticationScriptConfig                 *AuthenticationScriptConfig `json:"authenticationScriptConfig,omitempty"`
 	EnableAuthorization                        bool                        `json:"enableAuthorization,omitempty"`
 	SkipConsent                                bool                        `json:"skipConsent,omitempty"`
 	SkipLogoutConsent                          bool                        `json:"skipLogoutConsent,omitempty"`
-	UseExternalConsentPage                     bool                        `json:"useExternalConsentPage,omitempty"`
-	UseTenantDomainInLocalSubjectIdentifier    bool                        `json:"useTenantDomainInLocalSubjectIdentifier,omitempty"`
-	UseUserstoreDomainInLocalSubjectIdentifier bool                        `json:"useUserstoreDomainInLocalSubjectIdentifier,omitempty"`
 	UseUserstoreDomainInRoles                  bool                        `json:"useUserstoreDomainInRoles,omitempty"`
+	UseExternalConsentPage                     bool                        `json:"useExternalConsentPage,omitempty"`
 }
 
-var localAndOutboundAuthenticationConfigFields = []string{"alwaysSendBackAuthenticatedListOfIdPs", "authenticationStepForAttributes", "authenticationStepForSubject", "authenticationSteps", "authenticationType", "subjectClaimUri", "authenticationScriptConfig", "enableAuthorization", "skipConsent", "skipLogoutConsent", "useExternalConsentPage", "useTenantDomainInLocalSubjectIdentifier", "useUserstoreDomainInLocalSubjectIdentifier", "useUserstoreDomainInRoles"}
+var localAndOutboundAuthenticationConfigFields = []string{"alwaysSendBackAuthenticatedListOfIdPs", "authenticationStepForAttributes", "authenticationStepForSubject", "authenticationSteps", "authenticationType", "subjectClaimUri", "useTenantDomainInLocalSubjectIdentifier", "useUserstoreDomainInLocalSubjectIdentifier", "authenticationScriptConfig", "enableAuthorization", "skipConsent", "skipLogoutConsent", "useUserstoreDomainInRoles", "useExternalConsentPage"}
 
 // WireName returns the qualified name of the wire type.
 func (*LocalAndOutboundAuthenticationConfig) WireName() xml.Name {
@@ -5583,25 +5590,25 @@ func (v *LocalAndOutboundAuthenticationConfig) EncodeField(e *Encoder, i int, f 
 	case 5:
 		e.StringPtr(f, v.SubjectClaimUri)
 	case 6:
+		e.Bool(f, v.UseTenantDomainInLocalSubjectIdentifier)
+	case 7:
+		e.Bool(f, v.UseUserstoreDomainInLocalSubjectIdentifier)
+	case 8:
 		if v.AuthenticationScriptConfig == nil {
 			e.Nil(f)
 		} else {
 			e.Struct(f, v.AuthenticationScriptConfig)
 		}
-	case 7:
-		e.Bool(f, v.EnableAuthorization)
-	case 8:
-		e.Bool(f, v.SkipConsent)
 	case 9:
-		e.Bool(f, v.SkipLogoutConsent)
+		e.Bool(f, v.EnableAuthorization)
 	case 10:
-		e.Bool(f, v.UseExternalConsentPage)
+		e.Bool(f, v.SkipConsent)
 	case 11:
-		e.Bool(f, v.UseTenantDomainInLocalSubjectIdentifier)
+		e.Bool(f, v.SkipLogoutConsent)
 	case 12:
-		e.Bool(f, v.UseUserstoreDomainInLocalSubjectIdentifier)
-	case 13:
 		e.Bool(f, v.UseUserstoreDomainInRoles)
+	case 13:
+		e.Bool(f, v.UseExternalConsentPage)
 	}
 }
 
@@ -5651,6 +5658,14 @@ func (v *LocalAndOutboundAuthenticationConfig) DecodeField(d *Decoder, i int, f 
 		v.SubjectClaimUri, err = d.StringPtr()
 		return err
 	case 6:
+		var err error
+		v.UseTenantDomainInLocalSubjectIdentifier, err = d.Bool()
+		return err
+	case 7:
+		var err error
+		v.UseUserstoreDomainInLocalSubjectIdentifier, err = d.Bool()
+		return err
+	case 8:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -5660,39 +5675,31 @@ func (v *LocalAndOutboundAuthenticationConfig) DecodeField(d *Decoder, i int, f 
 		}
 		v.AuthenticationScriptConfig = x
 		return nil
-	case 7:
+	case 9:
 		var err error
 		v.EnableAuthorization, err = d.Bool()
 		return err
-	case 8:
+	case 10:
 		var err error
 		v.SkipConsent, err = d.Bool()
 		return err
-	case 9:
+	case 11:
 		var err error
 		v.SkipLogoutConsent, err = d.Bool()
 		return err
-	case 10:
-		var err error
-		v.UseExternalConsentPage, err = d.Bool()
-		return err
-	case 11:
-		var err error
-		v.UseTenantDomainInLocalSubjectIdentifier, err = d.Bool()
-		return err
 	case 12:
 		var err error
-		v.UseUserstoreDomainInLocalSubjectIdentifier, err = d.Bool()
+		v.UseUserstoreDomainInRoles, err = d.Bool()
 		return err
 	case 13:
 		var err error
-		v.UseUserstoreDomainInRoles, err = d.Bool()
+		v.UseExternalConsentPage, err = d.Bool()
 		return err
 	}
 	return d.Skip()
 }
 
-// LocalAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalAuthenticatorConfig (profiles is-5.0, is-7).
+// LocalAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalAuthenticatorConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type LocalAuthenticatorConfig struct {
 	DisplayName *string     `json:"displayName,omitempty"`
 	Enabled     bool        `json:"enabled,omitempty"`
@@ -5778,7 +5785,7 @@ func (v *LocalAuthenticatorConfig) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// LocalRole is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalRole (profiles is-5.0, is-7).
+// LocalRole is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}LocalRole (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type LocalRole struct {
 	LocalRoleName *string `json:"localRoleName,omitempty"`
 	UserStoreId   *string `json:"userStoreId,omitempty"`
@@ -5819,7 +5826,7 @@ func (v *LocalRole) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// LoginAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}loginAuthenticationException (profiles is-5.0, is-7).
+// LoginAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}loginAuthenticationException (profiles is-5.0, is-next).
 type LoginAuthenticationException struct {
 	AuthenticationException *AuthenticationException `json:"AuthenticationException,omitempty"`
 }
@@ -5863,7 +5870,7 @@ func (v *LoginAuthenticationException) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// LoginRequest is the wire element {http://authentication.services.core.carbon.wso2.org}login (profiles is-5.0, is-7).
+// LoginRequest is the wire element {http://authentication.services.core.carbon.wso2.org}login (profiles is-5.0, is-next).
 type LoginRequest struct {
 	Username      *string `json:"username,omitempty"`
 	Password      *string `json:"password,omitempty"`
@@ -5911,7 +5918,7 @@ func (v *LoginRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// LoginResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginResponse (profiles is-5.0, is-7).
+// LoginResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginResponse (profiles is-5.0, is-next).
 type LoginResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -5945,7 +5952,7 @@ func (v *LoginResponse) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// LoginWithRememberMeCookieRequest is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeCookie (profiles is-5.0, is-7).
+// LoginWithRememberMeCookieRequest is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeCookie (profiles is-5.0, is-next).
 type LoginWithRememberMeCookieRequest struct {
 	Cookie *string `json:"cookie,omitempty"`
 }
@@ -5981,7 +5988,7 @@ func (v *LoginWithRememberMeCookieRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// LoginWithRememberMeCookieResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeCookieResponse (profiles is-5.0, is-7).
+// LoginWithRememberMeCookieResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeCookieResponse (profiles is-5.0, is-next).
 type LoginWithRememberMeCookieResponse struct {
 	Return bool `json:"return,omitempty"`
 }
@@ -6017,7 +6024,7 @@ func (v *LoginWithRememberMeCookieResponse) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// LoginWithRememberMeOptionAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOptionAuthenticationException (profiles is-5.0, is-7).
+// LoginWithRememberMeOptionAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOptionAuthenticationException (profiles is-5.0, is-next).
 type LoginWithRememberMeOptionAuthenticationException struct {
 	AuthenticationException *AuthenticationException `json:"AuthenticationException,omitempty"`
 }
@@ -6063,7 +6070,7 @@ func (v *LoginWithRememberMeOptionAuthenticationException) DecodeField(d *Decode
 	return d.Skip()
 }
 
-// LoginWithRememberMeOptionRequest is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOption (profiles is-5.0, is-7).
+// LoginWithRememberMeOptionRequest is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOption (profiles is-5.0, is-next).
 type LoginWithRememberMeOptionRequest struct {
 	Username      *string `json:"username,omitempty"`
 	Password      *string `json:"password,omitempty"`
@@ -6113,7 +6120,7 @@ func (v *LoginWithRememberMeOptionRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// LoginWithRememberMeOptionResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOptionResponse (profiles is-5.0, is-7).
+// LoginWithRememberMeOptionResponse is the wire element {http://authentication.services.core.carbon.wso2.org}loginWithRememberMeOptionResponse (profiles is-5.0, is-next).
 type LoginWithRememberMeOptionResponse struct {
 	Return *RememberMeData `json:"return,omitempty"`
 }
@@ -6159,7 +6166,7 @@ func (v *LoginWithRememberMeOptionResponse) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// LogoutAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}logoutAuthenticationException (profiles is-5.0, is-7).
+// LogoutAuthenticationException is the wire element {http://authentication.services.core.carbon.wso2.org}logoutAuthenticationException (profiles is-5.0, is-next).
 type LogoutAuthenticationException struct {
 	AuthenticationException *AuthenticationException `json:"AuthenticationException,omitempty"`
 }
@@ -6205,7 +6212,7 @@ func (v *LogoutAuthenticationException) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
-// LogoutRequest is the wire element {http://authentication.services.core.carbon.wso2.org}logout (profiles is-5.0, is-7).
+// LogoutRequest is the wire element {http://authentication.services.core.carbon.wso2.org}logout (profiles is-5.0, is-next).
 type LogoutRequest struct {
 }
 
@@ -6228,7 +6235,7 @@ func (v *LogoutRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// OAuthAdminServiceException is the wire element {http://org.apache.axis2/xsd}OAuthAdminServiceException (profiles is-5.0).
+// OAuthAdminServiceException is the wire element {http://org.apache.axis2/xsd}OAuthAdminServiceException (profiles is-5.0, is-5.2).
 type OAuthAdminServiceException struct {
 	OAuthAdminServiceException *Exception `json:"OAuthAdminServiceException,omitempty"`
 }
@@ -6272,7 +6279,7 @@ func (v *OAuthAdminServiceException) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// OAuthAdminServiceIdentityOAuthAdminException is the wire element {http://org.apache.axis2/xsd}OAuthAdminServiceIdentityOAuthAdminException (profiles is-5.0, is-7).
+// OAuthAdminServiceIdentityOAuthAdminException is the wire element {http://org.apache.axis2/xsd}OAuthAdminServiceIdentityOAuthAdminException (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type OAuthAdminServiceIdentityOAuthAdminException struct {
 	IdentityOAuthAdminException *IdentityOAuthAdminException `json:"IdentityOAuthAdminException,omitempty"`
 }
@@ -6318,7 +6325,7 @@ func (v *OAuthAdminServiceIdentityOAuthAdminException) DecodeField(d *Decoder, i
 	return d.Skip()
 }
 
-// OAuthConsumerAppDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthConsumerAppDTO (profiles is-5.0, is-7).
+// OAuthConsumerAppDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthConsumerAppDTO (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type OAuthConsumerAppDTO struct {
 	OAuthVersion                                    *string        `json:"OAuthVersion,omitempty"`
 	ApplicationName                                 *string        `json:"applicationName,omitempty"`
@@ -6327,63 +6334,63 @@ type OAuthConsumerAppDTO struct {
 	OauthConsumerKey                                *string        `json:"oauthConsumerKey,omitempty"`
 	OauthConsumerSecret                             *string        `json:"oauthConsumerSecret,omitempty"`
 	Username                                        *string        `json:"username,omitempty"`
-	AccessTokenClaims                               []string       `json:"accessTokenClaims,omitempty"`
 	ApplicationAccessTokenExpiryTime                int64          `json:"applicationAccessTokenExpiryTime,omitempty"`
 	Audiences                                       []string       `json:"audiences,omitempty"`
-	AuthorizationResponseSignatureAlgorithm         *string        `json:"authorizationResponseSignatureAlgorithm,omitempty"`
 	BackChannelLogoutUrl                            *string        `json:"backChannelLogoutUrl,omitempty"`
 	BypassClientCredentials                         bool           `json:"bypassClientCredentials,omitempty"`
+	FrontchannelLogoutUrl                           *string        `json:"frontchannelLogoutUrl,omitempty"`
+	IdTokenEncryptionAlgorithm                      *string        `json:"idTokenEncryptionAlgorithm,omitempty"`
+	IdTokenEncryptionEnabled                        bool           `json:"idTokenEncryptionEnabled,omitempty"`
+	IdTokenEncryptionMethod                         *string        `json:"idTokenEncryptionMethod,omitempty"`
+	IdTokenExpiryTime                               int64          `json:"idTokenExpiryTime,omitempty"`
+	PkceMandatory                                   bool           `json:"pkceMandatory,omitempty"`
+	PkceSupportPlain                                bool           `json:"pkceSupportPlain,omitempty"`
+	RefreshTokenExpiryTime                          int64          `json:"refreshTokenExpiryTime,omitempty"`
+	RenewRefreshTokenEnabled                        *string        `json:"renewRefreshTokenEnabled,omitempty"`
+	RequestObjectSignatureValidationEnabled         bool           `json:"requestObjectSignatureValidationEnabled,omitempty"`
+	ScopeValidators                                 []string       `json:"scopeValidators,omitempty"`
+	State                                           *string        `json:"state,omitempty"`
+	TokenBindingType                                *string        `json:"tokenBindingType,omitempty"`
+	TokenType                                       *string        `json:"tokenType,omitempty"`
+	UserAccessTokenExpiryTime                       int64          `json:"userAccessTokenExpiryTime,omitempty"`
+	TokenBindingValidationEnabled                   bool           `json:"tokenBindingValidationEnabled,omitempty"`
+	TokenRevocationWithIDPSessionTerminationEnabled bool           `json:"tokenRevocationWithIDPSessionTerminationEnabled,omitempty"`
+	AuthorizationResponseSignatureAlgorithm         *string        `json:"authorizationResponseSignatureAlgorithm,omitempty"`
+	FapiConformanceEnabled                          bool           `json:"fapiConformanceEnabled,omitempty"`
+	IdTokenSignatureAlgorithm                       *string        `json:"idTokenSignatureAlgorithm,omitempty"`
+	JwksURI                                         *string        `json:"jwksURI,omitempty"`
+	RequestObjectEncryptionAlgorithm                *string        `json:"requestObjectEncryptionAlgorithm,omitempty"`
+	RequestObjectEncryptionMethod                   *string        `json:"requestObjectEncryptionMethod,omitempty"`
+	RequestObjectSignatureAlgorithm                 *string        `json:"requestObjectSignatureAlgorithm,omitempty"`
+	RequirePushedAuthorizationRequests              bool           `json:"requirePushedAuthorizationRequests,omitempty"`
+	SectorIdentifierURI                             *string        `json:"sectorIdentifierURI,omitempty"`
+	SubjectType                                     *string        `json:"subjectType,omitempty"`
+	TlsClientAuthSubjectDN                          *string        `json:"tlsClientAuthSubjectDN,omitempty"`
+	TokenEndpointAuthMethod                         *string        `json:"tokenEndpointAuthMethod,omitempty"`
+	TokenEndpointAuthSignatureAlgorithm             *string        `json:"tokenEndpointAuthSignatureAlgorithm,omitempty"`
+	AccessTokenClaims                               []string       `json:"accessTokenClaims,omitempty"`
+	HybridFlowEnabled                               bool           `json:"hybridFlowEnabled,omitempty"`
+	HybridFlowResponseType                          *string        `json:"hybridFlowResponseType,omitempty"`
+	SubjectTokenEnabled                             bool           `json:"subjectTokenEnabled,omitempty"`
+	SubjectTokenExpiryTime                          int32          `json:"subjectTokenExpiryTime,omitempty"`
+	TokenEndpointAllowReusePvtKeyJwt                *bool          `json:"tokenEndpointAllowReusePvtKeyJwt,omitempty"`
 	CibaAllowFederatedUsers                         bool           `json:"cibaAllowFederatedUsers,omitempty"`
 	CibaAuthReqExpiryTime                           int64          `json:"cibaAuthReqExpiryTime,omitempty"`
 	CibaNotificationChannels                        *string        `json:"cibaNotificationChannels,omitempty"`
 	CibaSkipUserValidation                          bool           `json:"cibaSkipUserValidation,omitempty"`
 	ExtendRenewedRefreshTokenExpiryTime             bool           `json:"extendRenewedRefreshTokenExpiryTime,omitempty"`
-	FapiConformanceEnabled                          bool           `json:"fapiConformanceEnabled,omitempty"`
+	IsFragmentApp                                   bool           `json:"isFragmentApp,omitempty"`
+	IssuerDetails                                   *IssuerDetails `json:"issuerDetails,omitempty"`
+	JwtScopeAsArrayEnabled                          *bool          `json:"jwtScopeAsArrayEnabled,omitempty"`
 	FapiProfile                                     *string        `json:"fapiProfile,omitempty"`
-	FrontchannelLogoutUrl                           *string        `json:"frontchannelLogoutUrl,omitempty"`
 	GracefulRefreshTokenReuseLimit                  int32          `json:"gracefulRefreshTokenReuseLimit,omitempty"`
 	GracefulRefreshTokenRotationEnabled             bool           `json:"gracefulRefreshTokenRotationEnabled,omitempty"`
 	GracefulRefreshTokenRotationValidityPeriod      int32          `json:"gracefulRefreshTokenRotationValidityPeriod,omitempty"`
-	HybridFlowEnabled                               bool           `json:"hybridFlowEnabled,omitempty"`
-	HybridFlowResponseType                          *string        `json:"hybridFlowResponseType,omitempty"`
-	IdTokenEncryptionAlgorithm                      *string        `json:"idTokenEncryptionAlgorithm,omitempty"`
-	IdTokenEncryptionEnabled                        bool           `json:"idTokenEncryptionEnabled,omitempty"`
-	IdTokenEncryptionMethod                         *string        `json:"idTokenEncryptionMethod,omitempty"`
-	IdTokenExpiryTime                               int64          `json:"idTokenExpiryTime,omitempty"`
-	IdTokenSignatureAlgorithm                       *string        `json:"idTokenSignatureAlgorithm,omitempty"`
-	IsFragmentApp                                   bool           `json:"isFragmentApp,omitempty"`
-	IssuerDetails                                   *IssuerDetails `json:"issuerDetails,omitempty"`
-	JwksURI                                         *string        `json:"jwksURI,omitempty"`
-	JwtScopeAsArrayEnabled                          *bool          `json:"jwtScopeAsArrayEnabled,omitempty"`
 	MultipleConsumerSecretsConfigured               *bool          `json:"multipleConsumerSecretsConfigured,omitempty"`
 	OauthConsumerSecretExpiryTime                   *int64         `json:"oauthConsumerSecretExpiryTime,omitempty"`
-	PkceMandatory                                   bool           `json:"pkceMandatory,omitempty"`
-	PkceSupportPlain                                bool           `json:"pkceSupportPlain,omitempty"`
-	RefreshTokenExpiryTime                          int64          `json:"refreshTokenExpiryTime,omitempty"`
-	RenewRefreshTokenEnabled                        *string        `json:"renewRefreshTokenEnabled,omitempty"`
-	RequestObjectEncryptionAlgorithm                *string        `json:"requestObjectEncryptionAlgorithm,omitempty"`
-	RequestObjectEncryptionMethod                   *string        `json:"requestObjectEncryptionMethod,omitempty"`
-	RequestObjectSignatureAlgorithm                 *string        `json:"requestObjectSignatureAlgorithm,omitempty"`
-	RequestObjectSignatureValidationEnabled         bool           `json:"requestObjectSignatureValidationEnabled,omitempty"`
-	RequirePushedAuthorizationRequests              bool           `json:"requirePushedAuthorizationRequests,omitempty"`
-	ScopeValidators                                 []string       `json:"scopeValidators,omitempty"`
-	SectorIdentifierURI                             *string        `json:"sectorIdentifierURI,omitempty"`
-	State                                           *string        `json:"state,omitempty"`
-	SubjectTokenEnabled                             bool           `json:"subjectTokenEnabled,omitempty"`
-	SubjectTokenExpiryTime                          int32          `json:"subjectTokenExpiryTime,omitempty"`
-	SubjectType                                     *string        `json:"subjectType,omitempty"`
-	TlsClientAuthSubjectDN                          *string        `json:"tlsClientAuthSubjectDN,omitempty"`
-	TokenBindingType                                *string        `json:"tokenBindingType,omitempty"`
-	TokenBindingValidationEnabled                   bool           `json:"tokenBindingValidationEnabled,omitempty"`
-	TokenEndpointAllowReusePvtKeyJwt                *bool          `json:"tokenEndpointAllowReusePvtKeyJwt,omitempty"`
-	TokenEndpointAuthMethod                         *string        `json:"tokenEndpointAuthMethod,omitempty"`
-	TokenEndpointAuthSignatureAlgorithm             *string        `json:"tokenEndpointAuthSignatureAlgorithm,omitempty"`
-	TokenRevocationWithIDPSessionTerminationEnabled bool           `json:"tokenRevocationWithIDPSessionTerminationEnabled,omitempty"`
-	TokenType                                       *string        `json:"tokenType,omitempty"`
-	UserAccessTokenExpiryTime                       int64          `json:"userAccessTokenExpiryTime,omitempty"`
 }
 
-var oAuthConsumerAppDTOFields = []string{"OAuthVersion", "applicationName", "callbackUrl", "grantTypes", "oauthConsumerKey", "oauthConsumerSecret", "username", "accessTokenClaims", "applicationAccessTokenExpiryTime", "audiences", "authorizationResponseSignatureAlgorithm", "backChannelLogoutUrl", "bypassClientCredentials", "cibaAllowFederatedUsers", "cibaAuthReqExpiryTime", "cibaNotificationChannels", "cibaSkipUserValidation", "extendRenewedRefreshTokenExpiryTime", "fapiConformanceEnabled", "fapiProfile", "frontchannelLogoutUrl", "gracefulRefreshTokenReuseLimit", "gracefulRefreshTokenRotationEnabled", "gracefulRefreshTokenRotationValidityPeriod", "hybridFlowEnabled", "hybridFlowResponseType", "idTokenEncryptionAlgorithm", "idTokenEncryptionEnabled", "idTokenEncryptionMethod", "idTokenExpiryTime", "idTokenSignatureAlgorithm", "isFragmentApp", "issuerDetails", "jwksURI", "jwtScopeAsArrayEnabled", "multipleConsumerSecretsConfigured", "oauthConsumerSecretExpiryTime", "pkceMandatory", "pkceSupportPlain", "refreshTokenExpiryTime", "renewRefreshTokenEnabled", "requestObjectEncryptionAlgorithm", "requestObjectEncryptionMethod", "requestObjectSignatureAlgorithm", "requestObjectSignatureValidationEnabled", "requirePushedAuthorizationRequests", "scopeValidators", "sectorIdentifierURI", "state", "subjectTokenEnabled", "subjectTokenExpiryTime", "subjectType", "tlsClientAuthSubjectDN", "tokenBindingType", "tokenBindingValidationEnabled", "tokenEndpointAllowReusePvtKeyJwt", "tokenEndpointAuthMethod", "tokenEndpointAuthSignatureAlgorithm", "tokenRevocationWithIDPSessionTerminationEnabled", "tokenType", "userAccessTokenExpiryTime"}
+var oAuthConsumerAppDTOFields = []string{"OAuthVersion", "applicationName", "callbackUrl", "grantTypes", "oauthConsumerKey", "oauthConsumerSecret", "username", "applicationAccessTokenExpiryTime", "audiences", "backChannelLogoutUrl", "bypassClientCredentials", "frontchannelLogoutUrl", "idTokenEncryptionAlgorithm", "idTokenEncryptionEnabled", "idTokenEncryptionMethod", "idTokenExpiryTime", "pkceMandatory", "pkceSupportPlain", "refreshTokenExpiryTime", "renewRefreshTokenEnabled", "requestObjectSignatureValidationEnabled", "scopeValidators", "state", "tokenBindingType", "tokenType", "userAccessTokenExpiryTime", "tokenBindingValidationEnabled", "tokenRevocationWithIDPSessionTerminationEnabled", "authorizationResponseSignatureAlgorithm", "fapiConformanceEnabled", "idTokenSignatureAlgorithm", "jwksURI", "requestObjectEncryptionAlgorithm", "requestObjectEncryptionMethod", "requestObjectSignatureAlgorithm", "requirePushedAuthorizationRequests", "sectorIdentifierURI", "subjectType", "tlsClientAuthSubjectDN", "tokenEndpointAuthMethod", "tokenEndpointAuthSignatureAlgorithm", "accessTokenClaims", "hybridFlowEnabled", "hybridFlowResponseType", "subjectTokenEnabled", "subjectTokenExpiryTime", "tokenEndpointAllowReusePvtKeyJwt", "cibaAllowFederatedUsers", "cibaAuthReqExpiryTime", "cibaNotificationChannels", "cibaSkipUserValidation", "extendRenewedRefreshTokenExpiryTime", "isFragmentApp", "issuerDetails", "jwtScopeAsArrayEnabled", "fapiProfile", "gracefulRefreshTokenReuseLimit", "gracefulRefreshTokenRotationEnabled", "gracefulRefreshTokenRotationValidityPeriod", "multipleConsumerSecretsConfigured", "oauthConsumerSecretExpiryTime"}
 
 // WireName returns the qualified name of the wire type.
 func (*OAuthConsumerAppDTO) WireName() xml.Name {
@@ -6411,117 +6418,117 @@ func (v *OAuthConsumerAppDTO) EncodeField(e *Encoder, i int, f *Field) {
 	case 6:
 		e.StringPtr(f, v.Username)
 	case 7:
-		e.Strings(f, v.AccessTokenClaims)
-	case 8:
 		e.Long(f, v.ApplicationAccessTokenExpiryTime)
-	case 9:
+	case 8:
 		e.Strings(f, v.Audiences)
-	case 10:
-		e.StringPtr(f, v.AuthorizationResponseSignatureAlgorithm)
-	case 11:
+	case 9:
 		e.StringPtr(f, v.BackChannelLogoutUrl)
-	case 12:
+	case 10:
 		e.Bool(f, v.BypassClientCredentials)
-	case 13:
-		e.Bool(f, v.CibaAllowFederatedUsers)
-	case 14:
-		e.Long(f, v.CibaAuthReqExpiryTime)
-	case 15:
-		e.StringPtr(f, v.CibaNotificationChannels)
-	case 16:
-		e.Bool(f, v.CibaSkipUserValidation)
-	case 17:
-		e.Bool(f, v.ExtendRenewedRefreshTokenExpiryTime)
-	case 18:
-		e.Bool(f, v.FapiConformanceEnabled)
-	case 19:
-		e.StringPtr(f, v.FapiProfile)
-	case 20:
+	case 11:
 		e.StringPtr(f, v.FrontchannelLogoutUrl)
-	case 21:
-		e.Int(f, v.GracefulRefreshTokenReuseLimit)
-	case 22:
-		e.Bool(f, v.GracefulRefreshTokenRotationEnabled)
-	case 23:
-		e.Int(f, v.GracefulRefreshTokenRotationValidityPeriod)
-	case 24:
-		e.Bool(f, v.HybridFlowEnabled)
-	case 25:
-		e.StringPtr(f, v.HybridFlowResponseType)
-	case 26:
+	case 12:
 		e.StringPtr(f, v.IdTokenEncryptionAlgorithm)
-	case 27:
+	case 13:
 		e.Bool(f, v.IdTokenEncryptionEnabled)
-	case 28:
+	case 14:
 		e.StringPtr(f, v.IdTokenEncryptionMethod)
-	case 29:
+	case 15:
 		e.Long(f, v.IdTokenExpiryTime)
+	case 16:
+		e.Bool(f, v.PkceMandatory)
+	case 17:
+		e.Bool(f, v.PkceSupportPlain)
+	case 18:
+		e.Long(f, v.RefreshTokenExpiryTime)
+	case 19:
+		e.StringPtr(f, v.RenewRefreshTokenEnabled)
+	case 20:
+		e.Bool(f, v.RequestObjectSignatureValidationEnabled)
+	case 21:
+		e.Strings(f, v.ScopeValidators)
+	case 22:
+		e.StringPtr(f, v.State)
+	case 23:
+		e.StringPtr(f, v.TokenBindingType)
+	case 24:
+		e.StringPtr(f, v.TokenType)
+	case 25:
+		e.Long(f, v.UserAccessTokenExpiryTime)
+	case 26:
+		e.Bool(f, v.TokenBindingValidationEnabled)
+	case 27:
+		e.Bool(f, v.TokenRevocationWithIDPSessionTerminationEnabled)
+	case 28:
+		e.StringPtr(f, v.AuthorizationResponseSignatureAlgorithm)
+	case 29:
+		e.Bool(f, v.FapiConformanceEnabled)
 	case 30:
 		e.StringPtr(f, v.IdTokenSignatureAlgorithm)
 	case 31:
-		e.Bool(f, v.IsFragmentApp)
+		e.StringPtr(f, v.JwksURI)
 	case 32:
+		e.StringPtr(f, v.RequestObjectEncryptionAlgorithm)
+	case 33:
+		e.StringPtr(f, v.RequestObjectEncryptionMethod)
+	case 34:
+		e.StringPtr(f, v.RequestObjectSignatureAlgorithm)
+	case 35:
+		e.Bool(f, v.RequirePushedAuthorizationRequests)
+	case 36:
+		e.StringPtr(f, v.SectorIdentifierURI)
+	case 37:
+		e.StringPtr(f, v.SubjectType)
+	case 38:
+		e.StringPtr(f, v.TlsClientAuthSubjectDN)
+	case 39:
+		e.StringPtr(f, v.TokenEndpointAuthMethod)
+	case 40:
+		e.StringPtr(f, v.TokenEndpointAuthSignatureAlgorithm)
+	case 41:
+		e.Strings(f, v.AccessTokenClaims)
+	case 42:
+		e.Bool(f, v.HybridFlowEnabled)
+	case 43:
+		e.StringPtr(f, v.HybridFlowResponseType)
+	case 44:
+		e.Bool(f, v.SubjectTokenEnabled)
+	case 45:
+		e.Int(f, v.SubjectTokenExpiryTime)
+	case 46:
+		e.BoolPtr(f, v.TokenEndpointAllowReusePvtKeyJwt)
+	case 47:
+		e.Bool(f, v.CibaAllowFederatedUsers)
+	case 48:
+		e.Long(f, v.CibaAuthReqExpiryTime)
+	case 49:
+		e.StringPtr(f, v.CibaNotificationChannels)
+	case 50:
+		e.Bool(f, v.CibaSkipUserValidation)
+	case 51:
+		e.Bool(f, v.ExtendRenewedRefreshTokenExpiryTime)
+	case 52:
+		e.Bool(f, v.IsFragmentApp)
+	case 53:
 		if v.IssuerDetails == nil {
 			e.Nil(f)
 		} else {
 			e.Struct(f, v.IssuerDetails)
 		}
-	case 33:
-		e.StringPtr(f, v.JwksURI)
-	case 34:
-		e.BoolPtr(f, v.JwtScopeAsArrayEnabled)
-	case 35:
-		e.BoolPtr(f, v.MultipleConsumerSecretsConfigured)
-	case 36:
-		e.LongPtr(f, v.OauthConsumerSecretExpiryTime)
-	case 37:
-		e.Bool(f, v.PkceMandatory)
-	case 38:
-		e.Bool(f, v.PkceSupportPlain)
-	case 39:
-		e.Long(f, v.RefreshTokenExpiryTime)
-	case 40:
-		e.StringPtr(f, v.RenewRefreshTokenEnabled)
-	case 41:
-		e.StringPtr(f, v.RequestObjectEncryptionAlgorithm)
-	case 42:
-		e.StringPtr(f, v.RequestObjectEncryptionMethod)
-	case 43:
-		e.StringPtr(f, v.RequestObjectSignatureAlgorithm)
-	case 44:
-		e.Bool(f, v.RequestObjectSignatureValidationEnabled)
-	case 45:
-		e.Bool(f, v.RequirePushedAuthorizationRequests)
-	case 46:
-		e.Strings(f, v.ScopeValidators)
-	case 47:
-		e.StringPtr(f, v.SectorIdentifierURI)
-	case 48:
-		e.StringPtr(f, v.State)
-	case 49:
-		e.Bool(f, v.SubjectTokenEnabled)
-	case 50:
-		e.Int(f, v.SubjectTokenExpiryTime)
-	case 51:
-		e.StringPtr(f, v.SubjectType)
-	case 52:
-		e.StringPtr(f, v.TlsClientAuthSubjectDN)
-	case 53:
-		e.StringPtr(f, v.TokenBindingType)
 	case 54:
-		e.Bool(f, v.TokenBindingValidationEnabled)
+		e.BoolPtr(f, v.JwtScopeAsArrayEnabled)
 	case 55:
-		e.BoolPtr(f, v.TokenEndpointAllowReusePvtKeyJwt)
+		e.StringPtr(f, v.FapiProfile)
 	case 56:
-		e.StringPtr(f, v.TokenEndpointAuthMethod)
+		e.Int(f, v.GracefulRefreshTokenReuseLimit)
 	case 57:
-		e.StringPtr(f, v.TokenEndpointAuthSignatureAlgorithm)
+		e.Bool(f, v.GracefulRefreshTokenRotationEnabled)
 	case 58:
-		e.Bool(f, v.TokenRevocationWithIDPSessionTerminationEnabled)
+		e.Int(f, v.GracefulRefreshTokenRotationValidityPeriod)
 	case 59:
-		e.StringPtr(f, v.TokenType)
+		e.BoolPtr(f, v.MultipleConsumerSecretsConfigured)
 	case 60:
-		e.Long(f, v.UserAccessTokenExpiryTime)
+		e.LongPtr(f, v.OauthConsumerSecretExpiryTime)
 	}
 }
 
@@ -6557,100 +6564,100 @@ func (v *OAuthConsumerAppDTO) DecodeField(d *Decoder, i int, f *Field) error {
 		v.Username, err = d.StringPtr()
 		return err
 	case 7:
-		x, err := d.StringPtr()
-		if x != nil {
-			v.AccessTokenClaims = append(v.AccessTokenClaims, *x)
-		}
-		return err
-	case 8:
 		var err error
 		v.ApplicationAccessTokenExpiryTime, err = d.Long()
 		return err
-	case 9:
+	case 8:
 		x, err := d.StringPtr()
 		if x != nil {
 			v.Audiences = append(v.Audiences, *x)
 		}
 		return err
-	case 10:
-		var err error
-		v.AuthorizationResponseSignatureAlgorithm, err = d.StringPtr()
-		return err
-	case 11:
+	case 9:
 		var err error
 		v.BackChannelLogoutUrl, err = d.StringPtr()
 		return err
-	case 12:
+	case 10:
 		var err error
 		v.BypassClientCredentials, err = d.Bool()
 		return err
-	case 13:
-		var err error
-		v.CibaAllowFederatedUsers, err = d.Bool()
-		return err
-	case 14:
-		var err error
-		v.CibaAuthReqExpiryTime, err = d.Long()
-		return err
-	case 15:
-		var err error
-		v.CibaNotificationChannels, err = d.StringPtr()
-		return err
-	case 16:
-		var err error
-		v.CibaSkipUserValidation, err = d.Bool()
-		return err
-	case 17:
-		var err error
-		v.ExtendRenewedRefreshTokenExpiryTime, err = d.Bool()
-		return err
-	case 18:
-		var err error
-		v.FapiConformanceEnabled, err = d.Bool()
-		return err
-	case 19:
-		var err error
-		v.FapiProfile, err = d.StringPtr()
-		return err
-	case 20:
+	case 11:
 		var err error
 		v.FrontchannelLogoutUrl, err = d.StringPtr()
 		return err
-	case 21:
-		var err error
-		v.GracefulRefreshTokenReuseLimit, err = d.Int()
-		return err
-	case 22:
-		var err error
-		v.GracefulRefreshTokenRotationEnabled, err = d.Bool()
-		return err
-	case 23:
-		var err error
-		v.GracefulRefreshTokenRotationValidityPeriod, err = d.Int()
-		return err
-	case 24:
-		var err error
-		v.HybridFlowEnabled, err = d.Bool()
-		return err
-	case 25:
-		var err error
-		v.HybridFlowResponseType, err = d.StringPtr()
-		return err
-	case 26:
+	case 12:
 		var err error
 		v.IdTokenEncryptionAlgorithm, err = d.StringPtr()
 		return err
-	case 27:
+	case 13:
 		var err error
 		v.IdTokenEncryptionEnabled, err = d.Bool()
 		return err
-	case 28:
+	case 14:
 		var err error
 		v.IdTokenEncryptionMethod, err = d.StringPtr()
 		return err
-	case 29:
+	case 15:
 		var err error
 		v.IdTokenExpiryTime, err = d.Long()
+		return err
+	case 16:
+		var err error
+		v.PkceMandatory, err = d.Bool()
+		return err
+	case 17:
+		var err error
+		v.PkceSupportPlain, err = d.Bool()
+		return err
+	case 18:
+		var err error
+		v.RefreshTokenExpiryTime, err = d.Long()
+		return err
+	case 19:
+		var err error
+		v.RenewRefreshTokenEnabled, err = d.StringPtr()
+		return err
+	case 20:
+		var err error
+		v.RequestObjectSignatureValidationEnabled, err = d.Bool()
+		return err
+	case 21:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.ScopeValidators = append(v.ScopeValidators, *x)
+		}
+		return err
+	case 22:
+		var err error
+		v.State, err = d.StringPtr()
+		return err
+	case 23:
+		var err error
+		v.TokenBindingType, err = d.StringPtr()
+		return err
+	case 24:
+		var err error
+		v.TokenType, err = d.StringPtr()
+		return err
+	case 25:
+		var err error
+		v.UserAccessTokenExpiryTime, err = d.Long()
+		return err
+	case 26:
+		var err error
+		v.TokenBindingValidationEnabled, err = d.Bool()
+		return err
+	case 27:
+		var err error
+		v.TokenRevocationWithIDPSessionTerminationEnabled, err = d.Bool()
+		return err
+	case 28:
+		var err error
+		v.AuthorizationResponseSignatureAlgorithm, err = d.StringPtr()
+		return err
+	case 29:
+		var err error
+		v.FapiConformanceEnabled, err = d.Bool()
 		return err
 	case 30:
 		var err error
@@ -6658,9 +6665,95 @@ func (v *OAuthConsumerAppDTO) DecodeField(d *Decoder, i int, f *Field) error {
 		return err
 	case 31:
 		var err error
-		v.IsFragmentApp, err = d.Bool()
+		v.JwksURI, err = d.StringPtr()
 		return err
 	case 32:
+		var err error
+		v.RequestObjectEncryptionAlgorithm, err = d.StringPtr()
+		return err
+	case 33:
+		var err error
+		v.RequestObjectEncryptionMethod, err = d.StringPtr()
+		return err
+	case 34:
+		var err error
+		v.RequestObjectSignatureAlgorithm, err = d.StringPtr()
+		return err
+	case 35:
+		var err error
+		v.RequirePushedAuthorizationRequests, err = d.Bool()
+		return err
+	case 36:
+		var err error
+		v.SectorIdentifierURI, err = d.StringPtr()
+		return err
+	case 37:
+		var err error
+		v.SubjectType, err = d.StringPtr()
+		return err
+	case 38:
+		var err error
+		v.TlsClientAuthSubjectDN, err = d.StringPtr()
+		return err
+	case 39:
+		var err error
+		v.TokenEndpointAuthMethod, err = d.StringPtr()
+		return err
+	case 40:
+		var err error
+		v.TokenEndpointAuthSignatureAlgorithm, err = d.StringPtr()
+		return err
+	case 41:
+		x, err := d.StringPtr()
+		if x != nil {
+			v.AccessTokenClaims = append(v.AccessTokenClaims, *x)
+		}
+		return err
+	case 42:
+		var err error
+		v.HybridFlowEnabled, err = d.Bool()
+		return err
+	case 43:
+		var err error
+		v.HybridFlowResponseType, err = d.StringPtr()
+		return err
+	case 44:
+		var err error
+		v.SubjectTokenEnabled, err = d.Bool()
+		return err
+	case 45:
+		var err error
+		v.SubjectTokenExpiryTime, err = d.Int()
+		return err
+	case 46:
+		var err error
+		v.TokenEndpointAllowReusePvtKeyJwt, err = d.BoolPtr()
+		return err
+	case 47:
+		var err error
+		v.CibaAllowFederatedUsers, err = d.Bool()
+		return err
+	case 48:
+		var err error
+		v.CibaAuthReqExpiryTime, err = d.Long()
+		return err
+	case 49:
+		var err error
+		v.CibaNotificationChannels, err = d.StringPtr()
+		return err
+	case 50:
+		var err error
+		v.CibaSkipUserValidation, err = d.Bool()
+		return err
+	case 51:
+		var err error
+		v.ExtendRenewedRefreshTokenExpiryTime, err = d.Bool()
+		return err
+	case 52:
+		var err error
+		v.IsFragmentApp, err = d.Bool()
+		return err
+	case 53:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -6670,125 +6763,39 @@ func (v *OAuthConsumerAppDTO) DecodeField(d *Decoder, i int, f *Field) error {
 		}
 		v.IssuerDetails = x
 		return nil
-	case 33:
-		var err error
-		v.JwksURI, err = d.StringPtr()
-		return err
-	case 34:
+	case 54:
 		var err error
 		v.JwtScopeAsArrayEnabled, err = d.BoolPtr()
 		return err
-	case 35:
-		var err error
-		v.MultipleConsumerSecretsConfigured, err = d.BoolPtr()
-		return err
-	case 36:
-		var err error
-		v.OauthConsumerSecretExpiryTime, err = d.LongPtr()
-		return err
-	case 37:
-		var err error
-		v.PkceMandatory, err = d.Bool()
-		return err
-	case 38:
-		var err error
-		v.PkceSupportPlain, err = d.Bool()
-		return err
-	case 39:
-		var err error
-		v.RefreshTokenExpiryTime, err = d.Long()
-		return err
-	case 40:
-		var err error
-		v.RenewRefreshTokenEnabled, err = d.StringPtr()
-		return err
-	case 41:
-		var err error
-		v.RequestObjectEncryptionAlgorithm, err = d.StringPtr()
-		return err
-	case 42:
-		var err error
-		v.RequestObjectEncryptionMethod, err = d.StringPtr()
-		return err
-	case 43:
-		var err error
-		v.RequestObjectSignatureAlgorithm, err = d.StringPtr()
-		return err
-	case 44:
-		var err error
-		v.RequestObjectSignatureValidationEnabled, err = d.Bool()
-		return err
-	case 45:
-		var err error
-		v.RequirePushedAuthorizationRequests, err = d.Bool()
-		return err
-	case 46:
-		x, err := d.StringPtr()
-		if x != nil {
-			v.ScopeValidators = append(v.ScopeValidators, *x)
-		}
-		return err
-	case 47:
-		var err error
-		v.SectorIdentifierURI, err = d.StringPtr()
-		return err
-	case 48:
-		var err error
-		v.State, err = d.StringPtr()
-		return err
-	case 49:
-		var err error
-		v.SubjectTokenEnabled, err = d.Bool()
-		return err
-	case 50:
-		var err error
-		v.SubjectTokenExpiryTime, err = d.Int()
-		return err
-	case 51:
-		var err error
-		v.SubjectType, err = d.StringPtr()
-		return err
-	case 52:
-		var err error
-		v.TlsClientAuthSubjectDN, err = d.StringPtr()
-		return err
-	case 53:
-		var err error
-		v.TokenBindingType, err = d.StringPtr()
-		return err
-	case 54:
-		var err error
-		v.TokenBindingValidationEnabled, err = d.Bool()
-		return err
 	case 55:
 		var err error
-		v.TokenEndpointAllowReusePvtKeyJwt, err = d.BoolPtr()
+		v.FapiProfile, err = d.StringPtr()
 		return err
 	case 56:
 		var err error
-		v.TokenEndpointAuthMethod, err = d.StringPtr()
+		v.GracefulRefreshTokenReuseLimit, err = d.Int()
 		return err
 	case 57:
 		var err error
-		v.TokenEndpointAuthSignatureAlgorithm, err = d.StringPtr()
+		v.GracefulRefreshTokenRotationEnabled, err = d.Bool()
 		return err
 	case 58:
 		var err error
-		v.TokenRevocationWithIDPSessionTerminationEnabled, err = d.Bool()
+		v.GracefulRefreshTokenRotationValidityPeriod, err = d.Int()
 		return err
 	case 59:
 		var err error
-		v.TokenType, err = d.StringPtr()
+		v.MultipleConsumerSecretsConfigured, err = d.BoolPtr()
 		return err
 	case 60:
 		var err error
-		v.UserAccessTokenExpiryTime, err = d.Long()
+		v.OauthConsumerSecretExpiryTime, err = d.LongPtr()
 		return err
 	}
 	return d.Skip()
 }
 
-// OAuthIDTokenAlgorithmDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthIDTokenAlgorithmDTO (profiles is-7).
+// OAuthIDTokenAlgorithmDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthIDTokenAlgorithmDTO (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type OAuthIDTokenAlgorithmDTO struct {
 	DefaultIdTokenEncryptionAlgorithm    *string  `json:"defaultIdTokenEncryptionAlgorithm,omitempty"`
 	DefaultIdTokenEncryptionMethod       *string  `json:"defaultIdTokenEncryptionMethod,omitempty"`
@@ -6847,7 +6854,7 @@ func (v *OAuthIDTokenAlgorithmDTO) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// OAuthRevocationRequestDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthRevocationRequestDTO (profiles is-5.0, is-7).
+// OAuthRevocationRequestDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthRevocationRequestDTO (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type OAuthRevocationRequestDTO struct {
 	Apps           []string `json:"apps,omitempty"`
 	AuthzUser      *string  `json:"authzUser,omitempty"`
@@ -6904,7 +6911,7 @@ func (v *OAuthRevocationRequestDTO) DecodeField(d *Decoder, i int, f *Field) err
 	return d.Skip()
 }
 
-// OAuthRevocationResponseDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthRevocationResponseDTO (profiles is-5.0, is-7).
+// OAuthRevocationResponseDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthRevocationResponseDTO (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type OAuthRevocationResponseDTO struct {
 	Error     bool    `json:"error,omitempty"`
 	ErrorCode *string `json:"errorCode,omitempty"`
@@ -6952,7 +6959,7 @@ func (v *OAuthRevocationResponseDTO) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// OAuthTokenExpiryTimeDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthTokenExpiryTimeDTO (profiles is-7).
+// OAuthTokenExpiryTimeDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}OAuthTokenExpiryTimeDTO (profiles is-5.10, is-5.11, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type OAuthTokenExpiryTimeDTO struct {
 	ApplicationAccessTokenExpiryTime int64 `json:"applicationAccessTokenExpiryTime,omitempty"`
 	IdTokenExpiryTime                int64 `json:"idTokenExpiryTime,omitempty"`
@@ -7007,7 +7014,7 @@ func (v *OAuthTokenExpiryTimeDTO) DecodeField(d *Decoder, i int, f *Field) error
 	return d.Skip()
 }
 
-// OutboundProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}OutboundProvisioningConfig (profiles is-5.0, is-7).
+// OutboundProvisioningConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}OutboundProvisioningConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type OutboundProvisioningConfig struct {
 	ProvisionByRoleList           []string            `json:"provisionByRoleList,omitempty"`
 	ProvisioningIdentityProviders []*IdentityProvider `json:"provisioningIdentityProviders,omitempty"`
@@ -7065,7 +7072,7 @@ func (v *OutboundProvisioningConfig) DecodeField(d *Decoder, i int, f *Field) er
 	return d.Skip()
 }
 
-// PermissionsAndRoleConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}PermissionsAndRoleConfig (profiles is-5.0, is-7).
+// PermissionsAndRoleConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}PermissionsAndRoleConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type PermissionsAndRoleConfig struct {
 	IdpRoles     []string                 `json:"idpRoles,omitempty"`
 	Permissions  []*ApplicationPermission `json:"permissions,omitempty"`
@@ -7145,7 +7152,7 @@ func (v *PermissionsAndRoleConfig) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// Property is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}Property (profiles is-5.0, is-7).
+// Property is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}Property (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type Property struct {
 	Confidential  bool           `json:"confidential,omitempty"`
 	DefaultValue  *string        `json:"defaultValue,omitempty"`
@@ -7155,15 +7162,15 @@ type Property struct {
 	Required      bool           `json:"required,omitempty"`
 	Type          *string        `json:"type,omitempty"`
 	Value         *string        `json:"value,omitempty"`
-	Advanced      bool           `json:"advanced,omitempty"`
 	DisplayOrder  int32          `json:"displayOrder,omitempty"`
-	GroupId       int32          `json:"groupId,omitempty"`
+	Advanced      bool           `json:"advanced,omitempty"`
 	Options       []string       `json:"options,omitempty"`
 	Regex         *string        `json:"regex,omitempty"`
 	SubProperties []*SubProperty `json:"subProperties,omitempty"`
+	GroupId       int32          `json:"groupId,omitempty"`
 }
 
-var propertyFields = []string{"confidential", "defaultValue", "description", "displayName", "name", "required", "type", "value", "advanced", "displayOrder", "groupId", "options", "regex", "subProperties"}
+var propertyFields = []string{"confidential", "defaultValue", "description", "displayName", "name", "required", "type", "value", "displayOrder", "advanced", "options", "regex", "subProperties", "groupId"}
 
 // WireName returns the qualified name of the wire type.
 func (*Property) WireName() xml.Name {
@@ -7193,16 +7200,14 @@ func (v *Property) EncodeField(e *Encoder, i int, f *Field) {
 	case 7:
 		e.StringPtr(f, v.Value)
 	case 8:
-		e.Bool(f, v.Advanced)
-	case 9:
 		e.Int(f, v.DisplayOrder)
+	case 9:
+		e.Bool(f, v.Advanced)
 	case 10:
-		e.Int(f, v.GroupId)
-	case 11:
 		e.Strings(f, v.Options)
-	case 12:
+	case 11:
 		e.StringPtr(f, v.Regex)
-	case 13:
+	case 12:
 		if v.SubProperties == nil {
 			e.NilArray(f)
 		}
@@ -7213,6 +7218,8 @@ func (v *Property) EncodeField(e *Encoder, i int, f *Field) {
 				e.Struct(f, x)
 			}
 		}
+	case 13:
+		e.Int(f, v.GroupId)
 	}
 }
 
@@ -7253,27 +7260,23 @@ func (v *Property) DecodeField(d *Decoder, i int, f *Field) error {
 		return err
 	case 8:
 		var err error
-		v.Advanced, err = d.Bool()
+		v.DisplayOrder, err = d.Int()
 		return err
 	case 9:
 		var err error
-		v.DisplayOrder, err = d.Int()
+		v.Advanced, err = d.Bool()
 		return err
 	case 10:
-		var err error
-		v.GroupId, err = d.Int()
-		return err
-	case 11:
 		x, err := d.StringPtr()
 		if x != nil {
 			v.Options = append(v.Options, *x)
 		}
 		return err
-	case 12:
+	case 11:
 		var err error
 		v.Regex, err = d.StringPtr()
 		return err
-	case 13:
+	case 12:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -7283,11 +7286,15 @@ func (v *Property) DecodeField(d *Decoder, i int, f *Field) error {
 		}
 		v.SubProperties = append(v.SubProperties, x)
 		return nil
+	case 13:
+		var err error
+		v.GroupId, err = d.Int()
+		return err
 	}
 	return d.Skip()
 }
 
-// ProvisioningConnectorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ProvisioningConnectorConfig (profiles is-5.0, is-7).
+// ProvisioningConnectorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ProvisioningConnectorConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ProvisioningConnectorConfig struct {
 	Blocking               bool        `json:"blocking,omitempty"`
 	Enabled                bool        `json:"enabled,omitempty"`
@@ -7371,7 +7378,7 @@ func (v *ProvisioningConnectorConfig) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// RegisterAndRetrieveOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}registerAndRetrieveOAuthApplicationData (profiles is-7).
+// RegisterAndRetrieveOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}registerAndRetrieveOAuthApplicationData (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RegisterAndRetrieveOAuthApplicationDataRequest struct {
 	Application *OAuthConsumerAppDTO `json:"application,omitempty"`
 }
@@ -7417,7 +7424,7 @@ func (v *RegisterAndRetrieveOAuthApplicationDataRequest) DecodeField(d *Decoder,
 	return d.Skip()
 }
 
-// RegisterAndRetrieveOAuthApplicationDataResponse is the wire element {http://org.apache.axis2/xsd}registerAndRetrieveOAuthApplicationDataResponse (profiles is-7).
+// RegisterAndRetrieveOAuthApplicationDataResponse is the wire element {http://org.apache.axis2/xsd}registerAndRetrieveOAuthApplicationDataResponse (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RegisterAndRetrieveOAuthApplicationDataResponse struct {
 	Return *OAuthConsumerAppDTO `json:"return,omitempty"`
 }
@@ -7463,7 +7470,7 @@ func (v *RegisterAndRetrieveOAuthApplicationDataResponse) DecodeField(d *Decoder
 	return d.Skip()
 }
 
-// RegisterOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}registerOAuthApplicationData (profiles is-5.0, is-7).
+// RegisterOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}registerOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RegisterOAuthApplicationDataRequest struct {
 	Application *OAuthConsumerAppDTO `json:"application,omitempty"`
 }
@@ -7509,7 +7516,7 @@ func (v *RegisterOAuthApplicationDataRequest) DecodeField(d *Decoder, i int, f *
 	return d.Skip()
 }
 
-// RegisterOAuthConsumerRequest is the wire element {http://org.apache.axis2/xsd}registerOAuthConsumer (profiles is-5.0, is-7).
+// RegisterOAuthConsumerRequest is the wire element {http://org.apache.axis2/xsd}registerOAuthConsumer (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RegisterOAuthConsumerRequest struct {
 }
 
@@ -7532,7 +7539,7 @@ func (v *RegisterOAuthConsumerRequest) DecodeField(d *Decoder, i int, f *Field) 
 	return d.Skip()
 }
 
-// RegisterOAuthConsumerResponse is the wire element {http://org.apache.axis2/xsd}registerOAuthConsumerResponse (profiles is-5.0, is-7).
+// RegisterOAuthConsumerResponse is the wire element {http://org.apache.axis2/xsd}registerOAuthConsumerResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RegisterOAuthConsumerResponse struct {
 	Return []string `json:"return,omitempty"`
 }
@@ -7570,7 +7577,7 @@ func (v *RegisterOAuthConsumerResponse) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
-// RememberMeData is the wire type {http://authentication.services.core.carbon.wso2.org/xsd}RememberMeData (profiles is-5.0, is-7).
+// RememberMeData is the wire type {http://authentication.services.core.carbon.wso2.org/xsd}RememberMeData (profiles is-5.0, is-next).
 type RememberMeData struct {
 	Authenticated bool    `json:"authenticated,omitempty"`
 	MaxAge        int32   `json:"maxAge,omitempty"`
@@ -7618,7 +7625,7 @@ func (v *RememberMeData) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// RemoveOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}removeOAuthApplicationData (profiles is-5.0, is-7).
+// RemoveOAuthApplicationDataRequest is the wire element {http://org.apache.axis2/xsd}removeOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RemoveOAuthApplicationDataRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
 }
@@ -7654,7 +7661,7 @@ func (v *RemoveOAuthApplicationDataRequest) DecodeField(d *Decoder, i int, f *Fi
 	return d.Skip()
 }
 
-// RequestPathAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RequestPathAuthenticatorConfig (profiles is-5.0, is-7).
+// RequestPathAuthenticatorConfig is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RequestPathAuthenticatorConfig (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type RequestPathAuthenticatorConfig struct {
 	DisplayName *string     `json:"displayName,omitempty"`
 	Enabled     bool        `json:"enabled,omitempty"`
@@ -7742,7 +7749,7 @@ func (v *RequestPathAuthenticatorConfig) DecodeField(d *Decoder, i int, f *Field
 	return d.Skip()
 }
 
-// RevokeAuthzForAppsByResoureOwnerRequest is the wire element {http://org.apache.axis2/xsd}revokeAuthzForAppsByResoureOwner (profiles is-5.0, is-7).
+// RevokeAuthzForAppsByResoureOwnerRequest is the wire element {http://org.apache.axis2/xsd}revokeAuthzForAppsByResoureOwner (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RevokeAuthzForAppsByResoureOwnerRequest struct {
 	RevokeRequestDTO *OAuthRevocationRequestDTO `json:"revokeRequestDTO,omitempty"`
 }
@@ -7788,7 +7795,7 @@ func (v *RevokeAuthzForAppsByResoureOwnerRequest) DecodeField(d *Decoder, i int,
 	return d.Skip()
 }
 
-// RevokeAuthzForAppsByResoureOwnerResponse is the wire element {http://org.apache.axis2/xsd}revokeAuthzForAppsByResoureOwnerResponse (profiles is-5.0, is-7).
+// RevokeAuthzForAppsByResoureOwnerResponse is the wire element {http://org.apache.axis2/xsd}revokeAuthzForAppsByResoureOwnerResponse (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type RevokeAuthzForAppsByResoureOwnerResponse struct {
 	Return *OAuthRevocationResponseDTO `json:"return,omitempty"`
 }
@@ -7834,7 +7841,7 @@ func (v *RevokeAuthzForAppsByResoureOwnerResponse) DecodeField(d *Decoder, i int
 	return d.Skip()
 }
 
-// RoleMapping is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RoleMapping (profiles is-5.0, is-7).
+// RoleMapping is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RoleMapping (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type RoleMapping struct {
 	LocalRole  *LocalRole `json:"localRole,omitempty"`
 	RemoteRole *string    `json:"remoteRole,omitempty"`
@@ -7885,7 +7892,7 @@ func (v *RoleMapping) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// RoleV2 is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RoleV2 (profiles is-7).
+// RoleV2 is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}RoleV2 (profiles is-7.0, is-next).
 type RoleV2 struct {
 	Id   *string `json:"id,omitempty"`
 	Name *string `json:"name,omitempty"`
@@ -7926,7 +7933,7 @@ func (v *RoleV2) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ScopeDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}ScopeDTO (profiles is-7).
+// ScopeDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}ScopeDTO (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type ScopeDTO struct {
 	Claim []string `json:"claim,omitempty"`
 	Name  *string  `json:"name,omitempty"`
@@ -7969,7 +7976,7 @@ func (v *ScopeDTO) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ServiceProvider is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ServiceProvider (profiles is-5.0, is-7).
+// ServiceProvider is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ServiceProvider (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ServiceProvider struct {
 	ApplicationID                        int32                                 `json:"applicationID,omitempty"`
 	ApplicationName                      *string                               `json:"applicationName,omitempty"`
@@ -7983,27 +7990,27 @@ type ServiceProvider struct {
 	PermissionAndRoleConfig              *PermissionsAndRoleConfig             `json:"permissionAndRoleConfig,omitempty"`
 	RequestPathAuthenticatorConfigs      []*RequestPathAuthenticatorConfig     `json:"requestPathAuthenticatorConfigs,omitempty"`
 	SaasApp                              bool                                  `json:"saasApp,omitempty"`
-	APIBasedAuthenticationEnabled        bool                                  `json:"APIBasedAuthenticationEnabled,omitempty"`
+	SpProperties                         []*ServiceProviderProperty            `json:"spProperties,omitempty"`
 	AccessUrl                            *string                               `json:"accessUrl,omitempty"`
-	ApplicationEnabled                   bool                                  `json:"applicationEnabled,omitempty"`
 	ApplicationResourceId                *string                               `json:"applicationResourceId,omitempty"`
-	ApplicationVersion                   *string                               `json:"applicationVersion,omitempty"`
-	AssociatedRolesConfig                *AssociatedRolesConfig                `json:"associatedRolesConfig,omitempty"`
-	B2BSelfServiceApp                    bool                                  `json:"b2BSelfServiceApp,omitempty"`
 	CertificateContent                   *string                               `json:"certificateContent,omitempty"`
-	ClientAttestationMetaData            *ClientAttestationMetaData            `json:"clientAttestationMetaData,omitempty"`
 	Discoverable                         bool                                  `json:"discoverable,omitempty"`
 	ImageUrl                             *string                               `json:"imageUrl,omitempty"`
 	JwksUri                              *string                               `json:"jwksUri,omitempty"`
-	ManagementApp                        bool                                  `json:"managementApp,omitempty"`
-	SpProperties                         []*ServiceProviderProperty            `json:"spProperties,omitempty"`
 	TemplateId                           *string                               `json:"templateId,omitempty"`
-	TemplateVersion                      *string                               `json:"templateVersion,omitempty"`
+	ManagementApp                        bool                                  `json:"managementApp,omitempty"`
 	TenantDomain                         *string                               `json:"tenantDomain,omitempty"`
+	APIBasedAuthenticationEnabled        bool                                  `json:"APIBasedAuthenticationEnabled,omitempty"`
+	AssociatedRolesConfig                *AssociatedRolesConfig                `json:"associatedRolesConfig,omitempty"`
+	B2BSelfServiceApp                    bool                                  `json:"b2BSelfServiceApp,omitempty"`
+	ClientAttestationMetaData            *ClientAttestationMetaData            `json:"clientAttestationMetaData,omitempty"`
+	ApplicationEnabled                   bool                                  `json:"applicationEnabled,omitempty"`
+	ApplicationVersion                   *string                               `json:"applicationVersion,omitempty"`
+	TemplateVersion                      *string                               `json:"templateVersion,omitempty"`
 	TrustedAppMetadata                   *SpTrustedAppMetadata                 `json:"trustedAppMetadata,omitempty"`
 }
 
-var serviceProviderFields = []string{"applicationID", "applicationName", "claimConfig", "description", "inboundAuthenticationConfig", "inboundProvisioningConfig", "localAndOutBoundAuthenticationConfig", "outboundProvisioningConfig", "owner", "permissionAndRoleConfig", "requestPathAuthenticatorConfigs", "saasApp", "APIBasedAuthenticationEnabled", "accessUrl", "applicationEnabled", "applicationResourceId", "applicationVersion", "associatedRolesConfig", "b2BSelfServiceApp", "certificateContent", "clientAttestationMetaData", "discoverable", "imageUrl", "jwksUri", "managementApp", "spProperties", "templateId", "templateVersion", "tenantDomain", "trustedAppMetadata"}
+var serviceProviderFields = []string{"applicationID", "applicationName", "claimConfig", "description", "inboundAuthenticationConfig", "inboundProvisioningConfig", "localAndOutBoundAuthenticationConfig", "outboundProvisioningConfig", "owner", "permissionAndRoleConfig", "requestPathAuthenticatorConfigs", "saasApp", "spProperties", "accessUrl", "applicationResourceId", "certificateContent", "discoverable", "imageUrl", "jwksUri", "templateId", "managementApp", "tenantDomain", "APIBasedAuthenticationEnabled", "associatedRolesConfig", "b2BSelfServiceApp", "clientAttestationMetaData", "applicationEnabled", "applicationVersion", "templateVersion", "trustedAppMetadata"}
 
 // WireName returns the qualified name of the wire type.
 func (*ServiceProvider) WireName() xml.Name {
@@ -8078,40 +8085,6 @@ func (v *ServiceProvider) EncodeField(e *Encoder, i int, f *Field) {
 	case 11:
 		e.Bool(f, v.SaasApp)
 	case 12:
-		e.Bool(f, v.APIBasedAuthenticationEnabled)
-	case 13:
-		e.StringPtr(f, v.AccessUrl)
-	case 14:
-		e.Bool(f, v.ApplicationEnabled)
-	case 15:
-		e.StringPtr(f, v.ApplicationResourceId)
-	case 16:
-		e.StringPtr(f, v.ApplicationVersion)
-	case 17:
-		if v.AssociatedRolesConfig == nil {
-			e.Nil(f)
-		} else {
-			e.Struct(f, v.AssociatedRolesConfig)
-		}
-	case 18:
-		e.Bool(f, v.B2BSelfServiceApp)
-	case 19:
-		e.StringPtr(f, v.CertificateContent)
-	case 20:
-		if v.ClientAttestationMetaData == nil {
-			e.Nil(f)
-		} else {
-			e.Struct(f, v.ClientAttestationMetaData)
-		}
-	case 21:
-		e.Bool(f, v.Discoverable)
-	case 22:
-		e.StringPtr(f, v.ImageUrl)
-	case 23:
-		e.StringPtr(f, v.JwksUri)
-	case 24:
-		e.Bool(f, v.ManagementApp)
-	case 25:
 		if v.SpProperties == nil {
 			e.NilArray(f)
 		}
@@ -8122,12 +8095,46 @@ func (v *ServiceProvider) EncodeField(e *Encoder, i int, f *Field) {
 				e.Struct(f, x)
 			}
 		}
-	case 26:
+	case 13:
+		e.StringPtr(f, v.AccessUrl)
+	case 14:
+		e.StringPtr(f, v.ApplicationResourceId)
+	case 15:
+		e.StringPtr(f, v.CertificateContent)
+	case 16:
+		e.Bool(f, v.Discoverable)
+	case 17:
+		e.StringPtr(f, v.ImageUrl)
+	case 18:
+		e.StringPtr(f, v.JwksUri)
+	case 19:
 		e.StringPtr(f, v.TemplateId)
-	case 27:
-		e.StringPtr(f, v.TemplateVersion)
-	case 28:
+	case 20:
+		e.Bool(f, v.ManagementApp)
+	case 21:
 		e.StringPtr(f, v.TenantDomain)
+	case 22:
+		e.Bool(f, v.APIBasedAuthenticationEnabled)
+	case 23:
+		if v.AssociatedRolesConfig == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.AssociatedRolesConfig)
+		}
+	case 24:
+		e.Bool(f, v.B2BSelfServiceApp)
+	case 25:
+		if v.ClientAttestationMetaData == nil {
+			e.Nil(f)
+		} else {
+			e.Struct(f, v.ClientAttestationMetaData)
+		}
+	case 26:
+		e.Bool(f, v.ApplicationEnabled)
+	case 27:
+		e.StringPtr(f, v.ApplicationVersion)
+	case 28:
+		e.StringPtr(f, v.TemplateVersion)
 	case 29:
 		if v.TrustedAppMetadata == nil {
 			e.Nil(f)
@@ -8237,70 +8244,6 @@ func (v *ServiceProvider) DecodeField(d *Decoder, i int, f *Field) error {
 		v.SaasApp, err = d.Bool()
 		return err
 	case 12:
-		var err error
-		v.APIBasedAuthenticationEnabled, err = d.Bool()
-		return err
-	case 13:
-		var err error
-		v.AccessUrl, err = d.StringPtr()
-		return err
-	case 14:
-		var err error
-		v.ApplicationEnabled, err = d.Bool()
-		return err
-	case 15:
-		var err error
-		v.ApplicationResourceId, err = d.StringPtr()
-		return err
-	case 16:
-		var err error
-		v.ApplicationVersion, err = d.StringPtr()
-		return err
-	case 17:
-		if d.IsNil() {
-			return d.Skip()
-		}
-		x := new(AssociatedRolesConfig)
-		if err := d.Struct(f, x); err != nil {
-			return err
-		}
-		v.AssociatedRolesConfig = x
-		return nil
-	case 18:
-		var err error
-		v.B2BSelfServiceApp, err = d.Bool()
-		return err
-	case 19:
-		var err error
-		v.CertificateContent, err = d.StringPtr()
-		return err
-	case 20:
-		if d.IsNil() {
-			return d.Skip()
-		}
-		x := new(ClientAttestationMetaData)
-		if err := d.Struct(f, x); err != nil {
-			return err
-		}
-		v.ClientAttestationMetaData = x
-		return nil
-	case 21:
-		var err error
-		v.Discoverable, err = d.Bool()
-		return err
-	case 22:
-		var err error
-		v.ImageUrl, err = d.StringPtr()
-		return err
-	case 23:
-		var err error
-		v.JwksUri, err = d.StringPtr()
-		return err
-	case 24:
-		var err error
-		v.ManagementApp, err = d.Bool()
-		return err
-	case 25:
 		if d.IsNil() {
 			return d.Skip()
 		}
@@ -8310,17 +8253,81 @@ func (v *ServiceProvider) DecodeField(d *Decoder, i int, f *Field) error {
 		}
 		v.SpProperties = append(v.SpProperties, x)
 		return nil
-	case 26:
+	case 13:
+		var err error
+		v.AccessUrl, err = d.StringPtr()
+		return err
+	case 14:
+		var err error
+		v.ApplicationResourceId, err = d.StringPtr()
+		return err
+	case 15:
+		var err error
+		v.CertificateContent, err = d.StringPtr()
+		return err
+	case 16:
+		var err error
+		v.Discoverable, err = d.Bool()
+		return err
+	case 17:
+		var err error
+		v.ImageUrl, err = d.StringPtr()
+		return err
+	case 18:
+		var err error
+		v.JwksUri, err = d.StringPtr()
+		return err
+	case 19:
 		var err error
 		v.TemplateId, err = d.StringPtr()
 		return err
+	case 20:
+		var err error
+		v.ManagementApp, err = d.Bool()
+		return err
+	case 21:
+		var err error
+		v.TenantDomain, err = d.StringPtr()
+		return err
+	case 22:
+		var err error
+		v.APIBasedAuthenticationEnabled, err = d.Bool()
+		return err
+	case 23:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(AssociatedRolesConfig)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.AssociatedRolesConfig = x
+		return nil
+	case 24:
+		var err error
+		v.B2BSelfServiceApp, err = d.Bool()
+		return err
+	case 25:
+		if d.IsNil() {
+			return d.Skip()
+		}
+		x := new(ClientAttestationMetaData)
+		if err := d.Struct(f, x); err != nil {
+			return err
+		}
+		v.ClientAttestationMetaData = x
+		return nil
+	case 26:
+		var err error
+		v.ApplicationEnabled, err = d.Bool()
+		return err
 	case 27:
 		var err error
-		v.TemplateVersion, err = d.StringPtr()
+		v.ApplicationVersion, err = d.StringPtr()
 		return err
 	case 28:
 		var err error
-		v.TenantDomain, err = d.StringPtr()
+		v.TemplateVersion, err = d.StringPtr()
 		return err
 	case 29:
 		if d.IsNil() {
@@ -8336,7 +8343,7 @@ func (v *ServiceProvider) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// ServiceProviderProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ServiceProviderProperty (profiles is-7).
+// ServiceProviderProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}ServiceProviderProperty (profiles is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type ServiceProviderProperty struct {
 	DisplayName *string `json:"displayName,omitempty"`
 	Name        *string `json:"name,omitempty"`
@@ -8384,7 +8391,7 @@ func (v *ServiceProviderProperty) DecodeField(d *Decoder, i int, f *Field) error
 	return d.Skip()
 }
 
-// SpFileContent is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpFileContent (profiles is-7).
+// SpFileContent is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpFileContent (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type SpFileContent struct {
 	Content  *string `json:"content,omitempty"`
 	FileName *string `json:"fileName,omitempty"`
@@ -8425,7 +8432,7 @@ func (v *SpFileContent) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// SpTemplate is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpTemplate (profiles is-7).
+// SpTemplate is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type SpTemplate struct {
 	Content     *string `json:"content,omitempty"`
 	Description *string `json:"description,omitempty"`
@@ -8473,7 +8480,7 @@ func (v *SpTemplate) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// SpTrustedAppMetadata is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpTrustedAppMetadata (profiles is-7).
+// SpTrustedAppMetadata is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SpTrustedAppMetadata (profiles is-next).
 type SpTrustedAppMetadata struct {
 	AndroidPackageName *string  `json:"androidPackageName,omitempty"`
 	AndroidThumbprints []string `json:"androidThumbprints,omitempty"`
@@ -8537,7 +8544,7 @@ func (v *SpTrustedAppMetadata) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// SubProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SubProperty (profiles is-7).
+// SubProperty is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}SubProperty (profiles is-5.10, is-5.11, is-6.0, is-6.1, is-7.0, is-next).
 type SubProperty struct {
 	Advanced     bool     `json:"advanced,omitempty"`
 	Confidential bool     `json:"confidential,omitempty"`
@@ -8650,7 +8657,7 @@ func (v *SubProperty) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// TokenBindingMetaDataDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}TokenBindingMetaDataDTO (profiles is-7).
+// TokenBindingMetaDataDTO is the wire type {http://dto.oauth.identity.carbon.wso2.org/xsd}TokenBindingMetaDataDTO (profiles is-5.10, is-5.11, is-7.0, is-7.1, is-7.3, is-next).
 type TokenBindingMetaDataDTO struct {
 	Description         *string  `json:"description,omitempty"`
 	DisplayName         *string  `json:"displayName,omitempty"`
@@ -8707,7 +8714,7 @@ func (v *TokenBindingMetaDataDTO) DecodeField(d *Decoder, i int, f *Field) error
 	return d.Skip()
 }
 
-// UpdateAndRetrieveOauthSecretKeyRequest is the wire element {http://org.apache.axis2/xsd}updateAndRetrieveOauthSecretKey (profiles is-7).
+// UpdateAndRetrieveOauthSecretKeyRequest is the wire element {http://org.apache.axis2/xsd}updateAndRetrieveOauthSecretKey (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateAndRetrieveOauthSecretKeyRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
 }
@@ -8743,7 +8750,7 @@ func (v *UpdateAndRetrieveOauthSecretKeyRequest) DecodeField(d *Decoder, i int, 
 	return d.Skip()
 }
 
-// UpdateAndRetrieveOauthSecretKeyResponse is the wire element {http://org.apache.axis2/xsd}updateAndRetrieveOauthSecretKeyResponse (profiles is-7).
+// UpdateAndRetrieveOauthSecretKeyResponse is the wire element {http://org.apache.axis2/xsd}updateAndRetrieveOauthSecretKeyResponse (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateAndRetrieveOauthSecretKeyResponse struct {
 	Return *OAuthConsumerAppDTO `json:"return,omitempty"`
 }
@@ -8789,7 +8796,7 @@ func (v *UpdateAndRetrieveOauthSecretKeyResponse) DecodeField(d *Decoder, i int,
 	return d.Skip()
 }
 
-// UpdateApplicationRequest is the wire element {http://org.apache.axis2/xsd}updateApplication (profiles is-5.0, is-7).
+// UpdateApplicationRequest is the wire element {http://org.apache.axis2/xsd}updateApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type UpdateApplicationRequest struct {
 	ServiceProvider *ServiceProvider `json:"serviceProvider,omitempty"`
 }
@@ -8833,7 +8840,7 @@ func (v *UpdateApplicationRequest) DecodeField(d *Decoder, i int, f *Field) erro
 	return d.Skip()
 }
 
-// UpdateApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}updateApplicationTemplate (profiles is-7).
+// UpdateApplicationTemplateRequest is the wire element {http://org.apache.axis2/xsd}updateApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type UpdateApplicationTemplateRequest struct {
 	TemplateName *string     `json:"templateName,omitempty"`
 	SpTemplate   *SpTemplate `json:"spTemplate,omitempty"`
@@ -8886,7 +8893,7 @@ func (v *UpdateApplicationTemplateRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// UpdateApproveAlwaysForAppConsentByResourceOwnerRequest is the wire element {http://org.apache.axis2/xsd}updateApproveAlwaysForAppConsentByResourceOwner (profiles is-7).
+// UpdateApproveAlwaysForAppConsentByResourceOwnerRequest is the wire element {http://org.apache.axis2/xsd}updateApproveAlwaysForAppConsentByResourceOwner (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateApproveAlwaysForAppConsentByResourceOwnerRequest struct {
 	AppName *string `json:"appName,omitempty"`
 	State   *string `json:"state,omitempty"`
@@ -8929,7 +8936,7 @@ func (v *UpdateApproveAlwaysForAppConsentByResourceOwnerRequest) DecodeField(d *
 	return d.Skip()
 }
 
-// UpdateApproveAlwaysForAppConsentByResourceOwnerResponse is the wire element {http://org.apache.axis2/xsd}updateApproveAlwaysForAppConsentByResourceOwnerResponse (profiles is-7).
+// UpdateApproveAlwaysForAppConsentByResourceOwnerResponse is the wire element {http://org.apache.axis2/xsd}updateApproveAlwaysForAppConsentByResourceOwnerResponse (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateApproveAlwaysForAppConsentByResourceOwnerResponse struct {
 	Return *OAuthRevocationResponseDTO `json:"return,omitempty"`
 }
@@ -8975,7 +8982,7 @@ func (v *UpdateApproveAlwaysForAppConsentByResourceOwnerResponse) DecodeField(d 
 	return d.Skip()
 }
 
-// UpdateConsumerAppStateRequest is the wire element {http://org.apache.axis2/xsd}updateConsumerAppState (profiles is-7).
+// UpdateConsumerAppStateRequest is the wire element {http://org.apache.axis2/xsd}updateConsumerAppState (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateConsumerAppStateRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
 	NewState    *string `json:"newState,omitempty"`
@@ -9018,7 +9025,7 @@ func (v *UpdateConsumerAppStateRequest) DecodeField(d *Decoder, i int, f *Field)
 	return d.Skip()
 }
 
-// UpdateConsumerApplicationRequest is the wire element {http://org.apache.axis2/xsd}updateConsumerApplication (profiles is-5.0, is-7).
+// UpdateConsumerApplicationRequest is the wire element {http://org.apache.axis2/xsd}updateConsumerApplication (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateConsumerApplicationRequest struct {
 	ConsumerAppDTO *OAuthConsumerAppDTO `json:"consumerAppDTO,omitempty"`
 }
@@ -9064,7 +9071,7 @@ func (v *UpdateConsumerApplicationRequest) DecodeField(d *Decoder, i int, f *Fie
 	return d.Skip()
 }
 
-// UpdateOauthSecretKeyRequest is the wire element {http://org.apache.axis2/xsd}updateOauthSecretKey (profiles is-7).
+// UpdateOauthSecretKeyRequest is the wire element {http://org.apache.axis2/xsd}updateOauthSecretKey (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateOauthSecretKeyRequest struct {
 	ConsumerKey *string `json:"consumerKey,omitempty"`
 }
@@ -9098,7 +9105,7 @@ func (v *UpdateOauthSecretKeyRequest) DecodeField(d *Decoder, i int, f *Field) e
 	return d.Skip()
 }
 
-// UpdateScopeRequest is the wire element {http://org.apache.axis2/xsd}updateScope (profiles is-7).
+// UpdateScopeRequest is the wire element {http://org.apache.axis2/xsd}updateScope (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 type UpdateScopeRequest struct {
 	Scope        *string  `json:"scope,omitempty"`
 	AddClaims    []string `json:"addClaims,omitempty"`
@@ -9150,17 +9157,17 @@ func (v *UpdateScopeRequest) DecodeField(d *Decoder, i int, f *Field) error {
 	return d.Skip()
 }
 
-// User is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}User (profiles is-5.0, is-7).
+// User is the wire type {http://model.common.application.identity.carbon.wso2.org/xsd}User (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 type User struct {
 	TenantId             int32   `json:"tenantId,omitempty"`
 	UserName             *string `json:"userName,omitempty"`
 	UserStoreDomain      *string `json:"userStoreDomain,omitempty"`
-	LoggableMaskedUserId *string `json:"loggableMaskedUserId,omitempty"`
-	LoggableUserId       *string `json:"loggableUserId,omitempty"`
 	TenantDomain         *string `json:"tenantDomain,omitempty"`
+	LoggableUserId       *string `json:"loggableUserId,omitempty"`
+	LoggableMaskedUserId *string `json:"loggableMaskedUserId,omitempty"`
 }
 
-var userFields = []string{"tenantId", "userName", "userStoreDomain", "loggableMaskedUserId", "loggableUserId", "tenantDomain"}
+var userFields = []string{"tenantId", "userName", "userStoreDomain", "tenantDomain", "loggableUserId", "loggableMaskedUserId"}
 
 // WireName returns the qualified name of the wire type.
 func (*User) WireName() xml.Name {
@@ -9180,11 +9187,11 @@ func (v *User) EncodeField(e *Encoder, i int, f *Field) {
 	case 2:
 		e.StringPtr(f, v.UserStoreDomain)
 	case 3:
-		e.StringPtr(f, v.LoggableMaskedUserId)
+		e.StringPtr(f, v.TenantDomain)
 	case 4:
 		e.StringPtr(f, v.LoggableUserId)
 	case 5:
-		e.StringPtr(f, v.TenantDomain)
+		e.StringPtr(f, v.LoggableMaskedUserId)
 	}
 }
 
@@ -9205,7 +9212,7 @@ func (v *User) DecodeField(d *Decoder, i int, f *Field) error {
 		return err
 	case 3:
 		var err error
-		v.LoggableMaskedUserId, err = d.StringPtr()
+		v.TenantDomain, err = d.StringPtr()
 		return err
 	case 4:
 		var err error
@@ -9213,7 +9220,7 @@ func (v *User) DecodeField(d *Decoder, i int, f *Field) error {
 		return err
 	case 5:
 		var err error
-		v.TenantDomain, err = d.StringPtr()
+		v.LoggableMaskedUserId, err = d.StringPtr()
 		return err
 	}
 	return d.Skip()
@@ -9406,19 +9413,19 @@ var generatedTypes = map[xml.Name]func() Struct{
 
 // AuthenticationAdmin is implemented once for every profile's AuthenticationAdmin operations.
 type AuthenticationAdmin interface {
-	// Logout answers logout (profiles is-5.0, is-7).
+	// Logout answers logout (profiles is-5.0, is-next).
 	Logout(ctx context.Context) error
-	// LoginWithRememberMeCookie answers loginWithRememberMeCookie (profiles is-5.0, is-7).
+	// LoginWithRememberMeCookie answers loginWithRememberMeCookie (profiles is-5.0, is-next).
 	LoginWithRememberMeCookie(ctx context.Context, cookie string) (bool, error)
-	// GetAuthenticatorName answers getAuthenticatorName (profiles is-5.0, is-7).
+	// GetAuthenticatorName answers getAuthenticatorName (profiles is-5.0, is-next).
 	GetAuthenticatorName(ctx context.Context) (*string, error)
-	// Login answers login (profiles is-5.0, is-7).
+	// Login answers login (profiles is-5.0, is-next).
 	Login(ctx context.Context, username string, password string, remoteAddress string) (bool, error)
-	// LoginWithRememberMeOption answers loginWithRememberMeOption (profiles is-5.0, is-7).
+	// LoginWithRememberMeOption answers loginWithRememberMeOption (profiles is-5.0, is-next).
 	LoginWithRememberMeOption(ctx context.Context, username string, password string, remoteAddress string) (*RememberMeData, error)
-	// IsDisabled answers isDisabled (profiles is-5.0, is-7).
+	// IsDisabled answers isDisabled (profiles is-5.0, is-next).
 	IsDisabled(ctx context.Context) (bool, error)
-	// GetPriority answers getPriority (profiles is-5.0, is-7).
+	// GetPriority answers getPriority (profiles is-5.0, is-next).
 	GetPriority(ctx context.Context) (int32, error)
 }
 
@@ -9614,60 +9621,62 @@ func (c *AuthenticationAdminClient) GetPriority(ctx context.Context) (int32, err
 type IdentityApplicationManagementService interface {
 	// GetInstance answers getInstance (profiles is-5.0).
 	GetInstance(ctx context.Context) (*ApplicationManagementService, error)
-	// CreateApplication answers createApplication (profiles is-5.0, is-7).
+	// CreateApplication answers createApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	CreateApplication(ctx context.Context, serviceProvider *ServiceProvider) (int32, error)
-	// GetApplication answers getApplication (profiles is-5.0, is-7).
+	// GetApplication answers getApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetApplication(ctx context.Context, applicationName string) (*ServiceProvider, error)
-	// GetAllLocalClaimUris answers getAllLocalClaimUris (profiles is-5.0, is-7).
+	// GetAllLocalClaimUris answers getAllLocalClaimUris (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllLocalClaimUris(ctx context.Context) ([]string, error)
-	// DeleteApplication answers deleteApplication (profiles is-5.0, is-7).
+	// DeleteApplication answers deleteApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	DeleteApplication(ctx context.Context, applicationName string) error
-	// GetAllRequestPathAuthenticators answers getAllRequestPathAuthenticators (profiles is-5.0, is-7).
+	// GetAllRequestPathAuthenticators answers getAllRequestPathAuthenticators (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllRequestPathAuthenticators(ctx context.Context) ([]*RequestPathAuthenticatorConfig, error)
-	// GetAllLocalAuthenticators answers getAllLocalAuthenticators (profiles is-5.0, is-7).
+	// GetAllLocalAuthenticators answers getAllLocalAuthenticators (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllLocalAuthenticators(ctx context.Context) ([]*LocalAuthenticatorConfig, error)
-	// GetAllIdentityProviders answers getAllIdentityProviders (profiles is-5.0, is-7).
+	// GetAllIdentityProviders answers getAllIdentityProviders (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllIdentityProviders(ctx context.Context) ([]*IdentityProvider, error)
-	// GetAllApplicationBasicInfo answers getAllApplicationBasicInfo (profiles is-5.0, is-7).
+	// GetAllApplicationBasicInfo answers getAllApplicationBasicInfo (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllApplicationBasicInfo(ctx context.Context) ([]*ApplicationBasicInfo, error)
-	// GetIdentityProvider answers getIdentityProvider (profiles is-5.0, is-7).
+	// GetIdentityProvider answers getIdentityProvider (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetIdentityProvider(ctx context.Context, federatedIdPName string) (*IdentityProvider, error)
-	// UpdateApplication answers updateApplication (profiles is-5.0, is-7).
+	// UpdateApplication answers updateApplication (profiles is-5.0, is-5.1, is-5.10, is-5.11, is-5.3, is-5.5, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	UpdateApplication(ctx context.Context, serviceProvider *ServiceProvider) error
-	// GetApplicationTemplate answers getApplicationTemplate (profiles is-7).
+	// GetApplicationTemplate answers getApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetApplicationTemplate(ctx context.Context, templateName string) (*SpTemplate, error)
-	// CreateApplicationTemplateFromSP answers createApplicationTemplateFromSP (profiles is-7).
+	// CreateApplicationTemplateFromSP answers createApplicationTemplateFromSP (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	CreateApplicationTemplateFromSP(ctx context.Context, serviceProvider *ServiceProvider, spTemplate *SpTemplate) error
-	// GetCustomInboundAuthenticatorConfigs answers getCustomInboundAuthenticatorConfigs (profiles is-7).
-	GetCustomInboundAuthenticatorConfigs(ctx context.Context) ([]*InboundAuthenticationRequestConfig, error)
-	// GetCountOfApplications answers getCountOfApplications (profiles is-7).
+	// GetCountOfApplications answers getCountOfApplications (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetCountOfApplications(ctx context.Context, filter string) (int32, error)
-	// CreateApplicationTemplate answers createApplicationTemplate (profiles is-7).
+	// CreateApplicationTemplate answers createApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	CreateApplicationTemplate(ctx context.Context, spTemplate *SpTemplate) error
-	// ExportApplication answers exportApplication (profiles is-7).
+	// ExportApplication answers exportApplication (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	ExportApplication(ctx context.Context, applicationName string, exportSecrets bool) (*string, error)
-	// UpdateApplicationTemplate answers updateApplicationTemplate (profiles is-7).
+	// UpdateApplicationTemplate answers updateApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	UpdateApplicationTemplate(ctx context.Context, templateName string, spTemplate *SpTemplate) error
-	// CreateApplicationWithTemplate answers createApplicationWithTemplate (profiles is-7).
+	// CreateApplicationWithTemplate answers createApplicationWithTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	CreateApplicationWithTemplate(ctx context.Context, serviceProvider *ServiceProvider, templateName string) (*ServiceProvider, error)
-	// IsExistingApplicationTemplate answers isExistingApplicationTemplate (profiles is-7).
+	// IsExistingApplicationTemplate answers isExistingApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	IsExistingApplicationTemplate(ctx context.Context, templateName string) (bool, error)
-	// GetAllApplicationTemplateInfo answers getAllApplicationTemplateInfo (profiles is-7).
+	// GetAllApplicationTemplateInfo answers getAllApplicationTemplateInfo (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllApplicationTemplateInfo(ctx context.Context) ([]*SpTemplate, error)
-	// GetCountOfAllApplications answers getCountOfAllApplications (profiles is-7).
+	// GetCountOfAllApplications answers getCountOfAllApplications (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetCountOfAllApplications(ctx context.Context) (int32, error)
-	// GetPaginatedApplicationBasicInfo answers getPaginatedApplicationBasicInfo (profiles is-7).
+	// GetPaginatedApplicationBasicInfo answers getPaginatedApplicationBasicInfo (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32, filter string) ([]*ApplicationBasicInfo, error)
-	// DeleteApplicationTemplate answers deleteApplicationTemplate (profiles is-7).
+	// DeleteApplicationTemplate answers deleteApplicationTemplate (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	DeleteApplicationTemplate(ctx context.Context, templateName string) error
-	// GetAllPaginatedApplicationBasicInfo answers getAllPaginatedApplicationBasicInfo (profiles is-7).
+	// GetAllPaginatedApplicationBasicInfo answers getAllPaginatedApplicationBasicInfo (profiles is-5.10, is-5.11, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAllPaginatedApplicationBasicInfo(ctx context.Context, pageNumber int32) ([]*ApplicationBasicInfo, error)
-	// GetApplicationBasicInfo answers getApplicationBasicInfo (profiles is-7).
+	// GetApplicationBasicInfo answers getApplicationBasicInfo (profiles is-5.10, is-5.11, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetApplicationBasicInfo(ctx context.Context, filter string) ([]*ApplicationBasicInfo, error)
-	// GetAuthenticationTemplatesJSON answers getAuthenticationTemplatesJSON (profiles is-7).
+	// GetAuthenticationTemplatesJSON answers getAuthenticationTemplatesJSON (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	GetAuthenticationTemplatesJSON(ctx context.Context) (*string, error)
-	// ImportApplication answers importApplication (profiles is-7).
+	// ImportApplication answers importApplication (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-5.9, is-6.0, is-6.1, is-7.0, is-next).
 	ImportApplication(ctx context.Context, spFileContent *SpFileContent) (*ImportResponse, error)
+	// GetCustomInboundAuthenticatorConfigs answers getCustomInboundAuthenticatorConfigs (profiles is-5.11, is-6.0, is-6.1, is-7.0, is-next).
+	GetCustomInboundAuthenticatorConfigs(ctx context.Context) ([]*InboundAuthenticationRequestConfig, error)
+	// GetAuthenticationFlowTemplates answers getAuthenticationFlowTemplates (profiles is-5.6).
+	GetAuthenticationFlowTemplates(ctx context.Context) error
 }
 
 var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
@@ -9883,31 +9892,6 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 				r = new(CreateApplicationTemplateFromSPRequest)
 			}
 			return nil, h.(IdentityApplicationManagementService).CreateApplicationTemplateFromSP(ctx, r.ServiceProvider, r.SpTemplate)
-		},
-	},
-	"getCustomInboundAuthenticatorConfigs": {
-		NewRequest: func() Struct { return new(GetCustomInboundAuthenticatorConfigsRequest) },
-		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
-			r, _ := req.(*GetCustomInboundAuthenticatorConfigsRequest)
-			if r == nil {
-				r = new(GetCustomInboundAuthenticatorConfigsRequest)
-			}
-			ret, err := h.(IdentityApplicationManagementService).GetCustomInboundAuthenticatorConfigs(ctx)
-			if err != nil {
-				return nil, err
-			}
-			return &GetCustomInboundAuthenticatorConfigsResponse{Return: ret}, nil
-		},
-		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
-			s, ok := h.(GetCustomInboundAuthenticatorConfigsStreamer)
-			if !ok {
-				return false, nil
-			}
-			r, _ := req.(*GetCustomInboundAuthenticatorConfigsRequest)
-			if r == nil {
-				r = new(GetCustomInboundAuthenticatorConfigsRequest)
-			}
-			return true, s.StreamGetCustomInboundAuthenticatorConfigs(ctx, func(x *InboundAuthenticationRequestConfig) error { return emit(x) })
 		},
 	},
 	"getCountOfApplications": {
@@ -10138,6 +10122,36 @@ var identityApplicationManagementServiceBindings = map[string]*OperationBinding{
 			return &ImportApplicationResponse{Return: ret}, nil
 		},
 	},
+	"getCustomInboundAuthenticatorConfigs": {
+		NewRequest: func() Struct { return new(GetCustomInboundAuthenticatorConfigsRequest) },
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			r, _ := req.(*GetCustomInboundAuthenticatorConfigsRequest)
+			if r == nil {
+				r = new(GetCustomInboundAuthenticatorConfigsRequest)
+			}
+			ret, err := h.(IdentityApplicationManagementService).GetCustomInboundAuthenticatorConfigs(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &GetCustomInboundAuthenticatorConfigsResponse{Return: ret}, nil
+		},
+		Stream: func(ctx context.Context, h any, req Struct, emit func(Struct) error) (bool, error) {
+			s, ok := h.(GetCustomInboundAuthenticatorConfigsStreamer)
+			if !ok {
+				return false, nil
+			}
+			r, _ := req.(*GetCustomInboundAuthenticatorConfigsRequest)
+			if r == nil {
+				r = new(GetCustomInboundAuthenticatorConfigsRequest)
+			}
+			return true, s.StreamGetCustomInboundAuthenticatorConfigs(ctx, func(x *InboundAuthenticationRequestConfig) error { return emit(x) })
+		},
+	},
+	"getAuthenticationFlowTemplates": {
+		Invoke: func(ctx context.Context, h any, req Struct) (Struct, error) {
+			return nil, h.(IdentityApplicationManagementService).GetAuthenticationFlowTemplates(ctx)
+		},
+	},
 }
 
 // GetAllRequestPathAuthenticatorsStreamer is implemented by IdentityApplicationManagementService implementations that can answer
@@ -10164,12 +10178,6 @@ type GetAllApplicationBasicInfoStreamer interface {
 	StreamGetAllApplicationBasicInfo(ctx context.Context, yield func(*ApplicationBasicInfo) error) error
 }
 
-// GetCustomInboundAuthenticatorConfigsStreamer is implemented by IdentityApplicationManagementService implementations that can answer
-// getCustomInboundAuthenticatorConfigs one element at a time, so the response streams.
-type GetCustomInboundAuthenticatorConfigsStreamer interface {
-	StreamGetCustomInboundAuthenticatorConfigs(ctx context.Context, yield func(*InboundAuthenticationRequestConfig) error) error
-}
-
 // GetAllApplicationTemplateInfoStreamer is implemented by IdentityApplicationManagementService implementations that can answer
 // getAllApplicationTemplateInfo one element at a time, so the response streams.
 type GetAllApplicationTemplateInfoStreamer interface {
@@ -10192,6 +10200,12 @@ type GetAllPaginatedApplicationBasicInfoStreamer interface {
 // getApplicationBasicInfo one element at a time, so the response streams.
 type GetApplicationBasicInfoStreamer interface {
 	StreamGetApplicationBasicInfo(ctx context.Context, filter string, yield func(*ApplicationBasicInfo) error) error
+}
+
+// GetCustomInboundAuthenticatorConfigsStreamer is implemented by IdentityApplicationManagementService implementations that can answer
+// getCustomInboundAuthenticatorConfigs one element at a time, so the response streams.
+type GetCustomInboundAuthenticatorConfigsStreamer interface {
+	StreamGetCustomInboundAuthenticatorConfigs(ctx context.Context, yield func(*InboundAuthenticationRequestConfig) error) error
 }
 
 // IdentityApplicationManagementServiceClient implements IdentityApplicationManagementService by calling a remote server.
@@ -10347,19 +10361,6 @@ func (c *IdentityApplicationManagementServiceClient) GetApplicationTemplate(ctx 
 func (c *IdentityApplicationManagementServiceClient) CreateApplicationTemplateFromSP(ctx context.Context, serviceProvider *ServiceProvider, spTemplate *SpTemplate) error {
 	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "createApplicationTemplateFromSP", &CreateApplicationTemplateFromSPRequest{ServiceProvider: serviceProvider, SpTemplate: spTemplate})
 	return err
-}
-
-// GetCustomInboundAuthenticatorConfigs calls getCustomInboundAuthenticatorConfigs.
-func (c *IdentityApplicationManagementServiceClient) GetCustomInboundAuthenticatorConfigs(ctx context.Context) ([]*InboundAuthenticationRequestConfig, error) {
-	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getCustomInboundAuthenticatorConfigs", &GetCustomInboundAuthenticatorConfigsRequest{})
-	if err != nil {
-		return nil, err
-	}
-	r, _ := resp.(*GetCustomInboundAuthenticatorConfigsResponse)
-	if r == nil {
-		return nil, nil
-	}
-	return r.Return, nil
 }
 
 // GetCountOfApplications calls getCountOfApplications.
@@ -10523,71 +10524,90 @@ func (c *IdentityApplicationManagementServiceClient) ImportApplication(ctx conte
 	return r.Return, nil
 }
 
+// GetCustomInboundAuthenticatorConfigs calls getCustomInboundAuthenticatorConfigs.
+func (c *IdentityApplicationManagementServiceClient) GetCustomInboundAuthenticatorConfigs(ctx context.Context) ([]*InboundAuthenticationRequestConfig, error) {
+	resp, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getCustomInboundAuthenticatorConfigs", &GetCustomInboundAuthenticatorConfigsRequest{})
+	if err != nil {
+		return nil, err
+	}
+	r, _ := resp.(*GetCustomInboundAuthenticatorConfigsResponse)
+	if r == nil {
+		return nil, nil
+	}
+	return r.Return, nil
+}
+
+// GetAuthenticationFlowTemplates calls getAuthenticationFlowTemplates.
+func (c *IdentityApplicationManagementServiceClient) GetAuthenticationFlowTemplates(ctx context.Context) error {
+	_, err := c.Caller.Call(ctx, "IdentityApplicationManagementService", "getAuthenticationFlowTemplates", nil)
+	return err
+}
+
 // OAuthAdminService is implemented once for every profile's OAuthAdminService operations.
 type OAuthAdminService interface {
-	// RegisterOAuthConsumer answers registerOAuthConsumer (profiles is-5.0, is-7).
+	// RegisterOAuthConsumer answers registerOAuthConsumer (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	RegisterOAuthConsumer(ctx context.Context) ([]string, error)
-	// GetOAuthApplicationDataByAppName answers getOAuthApplicationDataByAppName (profiles is-5.0, is-7).
+	// GetOAuthApplicationDataByAppName answers getOAuthApplicationDataByAppName (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetOAuthApplicationDataByAppName(ctx context.Context, appName string) (*OAuthConsumerAppDTO, error)
-	// GetOAuthApplicationData answers getOAuthApplicationData (profiles is-5.0, is-7).
+	// GetOAuthApplicationData answers getOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetOAuthApplicationData(ctx context.Context, consumerKey string) (*OAuthConsumerAppDTO, error)
-	// UpdateConsumerApplication answers updateConsumerApplication (profiles is-5.0, is-7).
+	// UpdateConsumerApplication answers updateConsumerApplication (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	UpdateConsumerApplication(ctx context.Context, consumerAppDTO *OAuthConsumerAppDTO) error
-	// GetAllOAuthApplicationData answers getAllOAuthApplicationData (profiles is-5.0, is-7).
+	// GetAllOAuthApplicationData answers getAllOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetAllOAuthApplicationData(ctx context.Context) ([]*OAuthConsumerAppDTO, error)
-	// RemoveOAuthApplicationData answers removeOAuthApplicationData (profiles is-5.0, is-7).
+	// RemoveOAuthApplicationData answers removeOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	RemoveOAuthApplicationData(ctx context.Context, consumerKey string) error
-	// GetAllowedGrantTypes answers getAllowedGrantTypes (profiles is-5.0, is-7).
+	// GetAllowedGrantTypes answers getAllowedGrantTypes (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetAllowedGrantTypes(ctx context.Context) ([]string, error)
-	// RegisterOAuthApplicationData answers registerOAuthApplicationData (profiles is-5.0, is-7).
+	// RegisterOAuthApplicationData answers registerOAuthApplicationData (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	RegisterOAuthApplicationData(ctx context.Context, application *OAuthConsumerAppDTO) error
-	// GetAppsAuthorizedByUser answers getAppsAuthorizedByUser (profiles is-5.0, is-7).
+	// GetAppsAuthorizedByUser answers getAppsAuthorizedByUser (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetAppsAuthorizedByUser(ctx context.Context) ([]*OAuthConsumerAppDTO, error)
-	// RevokeAuthzForAppsByResoureOwner answers revokeAuthzForAppsByResoureOwner (profiles is-5.0, is-7).
+	// RevokeAuthzForAppsByResoureOwner answers revokeAuthzForAppsByResoureOwner (profiles is-5.0, is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	RevokeAuthzForAppsByResoureOwner(ctx context.Context, revokeRequestDTO *OAuthRevocationRequestDTO) (*OAuthRevocationResponseDTO, error)
-	// UpdateApproveAlwaysForAppConsentByResourceOwner answers updateApproveAlwaysForAppConsentByResourceOwner (profiles is-7).
+	// UpdateApproveAlwaysForAppConsentByResourceOwner answers updateApproveAlwaysForAppConsentByResourceOwner (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	UpdateApproveAlwaysForAppConsentByResourceOwner(ctx context.Context, appName string, state string) (*OAuthRevocationResponseDTO, error)
-	// UpdateOauthSecretKey answers updateOauthSecretKey (profiles is-7).
+	// UpdateOauthSecretKey answers updateOauthSecretKey (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	UpdateOauthSecretKey(ctx context.Context, consumerKey string) error
-	// UpdateAndRetrieveOauthSecretKey answers updateAndRetrieveOauthSecretKey (profiles is-7).
+	// UpdateAndRetrieveOauthSecretKey answers updateAndRetrieveOauthSecretKey (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	UpdateAndRetrieveOauthSecretKey(ctx context.Context, consumerKey string) (*OAuthConsumerAppDTO, error)
-	// IsHashDisabled answers isHashDisabled (profiles is-7).
+	// IsHashDisabled answers isHashDisabled (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	IsHashDisabled(ctx context.Context) (bool, error)
-	// GetClaims answers getClaims (profiles is-7).
+	// GetClaims answers getClaims (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetClaims(ctx context.Context, scope string) ([]string, error)
-	// GetOauthApplicationState answers getOauthApplicationState (profiles is-7).
+	// GetOauthApplicationState answers getOauthApplicationState (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetOauthApplicationState(ctx context.Context, consumerKey string) (*string, error)
-	// IsPKCESupportEnabled answers isPKCESupportEnabled (profiles is-7).
+	// IsPKCESupportEnabled answers isPKCESupportEnabled (profiles is-5.10, is-5.11, is-5.2, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	IsPKCESupportEnabled(ctx context.Context) (bool, error)
-	// IsRefreshTokenRenewalEnabled answers isRefreshTokenRenewalEnabled (profiles is-7).
+	// IsRefreshTokenRenewalEnabled answers isRefreshTokenRenewalEnabled (profiles is-5.10, is-5.11, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	IsRefreshTokenRenewalEnabled(ctx context.Context) (bool, error)
-	// AddScope answers addScope (profiles is-7).
+	// AddScope answers addScope (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	AddScope(ctx context.Context, scope string, claims []string) error
-	// RegisterAndRetrieveOAuthApplicationData answers registerAndRetrieveOAuthApplicationData (profiles is-7).
+	// RegisterAndRetrieveOAuthApplicationData answers registerAndRetrieveOAuthApplicationData (profiles is-5.10, is-5.11, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	RegisterAndRetrieveOAuthApplicationData(ctx context.Context, application *OAuthConsumerAppDTO) (*OAuthConsumerAppDTO, error)
-	// IsScopeExist answers isScopeExist (profiles is-7).
+	// IsScopeExist answers isScopeExist (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	IsScopeExist(ctx context.Context, scope string) (bool, error)
-	// UpdateConsumerAppState answers updateConsumerAppState (profiles is-7).
+	// UpdateConsumerAppState answers updateConsumerAppState (profiles is-5.10, is-5.11, is-5.3, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	UpdateConsumerAppState(ctx context.Context, consumerKey string, newState string) error
-	// GetSupportedTokenTypes answers getSupportedTokenTypes (profiles is-7).
+	// GetSupportedTokenTypes answers getSupportedTokenTypes (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetSupportedTokenTypes(ctx context.Context) ([]string, error)
-	// DeleteScope answers deleteScope (profiles is-7).
+	// DeleteScope answers deleteScope (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	DeleteScope(ctx context.Context, scope string) error
-	// GetAudiences answers getAudiences (profiles is-7).
+	// GetAudiences answers getAudiences (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetAudiences(ctx context.Context) error
-	// GetAllowedScopeValidators answers getAllowedScopeValidators (profiles is-7).
+	// GetAllowedScopeValidators answers getAllowedScopeValidators (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetAllowedScopeValidators(ctx context.Context) ([]string, error)
-	// UpdateScope answers updateScope (profiles is-7).
+	// UpdateScope answers updateScope (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	UpdateScope(ctx context.Context, scope string, addClaims []string, deleteClaims []string) error
-	// GetTokenExpiryTimes answers getTokenExpiryTimes (profiles is-7).
+	// GetTokenExpiryTimes answers getTokenExpiryTimes (profiles is-5.10, is-5.11, is-5.4, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetTokenExpiryTimes(ctx context.Context) (*OAuthTokenExpiryTimeDTO, error)
-	// GetSupportedTokenBindingsMetaData answers getSupportedTokenBindingsMetaData (profiles is-7).
+	// GetSupportedTokenBindingsMetaData answers getSupportedTokenBindingsMetaData (profiles is-5.10, is-5.11, is-7.0, is-7.1, is-7.3, is-next).
 	GetSupportedTokenBindingsMetaData(ctx context.Context) ([]*TokenBindingMetaDataDTO, error)
-	// GetScopeNames answers getScopeNames (profiles is-7).
+	// GetScopeNames answers getScopeNames (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetScopeNames(ctx context.Context) ([]string, error)
-	// GetScopes answers getScopes (profiles is-7).
+	// GetScopes answers getScopes (profiles is-5.10, is-5.11, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetScopes(ctx context.Context) ([]*ScopeDTO, error)
-	// GetSupportedIDTokenAlgorithms answers getSupportedIDTokenAlgorithms (profiles is-7).
+	// GetSupportedIDTokenAlgorithms answers getSupportedIDTokenAlgorithms (profiles is-5.10, is-5.11, is-5.5, is-5.6, is-5.7, is-5.8, is-7.0, is-7.1, is-7.3, is-next).
 	GetSupportedIDTokenAlgorithms(ctx context.Context) (*OAuthIDTokenAlgorithmDTO, error)
 }
 

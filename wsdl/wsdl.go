@@ -20,6 +20,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"sort"
 	"strconv"
@@ -51,19 +52,6 @@ func ProfilesFS() fs.FS {
 		panic(err)
 	}
 	return sub
-}
-
-// Names returns the names of the embedded profiles, sorted.
-func Names() []string {
-	entries, _ := fs.ReadDir(profilesFS, "profiles")
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	return names
 }
 
 // Struct is implemented by every generated wire type and wrapper element.
@@ -184,17 +172,25 @@ type Field struct {
 	isReturnArray bool
 }
 
-// Load parses the named embedded profile.
+// Load parses the named embedded profile. A profile whose profile.txt
+// names a parent states only how it differs from it: a WSDL document
+// replaces the parent's of that service, and each line of settings.txt,
+// messages*.txt, details.txt and permissions.txt replaces the parent's
+// line of that key (all values of a setting at once); the rest is the
+// parent's. A line "unset KEY" removes the parent's line of KEY ("unset
+// SERVICE OPERATION" in permissions.txt).
 func Load(name string) (*Profile, error) {
-	dir := path.Join("profiles", name)
-	entries, err := fs.ReadDir(profilesFS, dir)
+	layers, err := lineage(name)
 	if err != nil {
-		return nil, fmt.Errorf("wsdl: unknown profile %q (have %s)", name, strings.Join(Names(), ", "))
+		return nil, err
 	}
+	name = path.Base(layers[len(layers)-1])
 	p := &Profile{Name: name, services: map[string]*Service{}, messages: map[string]string{}, details: map[string]string{}, settings: map[string][]string{}, permissions: map[string][]string{}}
-	if data, err := fs.ReadFile(profilesFS, path.Join(dir, "settings.txt")); err == nil {
-		if err := parseLines(data, func(k, v string) { p.settings[k] = append(p.settings[k], v) }); err != nil {
-			return nil, fmt.Errorf("wsdl: profile %s: settings.txt%w", name, err)
+	documents := map[string][]byte{}
+	var documentNames []string
+	for _, dir := range layers {
+		if err := p.overlay(dir, documents, &documentNames); err != nil {
+			return nil, err
 		}
 	}
 	order := Java8
@@ -205,34 +201,75 @@ func Load(name string) (*Profile, error) {
 	default:
 		return nil, fmt.Errorf("wsdl: profile %s: settings.txt: namespace-order %q: want java7 or java8", name, v[0])
 	}
+	for _, file := range documentNames {
+		s, err := loadService(documents[file], order)
+		if err != nil {
+			return nil, fmt.Errorf("wsdl: profile %s: %s: %w", name, file, err)
+		}
+		p.services[s.Name] = s
+	}
+	return p, nil
+}
+
+// overlay reads the files of one profile folder over what p holds from
+// the folders before it; WSDL documents are kept by file name in
+// documents, parsed once all layers are read.
+func (p *Profile) overlay(dir string, documents map[string][]byte, names *[]string) error {
+	entries, err := fs.ReadDir(profilesFS, dir)
+	if err != nil {
+		return err
+	}
 	for _, e := range entries {
 		data, err := fs.ReadFile(profilesFS, path.Join(dir, e.Name()))
 		if err != nil {
-			return nil, err
+			return err
 		}
+		where := fmt.Sprintf("wsdl: profile %s: %s", path.Base(dir), e.Name())
 		switch {
 		case strings.HasSuffix(e.Name(), ".wsdl"):
-			s, err := loadService(data, order)
-			if err != nil {
-				return nil, fmt.Errorf("wsdl: profile %s: %s: %w", name, e.Name(), err)
+			if _, ok := documents[e.Name()]; !ok {
+				*names = append(*names, e.Name())
 			}
-			p.services[s.Name] = s
+			documents[e.Name()] = data
+		case e.Name() == "settings.txt":
+			layer := map[string][]string{}
+			if err := parseLines(data, func(k, v string) {
+				if k == "unset" {
+					delete(p.settings, v)
+					return
+				}
+				layer[k] = append(layer[k], v)
+			}); err != nil {
+				return fmt.Errorf("%s%w", where, err)
+			}
+			maps.Copy(p.settings, layer)
 		case strings.HasPrefix(e.Name(), "messages") && strings.HasSuffix(e.Name(), ".txt"):
 			// messages.txt, and messages-<service>.txt per service.
-			if err := parseLines(data, func(k, v string) { p.messages[k] = v }); err != nil {
-				return nil, fmt.Errorf("wsdl: profile %s: %s%w", name, e.Name(), err)
+			if err := parseLines(data, overlayLine(p.messages)); err != nil {
+				return fmt.Errorf("%s%w", where, err)
 			}
 		case e.Name() == "details.txt":
-			if err := parseLines(data, func(k, v string) { p.details[k] = v }); err != nil {
-				return nil, fmt.Errorf("wsdl: profile %s: details.txt%w", name, err)
+			if err := parseLines(data, overlayLine(p.details)); err != nil {
+				return fmt.Errorf("%s%w", where, err)
 			}
 		case e.Name() == "permissions.txt":
 			if err := parsePermissions(data, p.permissions); err != nil {
-				return nil, fmt.Errorf("wsdl: profile %s: permissions.txt%w", name, err)
+				return fmt.Errorf("%s%w", where, err)
 			}
 		}
 	}
-	return p, nil
+	return nil
+}
+
+// overlayLine sets a key's value, or removes the key on "unset KEY".
+func overlayLine(into map[string]string) func(k, v string) {
+	return func(k, v string) {
+		if k == "unset" {
+			delete(into, v)
+			return
+		}
+		into[k] = v
+	}
 }
 
 // parseLines reads "key value" lines; # starts a comment.
@@ -290,6 +327,10 @@ func parsePermissions(data []byte, into map[string][]string) error {
 		if len(f) != 3 {
 			return fmt.Errorf(":%d: want \"service operation permission[,permission...]\"", n)
 		}
+		if f[0] == "unset" {
+			delete(into, f[1]+" "+f[2])
+			continue
+		}
 		var perms []string
 		for _, p := range strings.Split(f[2], ",") {
 			if p = strings.TrimSpace(p); p != "" {
@@ -311,6 +352,21 @@ func (p *Profile) Service(name string) *Service { return p.services[name] }
 func (p *Profile) Message(code string) (string, bool) {
 	m, ok := p.messages[code]
 	return m, ok
+}
+
+// Text returns the profile's text for a domain error code, or fallback
+// when it has none, filled with args. A text may use fewer of the args
+// than the code supplies (%[n] picks one), or none: releases word the same
+// error differently.
+func (p *Profile) Text(code, fallback string, args ...any) string {
+	text := fallback
+	if m, ok := p.messages[code]; ok {
+		text = m
+	}
+	if len(args) == 0 || !strings.Contains(text, "%") {
+		return text
+	}
+	return fmt.Sprintf(text, args...)
 }
 
 // Operation returns the named operation, or nil.

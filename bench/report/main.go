@@ -478,7 +478,7 @@ func run(dir string) error {
 	w("\n## Method\n\n")
 	w("- `get`: SOAP 1.1 `getOAuthApplicationData` of one client with HTTP Basic admin/admin on every request, to isadmin (SQLite), ")
 	w("to `bench/bare` (a `net/http` handler writing the bytes of isadmin's response, `getOAuthApplicationData.response.xml`) ")
-	w("and to `bench/nodesoap-peer` (the npm `soap` server on isadmin's served is-7 WSDL returning the fields of that response as a canned object, nil ones as null; it checks no credentials).\n")
+	w("and to `bench/nodesoap-peer` (the npm `soap` server on isadmin's served WSDL returning the fields of that response as a canned object, nil ones as null; it checks no credentials).\n")
 	w("- `register`: `registerOAuthApplicationData` with a unique name and consumer key per request; `commit/sqlite`: one-row transactions on a fresh SQLite file ")
 	w("in the same file system with the server's settings (WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE), by as many writers as connections and by one writer. ")
 	w("The target compares with the higher of the two.\n")

@@ -363,11 +363,11 @@ func TestAppMgtIS7Operations(t *testing.T) {
 }
 
 func testAppMgtIS7Operations(t *testing.T, v soapVersion) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for i := 1; i <= 11; i++ {
-		amCreate(t, s, "is-7", v, fmt.Sprintf("app%02d", i), "")
+		amCreate(t, s, "is-next", v, fmt.Sprintf("app%02d", i), "")
 	}
-	amCreate(t, s, "is-7", v, "zeta", "")
+	amCreate(t, s, "is-next", v, "zeta", "")
 	listed := func(op string, params ...string) []string {
 		t.Helper()
 		var out []string
@@ -414,10 +414,10 @@ func testAppMgtIS7Operations(t *testing.T, v soapVersion) {
 	tmpl := func(name string) string {
 		return `<xsd:spTemplate xmlns:m="` + modelNS + `"><m:content>` + tmplContent + `</m:content><m:description>d</m:description><m:name>` + name + `</m:name></xsd:spTemplate>`
 	}
-	voidOK(t, "is-7", amCall(t, s, v, "createApplicationTemplate", `<xsd:createApplicationTemplate>`+tmpl("local")+`</xsd:createApplicationTemplate>`), "createApplicationTemplate")
+	voidOK(t, "is-next", amCall(t, s, v, "createApplicationTemplate", `<xsd:createApplicationTemplate>`+tmpl("local")+`</xsd:createApplicationTemplate>`), "createApplicationTemplate")
 	amFault(t, amCall(t, s, v, "createApplicationTemplate", `<xsd:createApplicationTemplate>`+tmpl("local")+`</xsd:createApplicationTemplate>`),
 		"Template with name: local is already configured for tenant: carbon.super.")
-	voidOK(t, "is-7", amCall(t, s, v, "createApplicationTemplateFromSP", `<xsd:createApplicationTemplateFromSP>`+
+	voidOK(t, "is-next", amCall(t, s, v, "createApplicationTemplateFromSP", `<xsd:createApplicationTemplateFromSP>`+
 		amSP(`<m:applicationName>x</m:applicationName><m:saasApp>true</m:saasApp>`)+tmpl("from-sp")+`</xsd:createApplicationTemplateFromSP>`), "createApplicationTemplateFromSP")
 	if got, _ := text(amCall(t, s, v, "isExistingApplicationTemplate", amOp("isExistingApplicationTemplate", "templateName", "from-sp")).ok(t), "return"); got != "true" {
 		t.Errorf("isExisting from-sp = %s", got)
@@ -428,7 +428,7 @@ func testAppMgtIS7Operations(t *testing.T, v soapVersion) {
 	}
 	amFault(t, amCall(t, s, v, "getApplicationTemplate", amOp("getApplicationTemplate", "templateName", "nope")),
 		"Template with name: nope is not registered for tenant: carbon.super.")
-	voidOK(t, "is-7", amCall(t, s, v, "updateApplicationTemplate", `<xsd:updateApplicationTemplate><xsd:templateName>from-sp</xsd:templateName>`+tmpl("renamed")+`</xsd:updateApplicationTemplate>`), "updateApplicationTemplate")
+	voidOK(t, "is-next", amCall(t, s, v, "updateApplicationTemplate", `<xsd:updateApplicationTemplate><xsd:templateName>from-sp</xsd:templateName>`+tmpl("renamed")+`</xsd:updateApplicationTemplate>`), "updateApplicationTemplate")
 	var templates []string
 	for _, e := range amCall(t, s, v, "getAllApplicationTemplateInfo", amOp("getAllApplicationTemplateInfo")).ok(t).SelectElements("return") {
 		n, _ := text(e, "name")
@@ -442,15 +442,15 @@ func testAppMgtIS7Operations(t *testing.T, v soapVersion) {
 	if at, _ := text(created.SelectElement("localAndOutBoundAuthenticationConfig"), "authenticationType"); at != "local" {
 		t.Errorf("application from template:\n%s", r.Body)
 	}
-	voidOK(t, "is-7", amCall(t, s, v, "deleteApplicationTemplate", amOp("deleteApplicationTemplate", "templateName", "renamed")), "deleteApplicationTemplate")
+	voidOK(t, "is-next", amCall(t, s, v, "deleteApplicationTemplate", amOp("deleteApplicationTemplate", "templateName", "renamed")), "deleteApplicationTemplate")
 	if got, _ := text(amCall(t, s, v, "isExistingApplicationTemplate", amOp("isExistingApplicationTemplate", "templateName", "renamed")).ok(t), "return"); got != "false" {
 		t.Errorf("deleted template exists: %s", got)
 	}
 
 	// Export → import round trip, with the linked client travelling along.
-	amRegister(t, s, v, "is-7", "rt-client", "rt-key", "rt-secret")
-	rt := amCreate(t, s, "is-7", v, "roundtrip", "before")
-	voidOK(t, "is-7", amCall(t, s, v, "updateApplication", amLinkBody(rt, "roundtrip", "rt-key")), "updateApplication")
+	amRegister(t, s, v, "is-next", "rt-client", "rt-key", "rt-secret")
+	rt := amCreate(t, s, "is-next", v, "roundtrip", "before")
+	voidOK(t, "is-next", amCall(t, s, v, "updateApplication", amLinkBody(rt, "roundtrip", "rt-key")), "updateApplication")
 	before := amGet(t, s, v, "roundtrip")
 	export := func(secrets bool) string {
 		t.Helper()
@@ -480,7 +480,7 @@ func testAppMgtIS7Operations(t *testing.T, v soapVersion) {
 		t.Errorf("round trip changed the application:\n%s\n%s", a, b)
 	}
 	// Deleted, it comes back under a new id with its client.
-	voidOK(t, "is-7", amCall(t, s, v, "deleteApplication", amOp("deleteApplication", "applicationName", "roundtrip")), "deleteApplication")
+	voidOK(t, "is-next", amCall(t, s, v, "deleteApplication", amOp("deleteApplication", "applicationName", "roundtrip")), "deleteApplication")
 	resp = importDoc(doc)
 	if code, _ := text(resp, "responseCode"); code != "201" {
 		t.Errorf("import responseCode %s", code)
@@ -645,7 +645,7 @@ func TestAppMgtReferenceEnvelopes(t *testing.T) {
 			// Envelope 08 deletes an application that does not exist: as
 			// IS 7, nothing happens (09).
 			amVoidOK(t, profile, send(t, s, find("08-")), "deleteApplication")
-			if profile == "is-7" {
+			if profile == "is-next" {
 				amSameShape(t, send(t, s, find("08-")), read("09-deleteApplication.resp.void-nil.soap11.xml"))
 				amSameShape(t, send(t, s, find("12-")), nil)
 			}
@@ -685,8 +685,8 @@ func TestAppMgtFreshApplicationMatchesReference(t *testing.T) {
 	if err := ref.ReadFromFile(path); err != nil {
 		t.Skipf("skipped: reference envelope not available: %v", err)
 	}
-	s := startServer(t, "is-7")
-	amCreate(t, s, "is-7", soap11, "playground2", "")
+	s := startServer(t, "is-next")
+	amCreate(t, s, "is-next", soap11, "playground2", "")
 	got := amGet(t, s, soap11, "playground2")
 	want := ref.FindElement("/Envelope/Body/getApplicationResponse/return")
 	amCompare(t, "return", got, want)

@@ -37,7 +37,7 @@ func rawDatabase(t *testing.T, s *testServer) *sql.DB {
 // way the client got it (supplied, generated, regenerated); the server
 // still answers each one.
 func TestSecretsAtRest(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("supplied", "supplied-key", "supplied-secret-f8", "https://cb", "authorization_code")}).ok(t)
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("regenerated", "regenerated-key", "regenerated-secret-f8", "https://cb", "authorization_code")}).ok(t)
 	s.do(t, call{action: "updateAndRetrieveOauthSecretKey", body: `<xsd:updateAndRetrieveOauthSecretKey><xsd:consumerKey>regenerated-key</xsd:consumerKey></xsd:updateAndRetrieveOauthSecretKey>`}).ok(t)
@@ -107,7 +107,7 @@ func stopServer(t *testing.T, s *testServer) {
 // the server used to leave them) is tightened at start, with a warning
 // naming each path.
 func TestDataFileModes(t *testing.T) {
-	fresh := startServer(t, "is-7", func(c *Config) { c.DataDir = filepath.Join(t.TempDir(), "data") })
+	fresh := startServer(t, "is-next", func(c *Config) { c.DataDir = filepath.Join(t.TempDir(), "data") })
 	fresh.do(t, call{action: "registerOAuthApplicationData", body: registerBody("modes", "modes-key", "modes-secret", "https://cb", "authorization_code")}).ok(t)
 	dir := fresh.Config.DataDir
 	wantModes(t, dir, 0o700)
@@ -136,7 +136,7 @@ func TestDataFileModes(t *testing.T) {
 		widened = append(widened, e.Name())
 	}
 	var log syncBuffer
-	again := startServerLogging(t, "is-7", &log, func(c *Config) {
+	again := startServerLogging(t, "is-next", &log, func(c *Config) {
 		c.DataDir = dir
 		c.DatabaseURL = fresh.Config.DatabaseURL
 	})
@@ -168,7 +168,7 @@ func TestDataFileModes(t *testing.T) {
 	// Nothing to warn about once the modes are right.
 	stopServer(t, again)
 	var quiet syncBuffer
-	startServerLogging(t, "is-7", &quiet, func(c *Config) {
+	startServerLogging(t, "is-next", &quiet, func(c *Config) {
 		c.DataDir = dir
 		c.DatabaseURL = fresh.Config.DatabaseURL
 	})

@@ -11,7 +11,7 @@ import (
 // getOAuthApplicationData with HTTP Basic credentials, SQLite included, the
 // network left out.
 func BenchmarkServerGetOAuthApplicationData(b *testing.B) {
-	s := startServer(b, "is-7")
+	s := startServer(b, "is-next")
 	s.do(b, call{action: "registerOAuthApplicationData", body: registerBody("bench", "bench-key", "bench-secret", "https://cb", "authorization_code password")}).ok(b)
 	body := envelope(soap11, `<xsd:getOAuthApplicationData><xsd:consumerKey>bench-key</xsd:consumerKey></xsd:getOAuthApplicationData>`)
 	b.ReportAllocs()
@@ -31,7 +31,7 @@ func BenchmarkServerGetOAuthApplicationData(b *testing.B) {
 // BenchmarkServerGetOAuthApplicationDataParallel is the same with 32
 // concurrent callers, as a loaded server sees them.
 func BenchmarkServerGetOAuthApplicationDataParallel(b *testing.B) {
-	s := startServer(b, "is-7")
+	s := startServer(b, "is-next")
 	s.do(b, call{action: "registerOAuthApplicationData", body: registerBody("bench", "bench-key", "bench-secret", "https://cb", "authorization_code password")}).ok(b)
 	body := envelope(soap11, `<xsd:getOAuthApplicationData><xsd:consumerKey>bench-key</xsd:consumerKey></xsd:getOAuthApplicationData>`)
 	b.ReportAllocs()

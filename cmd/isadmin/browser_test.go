@@ -112,7 +112,7 @@ async function attack() {
 func TestBrowserCrossSite(t *testing.T) {
 	ctx := browser(t)
 	var log syncBuffer
-	s := startServerLogging(t, "is-7", &log)
+	s := startServerLogging(t, "is-next", &log)
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.URL, "http://"))
 	own := "http://localhost:" + port
 	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -176,7 +176,7 @@ func TestBrowserCrossSite(t *testing.T) {
 // server's own names work.
 func TestBrowserDNSRebinding(t *testing.T) {
 	ctx := browser(t)
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.URL, "http://"))
 	for _, c := range []struct {
 		origin string

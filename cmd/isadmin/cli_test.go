@@ -329,7 +329,7 @@ func TestExitCode(t *testing.T) {
 // commands do takes effect on the next request.
 func TestCLIWhileServing(t *testing.T) {
 	dir := t.TempDir()
-	s := startServer(t, "is-7", func(c *Config) { c.DataDir = dir })
+	s := startServer(t, "is-next", func(c *Config) { c.DataDir = dir })
 	cli := func(env map[string]string, stdin string, args ...string) {
 		t.Helper()
 		args = append(args, "--data-dir", dir)

@@ -116,7 +116,7 @@ func TestCluster(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			// Three instances migrating the same fresh database at once.
-			servers[i] = startProcess(t, "is-7", "--database-url", db, "--admin-password", "cluster-pw", "--secret-key-file", keyFile)
+			servers[i] = startProcess(t, "is-next", "--database-url", db, "--admin-password", "cluster-pw", "--secret-key-file", keyFile)
 		}()
 	}
 	wg.Wait()

@@ -305,7 +305,7 @@ func errorCases() []errorCase {
 		},
 		{
 			name: "UpdateStateUnknownKey",
-			only: "is-7",
+			only: "is-next",
 			req: func(id string) (string, string) {
 				return "updateConsumerAppState", opBody("updateConsumerAppState", "consumerKey", key(id), "newState", "REVOKED")
 			},
@@ -315,7 +315,7 @@ func errorCases() []errorCase {
 		},
 		{
 			name:  "UpdateStateInvalidValue",
-			only:  "is-7",
+			only:  "is-next",
 			setup: existing,
 			req: func(id string) (string, string) {
 				return "updateConsumerAppState", opBody("updateConsumerAppState", "consumerKey", key(id), "newState", "SUSPENDED")
@@ -326,10 +326,10 @@ func errorCases() []errorCase {
 		},
 		{
 			name: "AddScopeDuplicate",
-			only: "is-7",
+			only: "is-next",
 			setup: func(t *testing.T, s *testServer, v soapVersion, id string) {
 				r := s.do(t, call{version: v, action: "addScope", body: opBody("addScope", "scope", "scope-"+id, "claims", "email")})
-				voidOK(t, "is-7", r, "addScope")
+				voidOK(t, "is-next", r, "addScope")
 			},
 			req: func(id string) (string, string) {
 				return "addScope", opBody("addScope", "scope", "scope-"+id, "claims", "phone")
@@ -338,7 +338,7 @@ func errorCases() []errorCase {
 		},
 		{
 			name: "DeleteScopeUnknown",
-			only: "is-7",
+			only: "is-next",
 			req: func(id string) (string, string) {
 				return "deleteScope", opBody("deleteScope", "scope", "scope-"+id)
 			},
@@ -427,7 +427,7 @@ func TestErrorUpdateWrongSecretKeepsRow(t *testing.T) {
 // TestErrorStateOfUnknownKey: getOauthApplicationState answers a nil return,
 // not a fault, for an unknown key.
 func TestErrorStateOfUnknownKey(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for _, v := range bothVersions {
 		t.Run(v.String(), func(t *testing.T) {
 			before := snapshot(t, s)

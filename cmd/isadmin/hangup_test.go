@@ -141,7 +141,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // reset makes the server's kernel drop the request bytes not yet read: the
 // call was lost (TestPHPSoapClient replays it with PHP itself).
 func TestTLSLeavesNothingUnread(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	raw, err := net.Dial("tcp", s.HTTPSAddr())
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +171,7 @@ func TestTLSLeavesNothingUnread(t *testing.T) {
 // @0166682, lines 41-57), so a client offering h2 by ALPN still gets
 // HTTP/1.1.
 func TestHTTPSIsHTTP11Only(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	c, err := tls.Dial("tcp", s.HTTPSAddr(), &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}})
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 // Hostile requests: every one must be refused with a SOAP fault, leave the
 // database as it was and leave the server answering.
 
-var bothProfiles = []string{"is-5.0", "is-7"}
+var bothProfiles = []string{"is-5.0", "is-next"}
 
 var bothVersions = []soapVersion{soap11, soap12}
 

@@ -110,7 +110,7 @@ func spSnapshot(t *testing.T, s *testServer) string {
 // OAuth client names; every cross-tenant read, write and delete is refused
 // and listings never leak.
 func TestAppMgtTenantIsolation(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	addUser(t, s, "alice@a.example", "pa", "/permission")
 	addUser(t, s, "bob@b.example", "pb", "/permission")
 	as := func(user, pass, path, op, body string) *result {

@@ -126,7 +126,7 @@ func TestLoginSession(t *testing.T) {
 }
 
 func TestSessionCookieOverHTTPSIsSecure(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	s.URL = s.HTTPSURL
 	_, cookie := login(t, s, "", "admin", "admin")
 	if cookie == nil || !cookie.Secure || !cookie.HttpOnly {
@@ -136,7 +136,7 @@ func TestSessionCookieOverHTTPSIsSecure(t *testing.T) {
 
 func TestLockout(t *testing.T) {
 	clk := newClock()
-	s := startServerWith(t, "is-7", nil, clk.Now)
+	s := startServerWith(t, "is-next", nil, clk.Now)
 	addUser(t, s, "carol", "right", "/permission")
 	basic := func(pass string) *result {
 		return s.do(t, call{action: "getAllOAuthApplicationData", user: "carol", pass: pass, body: listApps})
@@ -190,7 +190,7 @@ func TestLockout(t *testing.T) {
 }
 
 func TestUsernameToken(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	envelope := func(passwordType, pass string) []byte {
 		return []byte(`<s:Envelope xmlns:s="` + envNS12 + `"><s:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" s:mustUnderstand="true"><wsse:UsernameToken><wsse:Username>admin</wsse:Username><wsse:Password Type="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#` + passwordType + `">` + pass + `</wsse:Password></wsse:UsernameToken></wsse:Security></s:Header><s:Body><getAllOAuthApplicationData xmlns="` + axis2NS + `"/></s:Body></s:Envelope>`)
 	}
@@ -284,7 +284,7 @@ func appsSnapshot(t *testing.T, s *testServer) string {
 // TestTenantIsolation: two tenants with equal application names never see
 // or change each other's OAuth clients or sessions.
 func TestTenantIsolation(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	addUser(t, s, "alice@a.example", "pa", "/permission")
 	addUser(t, s, "bob@b.example", "pb", "/permission")
 	as := func(user, pass string, c call) *result {

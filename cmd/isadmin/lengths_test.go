@@ -172,10 +172,10 @@ func TestFieldLengthsUpdate(t *testing.T) {
 // TestFieldLengthsScopes bounds IDN_OAUTH2_SCOPE.NAME and the claim URIs
 // of IDN_CLAIM (IS 7 only: IS 5.0 has no scope operations).
 func TestFieldLengthsScopes(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for _, v := range bothVersions {
 		ok := strings.Repeat("s", 254) + fmt.Sprint(int(v))
-		voidOK(t, "is-7", s.do(t, call{version: v, action: "addScope", body: opBody("addScope", "scope", ok, "claims", "email")}), "addScope")
+		voidOK(t, "is-next", s.do(t, call{version: v, action: "addScope", body: opBody("addScope", "scope", ok, "claims", "email")}), "addScope")
 
 		long := strings.Repeat("t", 255) + fmt.Sprint(int(v))
 		before := snapshot(t, s)
@@ -184,7 +184,7 @@ func TestFieldLengthsScopes(t *testing.T) {
 		assertUnchanged(t, s, before)
 
 		claim := "http://wso2.org/claims/" + strings.Repeat("c", 255-len("http://wso2.org/claims/"))
-		voidOK(t, "is-7", s.do(t, call{version: v, action: "updateScope", body: opBody("updateScope", "scope", ok, "addClaims", claim)}), "updateScope")
+		voidOK(t, "is-next", s.do(t, call{version: v, action: "updateScope", body: opBody("updateScope", "scope", ok, "addClaims", claim)}), "updateScope")
 		before = snapshot(t, s)
 		assertServerFault(t, s.do(t, call{version: v, action: "updateScope", body: opBody("updateScope", "scope", ok, "addClaims", claim+"x")}), v,
 			"Error while updating OIDC claims for the scope: "+ok+" in tenant: -1234")
@@ -246,7 +246,7 @@ func TestFieldLengthsApplications(t *testing.T) {
 // TestFieldLengthsTemplates bounds SP_TEMPLATE.NAME (255); templates exist
 // in IS 7 only.
 func TestFieldLengthsTemplates(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	content := `&lt;ServiceProvider&gt;&lt;Description&gt;t&lt;/Description&gt;&lt;/ServiceProvider&gt;`
 	create := func(v soapVersion, name string) *result {
 		return amCall(t, s, v, "createApplicationTemplate", `<xsd:createApplicationTemplate><xsd:spTemplate xmlns:m="`+modelNS+`"><m:content>`+
@@ -259,7 +259,7 @@ func TestFieldLengthsTemplates(t *testing.T) {
 	}
 	for _, v := range bothVersions {
 		name := strings.Repeat("n", 254) + fmt.Sprint(int(v))
-		voidOK(t, "is-7", create(v, name), "createApplicationTemplate")
+		voidOK(t, "is-next", create(v, name), "createApplicationTemplate")
 		if !exists(v, name) {
 			t.Errorf("a template name of 255 characters was not stored")
 		}
@@ -275,7 +275,7 @@ func TestFieldLengthsTemplates(t *testing.T) {
 // cannot hold is refused by the resident key manager when the store
 // generates keys, and no key mapping is made.
 func TestFieldLengthsStoreProvisioning(t *testing.T) {
-	s := startStore(t, "is-7")
+	s := startStore(t, "is-next")
 	app := createApp(t, s, "", "LongCallback")
 	r := s.api(t, sreq{method: "POST", path: "/applications/" + app.ApplicationID + "/generate-keys",
 		body: map[string]any{"keyType": "PRODUCTION", "grantTypesToBeSupported": []string{"authorization_code"}, "callbackUrl": callbackOf(2049)}})

@@ -44,6 +44,7 @@ Usage:
   isadmin secret-key add   put a new key first in the key file of the client secrets
   isadmin rewrap           seal every stored client secret again under the first key
   isadmin bench --url URL  load-test a server, SQLite commits or cold starts (isadmin bench -h)
+  isadmin profiles         list the wire profiles: IS releases, API Manager releases, differences
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runRewrap(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], stdout, stderr)
+	case "profiles":
+		return runProfiles(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -13,7 +13,7 @@ import (
 	"github.com/beevik/etree"
 )
 
-var profiles = []string{"is-5.0", "is-7"}
+var profiles = []string{"is-5.0", "is-next"}
 
 // fields of the IS 5.0 generation's OAuthConsumerAppDTO, in wire order.
 var dto50Fields = []string{"OAuthVersion", "applicationName", "callbackUrl", "grantTypes", "oauthConsumerKey", "oauthConsumerSecret", "username"}
@@ -180,7 +180,7 @@ func testOAuthAdminFlow(t *testing.T, profile string, v soapVersion) {
 		}
 	}
 
-	if profile == "is-7" {
+	if profile == "is-next" {
 		testIS7Operations(t, s, v)
 	}
 
@@ -209,7 +209,7 @@ func testIS7Operations(t *testing.T, s *testServer, v soapVersion) {
 		return got
 	}
 	r := s.do(t, call{version: v, action: "updateConsumerAppState", body: `<xsd:updateConsumerAppState><xsd:consumerKey>supplied-key</xsd:consumerKey><xsd:newState>REVOKED</xsd:newState></xsd:updateConsumerAppState>`})
-	voidOK(t, "is-7", r, "updateConsumerAppState")
+	voidOK(t, "is-next", r, "updateConsumerAppState")
 	if got := state(); got != "REVOKED" {
 		t.Errorf("state after revoke = %q", got)
 	}
@@ -224,19 +224,19 @@ func testIS7Operations(t *testing.T, s *testServer, v soapVersion) {
 		t.Errorf("state after secret regeneration = %q, want ACTIVE", got)
 	}
 	r = s.do(t, call{version: v, action: "updateOauthSecretKey", body: `<xsd:updateOauthSecretKey><xsd:consumerKey>supplied-key</xsd:consumerKey></xsd:updateOauthSecretKey>`})
-	voidOK(t, "is-7", r, "updateOauthSecretKey")
+	voidOK(t, "is-next", r, "updateOauthSecretKey")
 	if got, _ := text(getByKey(t, s, v, "supplied-key"), "oauthConsumerSecret"); got == newSecret {
 		t.Error("updateOauthSecretKey kept the secret")
 	}
 
 	// Scopes.
 	r = s.do(t, call{version: v, action: "addScope", body: `<xsd:addScope><xsd:scope>billing</xsd:scope><xsd:claims>email</xsd:claims><xsd:claims>phone</xsd:claims></xsd:addScope>`})
-	voidOK(t, "is-7", r, "addScope")
+	voidOK(t, "is-next", r, "addScope")
 	if got := returns(s.do(t, call{version: v, action: "getClaims", body: `<xsd:getClaims><xsd:scope>billing</xsd:scope></xsd:getClaims>`}).ok(t)); !slices.Equal(got, []string{"email", "phone"}) {
 		t.Errorf("getClaims = %v", got)
 	}
 	r = s.do(t, call{version: v, action: "updateScope", body: `<xsd:updateScope><xsd:scope>billing</xsd:scope><xsd:addClaims>address</xsd:addClaims><xsd:deleteClaims>phone</xsd:deleteClaims></xsd:updateScope>`})
-	voidOK(t, "is-7", r, "updateScope")
+	voidOK(t, "is-next", r, "updateScope")
 	scopes := s.do(t, call{version: v, action: "getScopes", body: `<xsd:getScopes/>`}).ok(t).SelectElements("return")
 	if len(scopes) != 1 {
 		t.Fatalf("getScopes returned %d scopes", len(scopes))
@@ -300,7 +300,7 @@ func TestProfileOperations(t *testing.T) {
 
 // TestDispatch: the operation is found by URL, action or body element.
 func TestDispatch(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("d", "dispatch-key", "s", "", "password")}).ok(t)
 	get := `<xsd:getOAuthApplicationData><xsd:consumerKey>dispatch-key</xsd:consumerKey></xsd:getOAuthApplicationData>`
 	cases := []struct {
@@ -349,7 +349,7 @@ func TestDispatch(t *testing.T) {
 
 // TestHTTPBinding: the HttpsEndpoint port answers bare XML.
 func TestHTTPBinding(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("pox", "pox-key", "s", "", "password")}).ok(t)
 	req, _ := http.NewRequest(http.MethodPost, s.URL+oauthSvc+".OAuthAdminServiceHttpsEndpoint/getOAuthApplicationData",
 		strings.NewReader(`<getOAuthApplicationData xmlns="`+axis2NS+`"><consumerKey>pox-key</consumerKey></getOAuthApplicationData>`))
@@ -376,7 +376,7 @@ func TestHTTPBinding(t *testing.T) {
 // TestServedWSDL: ?wsdl names the configured host name and the HTTPS port
 // whatever the request came in on, and ?xsd= serves the schemas.
 func TestServedWSDL(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for _, base := range []string{s.URL, s.HTTPSURL} {
 		endpoints := s.HTTPSURL
 		resp, err := s.Client.Get(base + oauthSvc + "?wsdl")

@@ -25,7 +25,7 @@ func TestPostgresConnectionsDie(t *testing.T) {
 	base := requirePostgres(t)
 	app := fmt.Sprintf("isadmin_fault_%d", time.Now().UnixNano())
 	url := schematest.NewSchema(t, base) + "&application_name=" + app
-	s := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = url })
+	s := startServer(t, "is-next", func(c *Config) { c.DatabaseURL = url })
 
 	config, err := pgx.ParseConfig(base)
 	if err != nil {

@@ -36,7 +36,7 @@ func requirePostgres(t *testing.T) string {
 func TestCopyToPostgres(t *testing.T) {
 	base := requirePostgres(t)
 	dir := t.TempDir()
-	s := startServer(t, "is-7", func(c *Config) { c.DataDir = dir; c.DatabaseURL = "" })
+	s := startServer(t, "is-next", func(c *Config) { c.DataDir = dir; c.DatabaseURL = "" })
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("copied", "copy-key", "copy-secret", "https://cb", "authorization_code password")}).ok(t)
 	s.do(t, call{action: "addScope", body: `<xsd:addScope><xsd:scope>copy-scope</xsd:scope><xsd:claims>email</xsd:claims></xsd:addScope>`}).ok(t)
 	amCall(t, s, soap11, "createApplication", amCreateBody("copied-sp", "d")).ok(t)
@@ -111,7 +111,7 @@ func TestCopyToPostgres(t *testing.T) {
 	}
 	// A server on the copy with the key file of the SQLite deployment
 	// serves the copied data, and its ids continue.
-	s2 := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = target; c.SecretKeyFile = filepath.Join(dir, "secret.key") })
+	s2 := startServer(t, "is-next", func(c *Config) { c.DatabaseURL = target; c.SecretKeyFile = filepath.Join(dir, "secret.key") })
 	if got := secretOf(t, s2, "copy-key"); got != "copy-secret" {
 		t.Errorf("the copied secret reads %q", got)
 	}
@@ -196,7 +196,7 @@ func TestMigrateCommand(t *testing.T) {
 func TestPostgresPoolFlags(t *testing.T) {
 	base := requirePostgres(t)
 	limits := schema.PoolLimits{MaxConns: 5, MaxIdleConns: 3, MaxLifetime: time.Minute, MaxIdleTime: time.Minute}
-	s := startServer(t, "is-7", func(c *Config) { c.DatabaseURL = schematest.NewSchema(t, base); c.Pool = limits })
+	s := startServer(t, "is-next", func(c *Config) { c.DatabaseURL = schematest.NewSchema(t, base); c.Pool = limits })
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("pooled", "pooled-key", "s", "", "password")}).ok(t)
 	if st := s.DB.PoolStats(); st.MaxOpenConnections != 5 || st.OpenConnections > 5 {
 		t.Errorf("pool %+v, want at most 5 connections", st)

@@ -425,7 +425,7 @@ func rpPrepare(t *testing.T, s *testServer, profile string, caps []*rpCapture) *
 // relative order, and the fields only is-7 has are logged.
 func rpCompareCapture(t *testing.T, c *rpCapture, caps []*rpCapture, answers map[string]map[*rpCapture]*result) {
 	t.Helper()
-	profile, exact := "is-7", false
+	profile, exact := "is-next", false
 	if strings.Contains(c.name, "is-5.0-era") || strings.Contains(c.name, ".is50.") {
 		profile, exact = "is-5.0", true
 	}

@@ -41,7 +41,7 @@ func onSameData(s *testServer) func(*Config) {
 // startFails runs a server that must refuse to start, and returns its error.
 func startFails(t *testing.T, configure ...func(*Config)) error {
 	t.Helper()
-	m := testMain(t, "is-7", nil, nil, configure...)
+	m := testMain(t, "is-next", nil, nil, configure...)
 	err := m.Run(context.Background())
 	m.Close(context.Background())
 	if err == nil {
@@ -54,7 +54,7 @@ func startFails(t *testing.T, configure ...func(*Config)) error {
 // 0600, and refuses to start, saying why and changing nothing, without it
 // or with another key.
 func TestSecretKeyFile(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("kf", "kf-key", "kf-secret", "https://cb", "authorization_code")}).ok(t)
 	stored := storedSecret(t, s, "kf-key")
 	stopServer(t, s)
@@ -104,7 +104,7 @@ func TestSecretKeyFile(t *testing.T) {
 	if err := os.WriteFile(keyFile, original, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	again := startServer(t, "is-7", onSameData(s))
+	again := startServer(t, "is-next", onSameData(s))
 	if got := secretOf(t, again, "kf-key"); got != "kf-secret" {
 		t.Errorf("secret after the refused starts: %q", got)
 	}
@@ -117,7 +117,7 @@ func TestSecretKeyFile(t *testing.T) {
 // restart, rewrap, drop the old key, restart.
 func TestSecretKeyRotation(t *testing.T) {
 	ctx := context.Background()
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for _, key := range []string{"rot-1", "rot-2"} {
 		s.do(t, call{action: "registerOAuthApplicationData", body: registerBody(key, key, key+"-secret", "https://cb", "authorization_code")}).ok(t)
 	}
@@ -144,7 +144,7 @@ func TestSecretKeyRotation(t *testing.T) {
 
 	// Restarted with both keys: new secrets under the new key, old ones
 	// still read.
-	s2 := startServer(t, "is-7", onSameData(s))
+	s2 := startServer(t, "is-next", onSameData(s))
 	s2.do(t, call{action: "registerOAuthApplicationData", body: registerBody("rot-3", "rot-3", "rot-3-secret", "https://cb", "authorization_code")}).ok(t)
 	if id := sealed.KeyID(storedSecret(t, s2, "rot-3")); id != newID {
 		t.Errorf("a new secret is sealed under %s, want %s", id, newID)
@@ -183,7 +183,7 @@ func TestSecretKeyRotation(t *testing.T) {
 	if err := os.WriteFile(keyFile, sealed.FormatKeyFile(keys[:1]), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s3 := startServer(t, "is-7", onSameData(s))
+	s3 := startServer(t, "is-next", onSameData(s))
 	for _, key := range []string{"rot-1", "rot-2", "rot-3"} {
 		if got := secretOf(t, s3, key); got != key+"-secret" {
 			t.Errorf("%s with the new key alone: %q", key, got)

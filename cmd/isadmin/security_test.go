@@ -24,7 +24,7 @@ import (
 // The configured host names, loopback names and IP literals are served.
 // A Host that would break the served WSDL (a&b) is refused as well.
 func TestHostAllowlist(t *testing.T) {
-	s := startServer(t, "is-7", func(c *Config) { c.Hostname = "is.example.com"; c.AllowedHosts = []string{"alias.example"} })
+	s := startServer(t, "is-next", func(c *Config) { c.Hostname = "is.example.com"; c.AllowedHosts = []string{"alias.example"} })
 	_, port, _ := strings.Cut(strings.TrimPrefix(s.URL, "http://"), ":")
 	for _, c := range []struct {
 		host string
@@ -67,7 +67,7 @@ func TestHostAllowlist(t *testing.T) {
 // together, as Tomcat's default maxHttpHeaderSize allows; more is refused
 // (431) before anything runs.
 func TestRequestHeaderLimit(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for _, c := range []struct {
 		size int
 		ok   bool
@@ -85,7 +85,7 @@ func TestRequestHeaderLimit(t *testing.T) {
 // only; a client offering only CBC (SHA-1 MAC) or static RSA suites gets no
 // connection.
 func TestTLSCipherSuites(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	for _, c := range []struct {
 		suite uint16
 		ok    bool
@@ -109,7 +109,7 @@ func TestTLSCipherSuites(t *testing.T) {
 // TestNoStore: answers carry client secrets, keys and session cookies; none
 // may be kept by a cache.
 func TestNoStore(t *testing.T) {
-	s := startStore(t, "is-7")
+	s := startStore(t, "is-next")
 	registerApp(t, s, soap11, "cache app", "cache-key", "cache-secret")
 	r := s.send(t, "POST", s.URL+oauthSvc, soap11Header("getOAuthApplicationData"),
 		[]byte(envelope(soap11, `<xsd:getOAuthApplicationData><xsd:consumerKey>cache-key</xsd:consumerKey></xsd:getOAuthApplicationData>`)))
@@ -127,7 +127,7 @@ func TestNoStore(t *testing.T) {
 // the idle timeout is short.
 func TestSessionIdlePrecision(t *testing.T) {
 	clk := newClock()
-	s := startServerWith(t, "is-7", nil, clk.Now, func(c *Config) { c.SessionIdleTimeout = 10 * time.Second })
+	s := startServerWith(t, "is-next", nil, clk.Now, func(c *Config) { c.SessionIdleTimeout = 10 * time.Second })
 	ok, cookie := login(t, s, "", "admin", "admin")
 	if !ok {
 		t.Fatal("login failed")
@@ -152,7 +152,7 @@ func TestSessionIdlePrecision(t *testing.T) {
 // characters in names, bytes that are no UTF-8 (replaced otherwise), a key
 // given twice (the last won), a key in other letter case (matched anyway).
 func TestStoreStrictJSON(t *testing.T) {
-	s := startStore(t, "is-7")
+	s := startStore(t, "is-next")
 	for _, c := range []struct{ name, body string }{
 		{"NUL in the name", `{"name":"evil\u0000app","throttlingPolicy":"Unlimited"}`},
 		{"line break in the name", `{"name":"evil\napp","throttlingPolicy":"Unlimited"}`},
@@ -190,7 +190,7 @@ func TestStoreStrictJSON(t *testing.T) {
 // ends it; and a user who lost the login permission gets no session from
 // it.
 func TestRememberMe(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	const ns = `xmlns:ns="http://authentication.services.core.carbon.wso2.org"`
 	remember := func(user, pass string) string {
 		r := s.do(t, call{path: authSvc, action: "loginWithRememberMeOption", noAuth: true,
@@ -262,7 +262,7 @@ func TestLockPerSource(t *testing.T) {
 		return strings.HasSuffix(code, ":50977")
 	}
 	for _, scope := range []admin.LockScope{admin.LockPerUserAndSource, admin.LockPerUser} {
-		s := startServer(t, "is-7", func(c *Config) { c.LockScope, c.FailedLoginsPerSource = scope, 10 })
+		s := startServer(t, "is-next", func(c *Config) { c.LockScope, c.FailedLoginsPerSource = scope, 10 })
 		basic := func(s *testServer, pass string) *result {
 			return s.do(t, call{action: "getAllOAuthApplicationData", user: "admin", pass: pass, body: listApps})
 		}
@@ -378,7 +378,7 @@ func poxRegister(name string) []byte {
 // SOAP endpoints, the store API and the legacy store alike. Clients that
 // are no browser send none of those headers and are served as before.
 func TestCrossSite(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	_, cookie := login(t, s, "", "admin", "admin")
 	if c := s.do(t, call{path: authSvc, action: "login", noAuth: true, body: loginBody("admin", "admin")}).Header.Get("Set-Cookie"); !strings.Contains(c, "; SameSite=Strict") {
 		t.Errorf("session cookie %q: want SameSite=Strict", c)

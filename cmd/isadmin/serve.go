@@ -119,7 +119,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	c := &m.Config
 	pool := schema.DefaultPoolLimits()
 	opts := []option{
-		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", "), &c.WireProfile, "is-7"},
+		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", ") + ", an alias (isadmin profiles) or apim-<version>", &c.WireProfile, wsdl.DefaultProfile},
 		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
 		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password (the default admin binds loopback only)", &c.AdminPassword, defaultPassword},
 		{"data-dir", "ISADMIN_DATA_DIR", "directory of the SQLite database, the generated TLS certificate and the secret key file", &c.DataDir, "data"},
@@ -145,7 +145,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"log-format", "ISADMIN_LOG_FORMAT", "log format: auto (console on a terminal, JSON otherwise), console or json", &c.LogFormat, "auto"},
 		{"map-existing-auth-apps", "ISADMIN_MAP_EXISTING_AUTH_APPS", "let the store map existing OAuth clients to applications (map-keys)", &mapApps, "true"},
 		{"provision-unknown-keys", "ISADMIN_PROVISION_UNKNOWN_KEYS", "when mapping a consumer key the key manager does not know, register it there with the supplied secret", &provision, "true"},
-		{"key-manager", "ISADMIN_KEY_MANAGERS", "remote key manager of the store, repeatable: name=NAME,url=URL,profile=is-7,user=USER,password-env=VAR[,soap=1.2][,insecure-tls=true]; the variable separates several with ';'", &keyManagers, ""},
+		{"key-manager", "ISADMIN_KEY_MANAGERS", "remote key manager of the store, repeatable: name=NAME,url=URL,profile=is-7.3,user=USER,password-env=VAR[,soap=1.2][,insecure-tls=true]; the variable separates several with ';'", &keyManagers, ""},
 	}
 	for _, o := range opts {
 		if o.name == "key-manager" {

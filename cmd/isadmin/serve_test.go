@@ -37,7 +37,7 @@ func TestParseFlags(t *testing.T) {
 		check   func(t *testing.T, c Config)
 	}{
 		{name: "defaults bind loopback with the default password", env: env(), check: func(t *testing.T, c Config) {
-			if c.HTTPSAddr != "127.0.0.1:9443" || c.HTTPAddr != "127.0.0.1:9763" || c.WireProfile != "is-7" || c.MaxBodyBytes != 10<<20 {
+			if c.HTTPSAddr != "127.0.0.1:9443" || c.HTTPAddr != "127.0.0.1:9763" || c.WireProfile != "is-7.3" || c.MaxBodyBytes != 10<<20 {
 				t.Errorf("%+v", c)
 			}
 		}},
@@ -76,8 +76,8 @@ func TestParseFlags(t *testing.T) {
 				t.Errorf("%+v", c)
 			}
 		}},
-		{name: "a flag wins over its variable", args: []string{"--wire-profile", "is-7"}, env: env("ISADMIN_WIRE_PROFILE", "is-5.0"), check: func(t *testing.T, c Config) {
-			if c.WireProfile != "is-7" {
+		{name: "a flag wins over its variable", args: []string{"--wire-profile", "is-next"}, env: env("ISADMIN_WIRE_PROFILE", "is-5.0"), check: func(t *testing.T, c Config) {
+			if c.WireProfile != "is-next" {
 				t.Errorf("%+v", c)
 			}
 		}},
@@ -152,7 +152,7 @@ func (b *syncBuffer) String() string {
 // never a password or a client secret.
 func TestRequestLog(t *testing.T) {
 	var logs syncBuffer
-	logged := startServerLogging(t, "is-7", &logs, func(c *Config) { c.AdminPassword = "pw-not-in-logs" })
+	logged := startServerLogging(t, "is-next", &logs, func(c *Config) { c.AdminPassword = "pw-not-in-logs" })
 	logged.do(t, call{action: "registerOAuthApplicationData", user: "admin", pass: "pw-not-in-logs",
 		body: registerBody("logged", "log-key", "secret-not-in-logs", "", "password")}).ok(t)
 	logged.do(t, call{action: "getOAuthApplicationData", user: "admin", pass: "wrong-pw-not-in-logs",
@@ -177,7 +177,7 @@ func TestRequestLog(t *testing.T) {
 		t.Fatalf("want 2 request lines, got %d:\n%s", len(lines), out)
 	}
 	first, second := lines[0], lines[1]
-	if first["service"] != "OAuthAdminService" || first["operation"] != "registerOAuthApplicationData" || first["profile"] != "is-7" ||
+	if first["service"] != "OAuthAdminService" || first["operation"] != "registerOAuthApplicationData" || first["profile"] != "is-next" ||
 		first["user"] != "admin@carbon.super" || first["status"] != float64(200) || first["duration"] == nil {
 		t.Errorf("first line: %v", first)
 	}

@@ -322,7 +322,7 @@ func storeSnapshot(t *testing.T, s *testServer, users ...string) string {
 // every route the store registers, and every documented operation is
 // served (answering without credentials as documented).
 func TestStoreOpenAPI(t *testing.T) {
-	s := startStore(t, "is-7")
+	s := startStore(t, "is-next")
 	spec := storeSpec(t)
 	r := s.api(t, sreq{method: "GET", path: "/openapi.json", noAuth: true}).want(t, http.StatusOK, nil)
 	if !bytes.Equal(r.Body, storeapi.OpenAPI()) {
@@ -406,7 +406,7 @@ func TestStoreSeedFlow(t *testing.T) {
 // TestStoreServiceProviderSparesMapped deletes a service provider linking a
 // MAPPED and a CREATED client: the MAPPED one survives.
 func TestStoreServiceProviderSparesMapped(t *testing.T) {
-	const profile = "is-7"
+	const profile = "is-next"
 	s := startStore(t, profile)
 	soapRegister(t, s, profile, "linked", "linked-key", "linked-secret")
 	soapRegister(t, s, profile, "plain", "plain-key", "plain-secret")
@@ -425,7 +425,7 @@ func TestStoreServiceProviderSparesMapped(t *testing.T) {
 }
 
 func TestStoreApplications(t *testing.T) {
-	s := startStore(t, "is-7")
+	s := startStore(t, "is-next")
 	addUser(t, s, "bob", "bob-pass", storeapi.SubscribePermission)
 	addUser(t, s, "eve@other.com", "eve-pass", storeapi.SubscribePermission)
 	addUser(t, s, "nobody", "nobody-pass")
@@ -530,7 +530,7 @@ func TestStoreApplications(t *testing.T) {
 // TestStoreMapRules checks every rule of map-keys in its order: the
 // status, the error and that nothing changed.
 func TestStoreMapRules(t *testing.T) {
-	const profile = "is-7"
+	const profile = "is-next"
 	s := startStore(t, profile)
 	addUser(t, s, "bob", "bob-pass", storeapi.SubscribePermission)
 	addUser(t, s, "eve@other.com", "eve-pass", storeapi.SubscribePermission)
@@ -696,7 +696,7 @@ func gatedProxy(t *testing.T, target string, n int) string {
 // gated key manager every request has passed the store's own "is it mapped
 // already" check before the first one stores its mapping.
 func TestStoreMapConcurrent(t *testing.T) {
-	const profile, n = "is-7", 20
+	const profile, n = "is-next", 20
 	remote := startServer(t, profile)
 	soapRegister(t, remote, profile, "race", "race-key", "race-secret")
 	s := startStore(t, profile, func(c *Config) {
@@ -770,7 +770,7 @@ func TestStoreMapConcurrent(t *testing.T) {
 // TestStoreProvisionLocal maps a key the resident key manager does not
 // know: the store registers it with the supplied secret.
 func TestStoreProvisionLocal(t *testing.T) {
-	const profile = "is-7"
+	const profile = "is-next"
 	s := startStore(t, profile)
 	app := createApp(t, s, "", "Prov")
 	var k keyJSON
@@ -800,7 +800,7 @@ func TestStoreRemoteKeyManager(t *testing.T) {
 			remote := startServer(t, profile)
 			s := startStore(t, profile, func(c *Config) {
 				c.KeyManagers = []storeapi.RemoteConfig{
-					{Name: "Other", URL: remote.URL, Profile: profile, SOAP12: profile == "is-7", Username: "admin", Password: "admin"},
+					{Name: "Other", URL: remote.URL, Profile: profile, SOAP12: profile == "is-next", Username: "admin", Password: "admin"},
 					{Name: "Down", URL: "http://127.0.0.1:1", Profile: profile, Username: "admin", Password: "admin"},
 					{Name: "Locked", URL: remote.URL, Profile: profile, Username: "admin", Password: "wrong"},
 				}
@@ -1104,7 +1104,7 @@ func TestStoreFlags(t *testing.T) {
 	if k := c.KeyManagers[0]; k.Name != "Other" || k.URL != "https://is.example:9443" || k.Profile != "is-5.0" || k.Password != "s3cret" || k.SOAP12 {
 		t.Errorf("first %+v", k)
 	}
-	if k := c.KeyManagers[1]; k.Profile != "is-7" || !k.SOAP12 || !k.InsecureTLS || k.Username != "admin@t.com" {
+	if k := c.KeyManagers[1]; k.Profile != "is-7.3" || !k.SOAP12 || !k.InsecureTLS || k.Username != "admin@t.com" {
 		t.Errorf("second %+v", k)
 	}
 	env["ISADMIN_KEY_MANAGERS"] = "name=A,url=http://a,user=u,password-env=OTHER_PW;name=B,url=http://b,user=u,password-env=OTHER_PW"
@@ -1138,8 +1138,8 @@ func TestStoreFlags(t *testing.T) {
 // TestStoreRemoteClientErrors keeps remote faults apart from transport
 // errors: a sanity check of the classification behind the 502s.
 func TestStoreRemoteClientErrors(t *testing.T) {
-	remote := startServer(t, "is-7")
-	km, err := storeapi.NewRemote(storeapi.RemoteConfig{Name: "R", URL: remote.URL, Profile: "is-7", Username: "admin", Password: "admin"})
+	remote := startServer(t, "is-next")
+	km, err := storeapi.NewRemote(storeapi.RemoteConfig{Name: "R", URL: remote.URL, Profile: "is-next", Username: "admin", Password: "admin"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1170,7 +1170,7 @@ func TestStoreRemoteClientErrors(t *testing.T) {
 
 // TestStoreBodies: empty, oversized and non-JSON bodies.
 func TestStoreBodies(t *testing.T) {
-	s := startStore(t, "is-7", func(c *Config) { c.MaxBodyBytes = 1024 })
+	s := startStore(t, "is-next", func(c *Config) { c.MaxBodyBytes = 1024 })
 	s.api(t, sreq{method: "POST", path: "/applications", body: ""}).wantError(t, http.StatusBadRequest, "empty")
 	s.api(t, sreq{method: "POST", path: "/applications", body: `{"name":"a","throttlingPolicy":"b"}{}`}).wantError(t, http.StatusBadRequest, "more than one JSON value")
 	big := `{"name":"a","throttlingPolicy":"b","description":"` + strings.Repeat("x", 2048) + `"}`
@@ -1201,7 +1201,7 @@ func listJSONOfSize(size int) []string {
 // tables (storeapi cites them); exactly that is stored, one character more
 // is a 400 naming the field, and nothing is stored.
 func TestStoreFieldLengths(t *testing.T) {
-	s := startStore(t, "is-7")
+	s := startStore(t, "is-next")
 	count := func() int {
 		t.Helper()
 		var list struct {
@@ -1313,7 +1313,7 @@ func TestStoreFieldLengths(t *testing.T) {
 		// key manager's own column.
 		app := createApp(t, s, "", "LongKeys")
 		key := strings.Repeat("k", 255)
-		soapRegister(t, s, "is-7", "long key client", key, "long-key-secret")
+		soapRegister(t, s, "is-next", "long key client", key, "long-key-secret")
 		mapKeys(t, s, "", app.ApplicationID, mapBody(key, "long-key-secret", "PRODUCTION")).want(t, http.StatusOK, nil)
 		r := mapKeys(t, s, "", app.ApplicationID, mapBody(key+"k", "secret", "SANDBOX"))
 		r.wantError(t, http.StatusBadRequest, "consumerKey may have at most 255 characters")

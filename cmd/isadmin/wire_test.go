@@ -136,7 +136,7 @@ func TestContentTypes(t *testing.T) {
 // makes its reply address none, which CommonsHTTPTransportSender does not
 // send to).
 func TestWSAddressing(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	const wsa = "http://www.w3.org/2005/08/addressing"
 	const sub = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
 	call := func(headers, body string) *rawResponse {
@@ -200,7 +200,7 @@ func TestWSAddressing(t *testing.T) {
 // Builder copies CHARACTER_SET_ENCODING), what the charset cannot carry as
 // character references.
 func TestRequestCharsets(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	register := func(name, key string) string {
 		return envelope(soap11, `<xsd:registerOAuthApplicationData><xsd:application><dto:applicationName>`+name+`</dto:applicationName>`+
 			`<dto:grantTypes>password</dto:grantTypes><dto:oauthConsumerKey>`+key+`</dto:oauthConsumerKey></xsd:application></xsd:registerOAuthApplicationData>`)
@@ -269,7 +269,7 @@ func TestRequestCharsets(t *testing.T) {
 // session of a call authenticated by HTTP Basic is logged in, so its
 // cookie works alone afterwards.
 func TestAuthenticationAnswers(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	list := []byte(envelope(soap11, listApps))
 	noAuth := http.Header{"Content-Type": {"text/xml; charset=UTF-8"}, "SOAPAction": {`"urn:getAllOAuthApplicationData"`}}
 	cookieRE := regexp.MustCompile(`^JSESSIONID=([0-9A-F]{32}); Path=/; Secure; HttpOnly; SameSite=Strict$`)
@@ -345,7 +345,7 @@ func TestAuthenticationAnswers(t *testing.T) {
 // reference (EPR) <path>", soapenv:Server, HTTP 500, nothing done.
 // --http-admin-services (Carbon's HttpAdminServices) serves them there too.
 func TestAdminServicesHTTPSOnly(t *testing.T) {
-	s := startServer(t, "is-7", func(c *Config) { c.HTTPAdminServices = false })
+	s := startServer(t, "is-next", func(c *Config) { c.HTTPAdminServices = false })
 	body := []byte(envelope(soap11, `<xsd:registerOAuthApplicationData><xsd:application><dto:applicationName>plain</dto:applicationName><dto:grantTypes>password</dto:grantTypes><dto:oauthConsumerKey>plain-key</dto:oauthConsumerKey></xsd:application></xsd:registerOAuthApplicationData>`))
 	r := s.send(t, "POST", s.URL+oauthSvc, soap11Header("registerOAuthApplicationData"), body)
 	want := `<?xml version='1.0' encoding='UTF-8'?><soapenv:Envelope xmlns:soapenv="` + envNS11 + `"><soapenv:Body><soapenv:Fault><faultcode>soapenv:Server</faultcode>` +
@@ -379,7 +379,7 @@ func TestAdminServicesHTTPSOnly(t *testing.T) {
 // never with a session cookie alone, and answers the response wrapper
 // alone (ApplicationXMLFormatter).
 func TestGetAndHead(t *testing.T) {
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	registerApp(t, s, soap11, "get app", "get-key", "get-secret")
 
 	get := s.send(t, "GET", s.URL+oauthSvc+"?wsdl", nil, nil)
@@ -439,7 +439,7 @@ func TestGetAndHead(t *testing.T) {
 // Listener.java genEpr: HostName from carbon.xml), whatever Host header the
 // request carried.
 func TestServedDocuments(t *testing.T) {
-	s := startServer(t, "is-7", func(c *Config) {
+	s := startServer(t, "is-next", func(c *Config) {
 		c.Hostname = "is.example.com"
 		c.AllowedHosts = []string{"alias.example"}
 	})

@@ -470,11 +470,11 @@ func TestXMLValidator(t *testing.T) {
 	if xv.lint == "" {
 		requireTools(t, "xmllint not found (Debian package libxml2-utils)")
 	}
-	s := startServer(t, "is-7")
+	s := startServer(t, "is-next")
 	registerApp(t, s, soap11, "xv", "xv-key", "xv-secret")
 	got := s.do(t, call{action: "getOAuthApplicationData", body: opBody("getOAuthApplicationData", "consumerKey", "xv-key")})
 	got.ok(t)
-	oauth7 := "is-7/OAuthAdminService"
+	oauth7 := "is-next/OAuthAdminService"
 
 	// edit returns the answer with f applied to its DTO.
 	edit := func(f func(dto *etree.Element)) []byte {

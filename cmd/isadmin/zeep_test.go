@@ -34,7 +34,7 @@ func requireZeep(t *testing.T) {
 // and a fault, on the SOAP 1.1 and the SOAP 1.2 ports of each profile.
 func TestZeepClient(t *testing.T) {
 	requireZeep(t)
-	for _, profile := range []string{"is-5.0", "is-7"} {
+	for _, profile := range []string{"is-5.0", "is-next"} {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, profile)
@@ -66,7 +66,7 @@ func TestZeepClient(t *testing.T) {
 func TestZeepSessionClient(t *testing.T) {
 	requireZeep(t)
 	const script = "../../testdata/zeep/appmgt_flow.py"
-	for _, profile := range []string{"is-5.0", "is-7"} {
+	for _, profile := range []string{"is-5.0", "is-next"} {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, profile)

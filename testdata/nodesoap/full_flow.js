@@ -5,7 +5,7 @@
 // Usage: node full_flow.js BASE_URL PROFILE USER PASSWORD
 //
 // BASE_URL is the server's base address (http://127.0.0.1:PORT); PROFILE its
-// wire profile (is-5.0 or is-7). Every SOAP client is built from the served
+// wire profile (is-5.0 or is-next). Every SOAP client is built from the served
 // ?wsdl of its service and calls the service's SOAP 1.1 port; one extra
 // client, with forceSoap12Headers, reads the OAuth client over the SOAP 1.2
 // port. After login no request carries Basic credentials: the JSESSIONID
@@ -286,7 +286,7 @@ async function run(base, profile, user, password) {
     createdId = Number(created && created.return);
     check(Number.isInteger(createdId) && createdId > 0, `is-5.0 createApplication returns the new id, got ${show(created)}`);
   } else {
-    check(apps.last.status === 200 && isNil(created && created.return), `is-7 createApplication returns nothing, got ${show(created)}`);
+    check(apps.last.status === 200 && isNil(created && created.return), `is-next createApplication returns nothing, got ${show(created)}`);
   }
   step(`createApplication ${spName} (returned ${show(created)})`);
 
@@ -383,8 +383,8 @@ async function main(argv) {
     return 2;
   }
   const [base, profile, user, password] = argv;
-  if (profile !== 'is-5.0' && profile !== 'is-7') {
-    console.log(`FAIL: unknown profile ${show(profile)} (want is-5.0 or is-7)`);
+  if (profile !== 'is-5.0' && profile !== 'is-next') {
+    console.log(`FAIL: unknown profile ${show(profile)} (want is-5.0 or is-next)`);
     return 2;
   }
   try {

@@ -53,7 +53,7 @@ def run(base, profile, user, password):
     if profile == "is-5.0":
         check(isinstance(created, int) and created > 0, "is-5.0 createApplication returns the new id, got %r" % (created,))
     else:
-        check(created is None, "is-7 createApplication returns nothing, got %r" % (created,))
+        check(created is None, "is-next createApplication returns nothing, got %r" % (created,))
     step("createApplication")
 
     sp = apps.service.getApplication("zeep-sp")

@@ -5,7 +5,7 @@ session alone, the way API Manager deployments script Identity Server.
 Usage: full_flow.py BASE_URL PROFILE USER PASSWORD
 
 BASE_URL is the server's base address (http://127.0.0.1:PORT); PROFILE its
-wire profile (is-5.0 or is-7). Every SOAP client is built from the served
+wire profile (is-5.0 or is-next). Every SOAP client is built from the served
 ?wsdl of its service and talks on the default (SOAP 1.1) port. After login
 no request carries Basic credentials: the JSESSIONID cookie authenticates
 the IdentityApplicationManagementService and OAuthAdminService calls and
@@ -161,7 +161,7 @@ def run(base, profile, user, password):
     if is50:
         check(isinstance(created, int) and created > 0, "is-5.0 createApplication returns the new id, got %r" % (created,))
     else:
-        check(created is None, "is-7 createApplication returns nothing, got %r" % (created,))
+        check(created is None, "is-next createApplication returns nothing, got %r" % (created,))
     step("createApplication %s (returned %r)" % (sp_name, created))
 
     w = flow.void(lambda: oauth.service.registerOAuthApplicationData(application={
@@ -271,8 +271,8 @@ def main(argv):
         print(__doc__)
         return 2
     base, profile, user, password = argv[1:]
-    if profile not in ("is-5.0", "is-7"):
-        print("FAIL: unknown profile %r (want is-5.0 or is-7)" % profile)
+    if profile not in ("is-5.0", "is-next"):
+        print("FAIL: unknown profile %r (want is-5.0 or is-next)" % profile)
         return 2
     try:
         run(base.rstrip("/"), profile, user, password)

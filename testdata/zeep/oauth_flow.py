@@ -4,7 +4,7 @@
 Usage: oauth_flow.py WSDL_URL PROFILE USER PASSWORD
 
 WSDL_URL is the served "?wsdl" address; PROFILE is the server's wire profile
-(is-5.0 or is-7). The client is built from the served WSDL alone, so the
+(is-5.0 or is-next). The client is built from the served WSDL alone, so the
 endpoint addresses, operations and types all come from the server. Each step
 prints one line; the first failure exits non-zero with a message.
 """
@@ -95,7 +95,7 @@ class Flow:
     def void(self, call, what):
         """Runs a void operation and checks its answer: zeep returns None;
         on the wire is-5.0 answers HTTP 202 with an empty body (one-way),
-        is-7 HTTP 200 with a wrapper holding a nil return (in-out with an
+        is-next HTTP 200 with a wrapper holding a nil return (in-out with an
         empty output message). Returns a description of the answer."""
         result = call()
         check(result is None, "%s: want no result, got %r" % (what, result))
@@ -162,7 +162,7 @@ def run(wsdl, profile, user, password):
         step("is-5.0 client has no operation updateConsumerAppState")
     else:
         for op in ("updateConsumerAppState", "getOauthApplicationState", "updateOauthSecretKey"):
-            check(op in ops, "is-7 WSDL lacks %s" % op)
+            check(op in ops, "is-next WSDL lacks %s" % op)
 
     key = "zeep-key-" + profile
     secret = "zeep-secret"
@@ -211,7 +211,7 @@ def run(wsdl, profile, user, password):
     check_app(gen, "generated app", name2, callback, gen.oauthConsumerKey, None, grants)
     step("registerOAuthApplicationData without key/secret (%s): generated key %s" % (w, gen.oauthConsumerKey))
 
-    if profile == "is-7":
+    if profile == "is-next":
         w = flow.void(lambda: svc.updateConsumerAppState(consumerKey=key, newState="REVOKED"),
                       "updateConsumerAppState")
         step("updateConsumerAppState %s -> REVOKED (%s)" % (key, w))
@@ -268,8 +268,8 @@ def main(argv):
         print("usage: %s WSDL_URL PROFILE USER PASSWORD" % argv[0], file=sys.stderr)
         return 2
     wsdl, profile, user, password = argv[1:]
-    if profile not in ("is-5.0", "is-7"):
-        print("FAIL: unknown profile %r (want is-5.0 or is-7)" % profile)
+    if profile not in ("is-5.0", "is-next"):
+        print("FAIL: unknown profile %r (want is-5.0 or is-next)" % profile)
         return 2
     try:
         run(wsdl, profile, user, password)
