@@ -42,16 +42,19 @@ func (a *AuthenticationAdmin) check(ctx context.Context, username, password, rem
 		// On /t/<domain>/services/... a bare user name belongs to that tenant.
 		username += "@" + sink.TenantDomain
 	}
-	_, domain := SplitUsername(username)
-	t, err := a.Identity.Store.FindTenantByDomain(ctx, domain)
-	if errors.Is(err, ErrNotFound) || err == nil && !t.Active {
-		return Principal{}, false, Errorf("auth.bad-tenant", "Invalid domain or unactivated tenant login")
-	}
-	if err != nil {
-		return Principal{}, false, Internal("auth.failed", "Authentication failed", err)
-	}
+	// Credentials that pass belong to an active tenant (Authenticate
+	// checks it, and a tenant's change moves the identity version its
+	// cache keeps), so the tenant is read only to explain a refusal.
 	p, err := a.Identity.Authenticate(ctx, username, password)
 	if errors.Is(err, ErrBadCredentials) {
+		_, domain := SplitUsername(username)
+		t, err := a.Identity.Store.FindTenantByDomain(ctx, domain)
+		if errors.Is(err, ErrNotFound) || err == nil && !t.Active {
+			return Principal{}, false, Errorf("auth.bad-tenant", "Invalid domain or unactivated tenant login")
+		}
+		if err != nil {
+			return Principal{}, false, Internal("auth.failed", "Authentication failed", err)
+		}
 		return Principal{}, false, nil
 	}
 	if err != nil {

@@ -30,6 +30,7 @@
 #   COLD_STARTS [10]       cold starts
 #   MAPKEYS_PER_ROUND [40000]  store applications seeded for each map-keys round
 #   MEM_CONCURRENCY [1]    concurrent getAllOAuthApplicationData calls in the memory test
+#   SECTIONS [1 2 3 4 5 6 7]  the sections to run
 #   OUT                    results directory [bench/results/<date>-<host>]
 #   PG_URL [postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]  a PostgreSQL
 #                          database where the database isadmin_bench may be made
@@ -48,6 +49,7 @@ CONCURRENCY=${CONCURRENCY:-32}
 COLD_STARTS=${COLD_STARTS:-10}
 MAPKEYS_PER_ROUND=${MAPKEYS_PER_ROUND:-40000}
 MEM_CONCURRENCY=${MEM_CONCURRENCY:-1}
+SECTIONS=${SECTIONS:-1 2 3 4 5 6 7}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 PG_CLIENTS=${PG_CLIENTS:-150000}
 PORT_ISADMIN=${PORT_ISADMIN:-19763}
@@ -181,12 +183,29 @@ fi
 } >"$out/env.txt"
 cat "$out/env.txt" >&2
 
+# want N: whether section N runs.
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+
+mapfile -t get_headers < <(soap_headers getOAuthApplicationData)
+mapfile -t reg_headers < <(soap_headers registerOAuthApplicationData)
+mapfile -t all_headers < <(soap_headers getAllOAuthApplicationData)
+common=(--concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP")
+get_args=("${common[@]}" --body-file "$req/getOAuthApplicationData.xml" "${get_headers[@]}" --user admin --password admin)
+total=$((MAPKEYS_PER_ROUND * ROUNDS))
+isadmin_pid=
+
+# start_get_server: isadmin with the one OAuth client of sections 1 and 2.
+start_get_server() {
+	log "isadmin with one OAuth client"
+	start_isadmin "$work/data-get"
+	soap registerOAuthApplicationData "$req/register-bench-client.xml"
+	soap getOAuthApplicationData "$req/getOAuthApplicationData.xml" "$work/response.xml"
+}
+
 # --- 1. getOAuthApplicationData: isadmin, bare handler, npm soap ------------
 
-log "isadmin with one OAuth client"
-start_isadmin "$work/data-get"
-soap registerOAuthApplicationData "$req/register-bench-client.xml"
-soap getOAuthApplicationData "$req/getOAuthApplicationData.xml" "$work/response.xml"
+if want 1; then
+start_get_server
 cp "$work/response.xml" "$out/getOAuthApplicationData.response.xml"
 curl -sf "$oauth?wsdl" -o "$work/OAuthAdminService.wsdl"
 
@@ -204,9 +223,6 @@ started+=("$peer_pid")
 wait_for "http://127.0.0.1:$PORT_BARE/"
 wait_for "http://127.0.0.1:$PORT_PEER/services/OAuthAdminService?wsdl"
 
-mapfile -t get_headers < <(soap_headers getOAuthApplicationData)
-common=(--concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP")
-get_args=("${common[@]}" --body-file "$req/getOAuthApplicationData.xml" "${get_headers[@]}" --user admin --password admin)
 for ((r = 1; r <= ROUNDS; r++)); do
 	bench get/isadmin "$r" --url "$oauth" "${get_args[@]}"
 	bench get/bare "$r" --url "http://127.0.0.1:$PORT_BARE/services/OAuthAdminService" "${get_args[@]}"
@@ -214,10 +230,12 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 stop "$bare_pid"
 stop "$peer_pid"
+fi
 
 # --- 2. registerOAuthApplicationData against raw SQLite commits -----------
 
-mapfile -t reg_headers < <(soap_headers registerOAuthApplicationData)
+if want 2; then
+[[ -n $isadmin_pid ]] || start_get_server
 mkdir -p "$work/sqlite"
 for ((r = 1; r <= ROUNDS; r++)); do
 	bench register/isadmin "$r" --url "$oauth" "${common[@]}" --template "$req/registerOAuthApplicationData.tmpl.xml" \
@@ -225,17 +243,18 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	bench commit/sqlite "$r" --kind sqlite-commits --dir "$work/sqlite" "${common[@]}"
 	bench commit/sqlite-c1 "$r" --kind sqlite-commits --dir "$work/sqlite" --concurrency 1 --duration "$DURATION" --warmup "$WARMUP"
 done
-stop "$isadmin_pid"
+fi
+[[ -z $isadmin_pid ]] || stop "$isadmin_pid"
 
 # --- 3. store map-keys of existing OAuth clients -------------------------
 
+if want 3; then
 log "seeding $((MAPKEYS_PER_ROUND * ROUNDS)) store applications and OAuth clients for map-keys"
 start_isadmin "$work/data-mapkeys"
 soap registerOAuthApplicationData "$req/register-bench-client.xml"
 template_app=$(curl -sf -u admin:admin -H 'Content-Type: application/json' "$store/applications" \
 	--data-binary "@$req/store-application.json" | jq -r .applicationId)
 stop "$isadmin_pid"
-total=$((MAPKEYS_PER_ROUND * ROUNDS))
 "$work/seed" store --db "$work/data-mapkeys/isadmin.db" --template-uuid "$template_app" --count "$total" \
 	--prefix mk- --out "$work/mapkeys.txt"
 "$work/seed" oauth --db "$work/data-mapkeys/isadmin.db" --template-key bench-client-id --count "$total" --prefix mk-
@@ -247,16 +266,19 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		--header 'Content-Type: application/json' --user admin --password admin
 done
 stop "$isadmin_pid"
+fi
 
 # --- 4. resident memory: 100 000 clients, a list of 10 000 ----------------
 
+if want 4 || want 5; then
 log "seeding 100 000 OAuth clients, 10 000 of them admin's"
 start_isadmin "$work/data-mem"
 soap registerOAuthApplicationData "$req/register-bench-client.xml"
 stop "$isadmin_pid"
 "$work/seed" oauth --db "$work/data-mem/isadmin.db" --template-key bench-client-id --count 99999 --owned 9999 --prefix mem-
 start_isadmin "$work/data-mem"
-mapfile -t all_headers < <(soap_headers getAllOAuthApplicationData)
+fi
+if want 4; then
 bench memory/isadmin 1 --url "$oauth" --concurrency "$MEM_CONCURRENCY" --duration "$DURATION" --warmup 1s \
 	--body-file "$req/getAllOAuthApplicationData.xml" "${all_headers[@]}" --user admin --password admin --rss-pid "$isadmin_pid"
 soap getAllOAuthApplicationData "$req/getAllOAuthApplicationData.xml" "$work/all.xml"
@@ -267,8 +289,11 @@ if [[ $listed != 10000 ]]; then
 	exit 1
 fi
 
+fi
+
 # --- 5. slow readers: 64 stalled listings of 10 000 clients ---------------
 
+if want 5; then
 log "64 connections stalled on getAllOAuthApplicationData of 10 000 clients"
 stalled=(--stalled 64 --stalled-body-file "$req/getAllOAuthApplicationData.xml")
 for h in "${all_headers[@]}"; do
@@ -278,14 +303,19 @@ bench stalled-get/isadmin 1 --url "$oauth" "${common[@]}" "${stalled[@]}" \
 	--body-file "$req/getOAuthApplicationData.xml" "${get_headers[@]}" --user admin --password admin
 bench stalled-register/isadmin 1 --url "$oauth" "${common[@]}" "${stalled[@]}" \
 	--template "$req/registerOAuthApplicationData.tmpl.xml" "${reg_headers[@]}" --user admin --password admin
-stop "$isadmin_pid"
+fi
+if want 4 || want 5; then
+	stop "$isadmin_pid"
+fi
 
 # --- 6. PostgreSQL beside SQLite; 1, 2 and 3 instances on one database ----
 
 pg_base=${PG_URL%%\?*}
 pg_db=${pg_base%/*}/isadmin_bench
 [[ $PG_URL == *\?* ]] && pg_db+="?${PG_URL#*\?}"
-if psql -q "$PG_URL" -c 'DROP DATABASE IF EXISTS isadmin_bench' -c 'CREATE DATABASE isadmin_bench' 2>>"$work/psql.log"; then
+if ! want 6; then
+	:
+elif psql -q "$PG_URL" -c 'DROP DATABASE IF EXISTS isadmin_bench' -c 'CREATE DATABASE isadmin_bench' 2>>"$work/psql.log"; then
 	log "PostgreSQL: $PG_CLIENTS OAuth clients and $total store applications in SQLite and in PostgreSQL"
 	pg_port=$((PORT_ISADMIN + 10))
 	# Every instance reads the key file of data-pg, made on the first start.
@@ -373,7 +403,7 @@ fi
 
 # --- 7. cold start ----------------------------------------------------------
 
-bench coldstart/isadmin 1 --kind cold-start --binary "$work/isadmin" --runs "$COLD_STARTS" --dir "$work"
+want 7 && bench coldstart/isadmin 1 --kind cold-start --binary "$work/isadmin" --runs "$COLD_STARTS" --dir "$work"
 
 "$work/report" --dir "$out"
 log "wrote $out/results.md and $out/chart.png"
