@@ -252,6 +252,14 @@ func TestProfilesLoad(t *testing.T) {
 		dtoFieldsLen int
 	}{
 		{"is-5.0", 10, []string{"registerOAuthApplicationData", "removeOAuthApplicationData", "updateConsumerApplication"}, nil, 7},
+		// Void operations are one-way up to 5.2 and answer a nil return
+		// from 5.3; the scope writers of 5.7 are one-way until 5.10, and
+		// deleteScope stays so.
+		{"is-5.2", 11, []string{"registerOAuthApplicationData", "removeOAuthApplicationData", "updateConsumerApplication"}, nil, 9},
+		{"is-5.3", 15, nil, []string{"registerOAuthApplicationData", "updateConsumerApplication", "removeOAuthApplicationData", "updateConsumerAppState", "updateOauthSecretKey"}, 10},
+		{"is-5.7", 30, []string{"addScope", "deleteScope", "updateScope"}, []string{"registerOAuthApplicationData", "updateConsumerApplication", "removeOAuthApplicationData", "updateConsumerAppState", "updateOauthSecretKey", "getAudiences"}, 23},
+		{"is-5.10", 32, []string{"deleteScope"}, []string{"registerOAuthApplicationData", "updateConsumerApplication", "removeOAuthApplicationData", "updateConsumerAppState", "updateOauthSecretKey", "addScope", "updateScope", "getAudiences"}, 26},
+		{"is-7.3", 32, []string{"deleteScope"}, []string{"registerOAuthApplicationData", "updateConsumerApplication", "removeOAuthApplicationData", "updateConsumerAppState", "updateOauthSecretKey", "addScope", "updateScope", "getAudiences"}, 55},
 		{"is-next", 32, []string{"deleteScope"}, []string{"registerOAuthApplicationData", "updateConsumerApplication", "removeOAuthApplicationData", "updateConsumerAppState", "updateOauthSecretKey", "addScope", "updateScope", "getAudiences"}, 61},
 	}
 	for _, tc := range cases {

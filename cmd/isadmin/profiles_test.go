@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/beevik/etree"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -57,4 +60,69 @@ func TestProfilesCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"profiles", "extra"}, func(string) string { return "" }, &stdout, &stderr); !errors.Is(err, errUsage) {
 		t.Errorf("profiles with an argument: %v, want the usage", err)
 	}
+}
+
+// TestProfileSwitches checks, on the wire, the behaviour that changes from
+// one release to the next: void operations are one-way up to IS 5.2 and
+// answer a nil return from 5.3, which also brings the state operations;
+// the grant types a fresh server allows follow the release's identity.xml.
+func TestProfileSwitches(t *testing.T) {
+	for _, c := range []struct {
+		profile string
+		oneWay  bool
+		state   bool
+		grants  []string // among the allowed grant types
+		absent  []string // not among them
+	}{
+		{"is-5.2", true, false, []string{"iwa:ntlm"}, []string{"urn:ietf:params:oauth:grant-type:jwt-bearer"}},
+		{"is-5.3", false, true, nil, []string{"urn:ietf:params:oauth:grant-type:jwt-bearer"}},
+		{"is-5.5", false, true, []string{"urn:ietf:params:oauth:grant-type:jwt-bearer"}, []string{"account_switch"}},
+		{"is-5.10", false, true, []string{"account_switch"}, []string{"urn:ietf:params:oauth:grant-type:device_code"}},
+		{"is-7.3", false, true, []string{"urn:ietf:params:oauth:grant-type:device_code", "urn:openid:params:grant-type:ciba"}, []string{"urn:ietf:params:oauth:grant-type:uma-ticket"}},
+	} {
+		t.Run(c.profile, func(t *testing.T) {
+			s := startServer(t, c.profile)
+			r := s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("switch", "switch-key", "switch-secret", "", "password")})
+			switch {
+			case c.oneWay && (r.Status != http.StatusAccepted || len(r.Body) != 0):
+				t.Errorf("register: HTTP %d %s, want 202 and no body", r.Status, r.Body)
+			case !c.oneWay && (r.Status != http.StatusOK || !nilReturn(r.Body)):
+				t.Errorf("register: HTTP %d %s, want 200 and a nil return", r.Status, r.Body)
+			}
+			r = s.do(t, call{action: "getOauthApplicationState", body: `<xsd:getOauthApplicationState><xsd:consumerKey>switch-key</xsd:consumerKey></xsd:getOauthApplicationState>`})
+			if c.state {
+				if ret, _ := text(r.ok(t), "return"); ret != "ACTIVE" {
+					t.Errorf("state: %q", ret)
+				}
+			} else if _, reason := r.fault(t); !strings.Contains(reason, "The endpoint reference (EPR) for the Operation not found") {
+				t.Errorf("getOauthApplicationState before 5.3: %q", reason)
+			}
+			grants := s.do(t, call{action: "getAllowedGrantTypes", body: `<xsd:getAllowedGrantTypes/>`}).ok(t)
+			var got []string
+			for _, e := range grants.SelectElements("return") {
+				got = append(got, e.Text())
+			}
+			for _, g := range c.grants {
+				if !slices.Contains(got, g) {
+					t.Errorf("allowed grant types %v lack %s", got, g)
+				}
+			}
+			for _, g := range c.absent {
+				if slices.Contains(got, g) {
+					t.Errorf("allowed grant types %v have %s", got, g)
+				}
+			}
+		})
+	}
+}
+
+// nilReturn reports whether body's response element holds one return
+// marked xsi:nil, the answer of a void operation from IS 5.3.
+func nilReturn(body []byte) bool {
+	doc := etree.NewDocument()
+	if doc.ReadFromBytes(body) != nil {
+		return false
+	}
+	ret := doc.FindElements("//return")
+	return len(ret) == 1 && ret[0].SelectAttrValue("xsi:nil", "") == "true" && len(ret[0].ChildElements()) == 0
 }
