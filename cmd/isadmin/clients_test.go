@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/isadmin/isadmin/wsdl"
 )
 
 // Real SOAP clients, each built from the served ?wsdl documents, run the
@@ -97,11 +99,11 @@ func checkFullFlowOutcome(t *testing.T, s *testServer, client string, profile st
 }
 
 // TestZeepFullFlow runs testdata/zeep/full_flow.py (Debian's python3-zeep)
-// in each profile.
+// in every profile.
 func TestZeepFullFlow(t *testing.T) {
 	requireZeep(t)
 	const script = "../../testdata/zeep/full_flow.py"
-	for _, profile := range profiles {
+	for _, profile := range wsdl.Names() {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startStore(t, profile)
@@ -112,12 +114,12 @@ func TestZeepFullFlow(t *testing.T) {
 }
 
 // TestNodeSoapFullFlow runs testdata/nodesoap/full_flow.js (the npm package
-// soap, pinned by testdata/nodesoap/package-lock.json) in each profile: SOAP
+// soap, pinned by testdata/nodesoap/package-lock.json) in every profile: SOAP
 // 1.1 throughout, and one call over SOAP 1.2.
 func TestNodeSoapFullFlow(t *testing.T) {
 	node := requireNodeSoap(t)
 	script := filepath.Join(nodeSoapDir, "full_flow.js")
-	for _, profile := range profiles {
+	for _, profile := range wsdl.Names() {
 		t.Run(profile, func(t *testing.T) {
 			t.Parallel()
 			s := startStore(t, profile)
