@@ -76,7 +76,7 @@ func versionMismatch(reason string) *Fault {
 
 // faultFor turns any error of a request into the fault to send. Domain
 // errors take the active profile's text for their code.
-func faultFor(err error, profile *wsdl.Profile, op string) *Fault {
+func faultFor(err error, profile *wsdl.Profile, service, op string) *Fault {
 	var f *Fault
 	if errors.As(err, &f) {
 		return f
@@ -87,19 +87,19 @@ func faultFor(err error, profile *wsdl.Profile, op string) *Fault {
 	}
 	var de *admin.Error
 	if errors.As(err, &de) {
-		return domainFault(de, profile)
+		return domainFault(de, profile, service)
 	}
 	// Anything else is ours; say nothing about it but what Axis2 says.
 	return serverFault("Exception occurred while trying to invoke service method " + op)
 }
 
-func domainFault(de *admin.Error, profile *wsdl.Profile) *Fault {
+func domainFault(de *admin.Error, profile *wsdl.Profile, service string) *Fault {
 	reason := profile.Text(de.Code, de.Default, de.Args...)
 	// Upstream renders client and server exceptions of the admin services
 	// alike: soapenv:Server, with an empty detail unless the profile says
 	// the exception was a declared one.
 	f := serverFault(reason)
-	if d, ok := profile.Detail(de.Code); ok {
+	if d, ok := profile.Detail(service, de.Code); ok {
 		f.Detail = strings.Replace(d, "%s", string(appendText(nil, reason)), 1)
 	}
 	return f

@@ -116,7 +116,7 @@ func isRequestError(err error) bool {
 // response is well-formed UTF-8 XML whose fault string is the reason.
 func checkFaultResponse(t *testing.T, s *Server, v Version, err error) {
 	t.Helper()
-	f := faultFor(err, s.Profile, "")
+	f := faultFor(err, s.Profile, "", "")
 	switch f.Code {
 	case codeClient, codeVersionMismatch, codeMustUnderstand:
 	default:

@@ -126,7 +126,7 @@ func (s *Server) document(svc *wsdl.Service, wsdl2 bool) []byte {
 func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, t target, rl *requestLog) {
 	rp := newReply(POX)
 	fail := func(err error) {
-		f := faultFor(err, s.Profile, rl.op)
+		f := faultFor(err, s.Profile, rl.service, rl.op)
 		rl.fault = f.Code
 		rl.status = s.writeFaultReply(w, rp, f)
 	}

@@ -181,7 +181,7 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter
 	}
 	rp := newReply(v)
 	fail := func(err error) {
-		f := faultFor(err, s.Profile, rl.op)
+		f := faultFor(err, s.Profile, rl.service, rl.op)
 		rl.fault = f.Code
 		rl.status = s.writeFaultReply(w, rp, f)
 	}
@@ -314,7 +314,7 @@ func (s *Server) run(ctx context.Context, w http.ResponseWriter, r *http.Request
 	resp, err := invoke(ctx, op, impl, req)
 	setSessionCookie(w, r, admin.SessionSinkFrom(ctx))
 	if err != nil {
-		if f := faultFor(err, s.Profile, op.Name); f.Code == codeServer {
+		if f := faultFor(err, s.Profile, op.Service.Name, op.Name); f.Code == codeServer {
 			var de *admin.Error
 			if !errors.As(err, &de) || de.Kind == admin.ServerError {
 				s.Log.Error().Err(err).Str("operation", op.Name).Msg("operation failed")

@@ -289,12 +289,25 @@ func parseLines(data []byte, add func(key, value string)) error {
 	return sc.Err()
 }
 
-// Detail returns the fault detail template for a domain error code: raw
-// XML in which %s stands for the escaped fault text. Upstream sends a typed
-// detail only where the exception thrown is exactly the declared one.
-func (p *Profile) Detail(code string) (string, bool) {
-	d, ok := p.details[code]
-	return d, ok
+// Detail returns the fault detail template for a domain error code raised
+// by a service: raw XML in which %s, if present, stands for the escaped
+// fault text. Upstream sends a typed detail only where the exception thrown
+// is exactly the declared one. details.txt keys are "Service/code"; a key
+// "Service/prefix.*" covers every code that starts with "prefix." and has
+// no key of its own, the longest such prefix first.
+func (p *Profile) Detail(service, code string) (string, bool) {
+	key := service + "/" + code
+	if d, ok := p.details[key]; ok {
+		return d, true
+	}
+	for i := len(key) - 1; i > len(service); i-- {
+		if key[i] == '.' {
+			if d, ok := p.details[key[:i+1]+"*"]; ok {
+				return d, true
+			}
+		}
+	}
+	return "", false
 }
 
 // NoAuthentication is the permission entry of operations callers use

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+
+	"github.com/isadmin/isadmin/wsdl"
 )
 
 var profiles = []string{"is-5.0", "is-next"}
@@ -445,4 +447,66 @@ func TestTypedFaultDetail(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestTypedFaultDetailPerRelease: from IS 5.1 to 5.10 every fault of
+// OAuthAdminService carries the typed detail of IdentityOAuthAdminException,
+// with the bean typed in the namespace of the oauth package; IS 5.0 sends
+// one only for a disallowed grant, and from 5.11 on client errors carry an
+// empty detail. IdentityApplicationManagementService's faults never carry
+// OAuthAdminService's detail.
+func TestTypedFaultDetailPerRelease(t *testing.T) {
+	names := wsdl.Names()
+	typedFrom, typedTo := slices.Index(names, "is-5.1"), slices.Index(names, "is-5.10")
+	for i, profile := range names {
+		t.Run(profile, func(t *testing.T) {
+			s := startServer(t, profile)
+			for _, c := range []call{
+				{action: "getOAuthApplicationData", body: `<xsd:getOAuthApplicationData><xsd:consumerKey>none</xsd:consumerKey></xsd:getOAuthApplicationData>`},
+				{version: soap12, action: "getOAuthApplicationDataByAppName", body: `<xsd:getOAuthApplicationDataByAppName><xsd:appName>none</xsd:appName></xsd:getOAuthApplicationDataByAppName>`},
+				{action: "registerOAuthApplicationData", body: registerBody("g", "", "", "", "password bogus_grant")},
+			} {
+				r := s.do(t, c)
+				r.fault(t)
+				detail := faultDetail(t, r)
+				wrapper := detail.SelectElement("OAuthAdminServiceIdentityOAuthAdminException")
+				if i < typedFrom || i > typedTo {
+					if wrapper != nil || (i > typedTo && len(detail.ChildElements()) != 0) {
+						t.Errorf("%s: a detail, want none:\n%s", c.action, r.Body)
+					}
+					continue
+				}
+				if wrapper == nil || len(detail.ChildElements()) != 1 || wrapper.NamespaceURI() != axis2NS {
+					t.Errorf("%s: no typed detail:\n%s", c.action, r.Body)
+					continue
+				}
+				bean := wrapper.SelectElement("IdentityOAuthAdminException")
+				if bean == nil || bean.NamespaceURI() != axis2NS {
+					t.Errorf("%s: no exception bean:\n%s", c.action, r.Body)
+					continue
+				}
+				prefix, local, _ := strings.Cut(bean.SelectAttrValue("xsi:type", ""), ":")
+				if local != "IdentityOAuthAdminException" || lookupNS(bean, prefix) != "http://oauth.identity.carbon.wso2.org/xsd" {
+					t.Errorf("%s: bean typed %q:\n%s", c.action, bean.SelectAttrValue("xsi:type", ""), r.Body)
+				}
+			}
+			// A service provider's fault is no OAuthAdminService fault.
+			if svc := s.Profile.Service("IdentityApplicationManagementService"); svc != nil && svc.Operation("getApplication") != nil {
+				r := s.do(t, call{path: appMgtSvc, action: "deleteApplication", body: `<xsd:deleteApplication><xsd:applicationName>none</xsd:applicationName></xsd:deleteApplication>`})
+				if r.Doc != nil && r.payload(t).Tag == "Fault" && faultDetail(t, r).SelectElement("OAuthAdminServiceIdentityOAuthAdminException") != nil {
+					t.Errorf("IdentityApplicationManagementService fault with OAuthAdminService's detail:\n%s", r.Body)
+				}
+			}
+		})
+	}
+}
+
+// lookupNS resolves prefix in the scope of e.
+func lookupNS(e *etree.Element, prefix string) string {
+	for ; e != nil; e = e.Parent() {
+		if v := e.SelectAttrValue("xmlns:"+prefix, ""); v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -459,9 +459,13 @@ func rpCompareCapture(t *testing.T, c *rpCapture, caps []*rpCapture, answers map
 		return
 	case strings.HasPrefix(c.name, "fault.generic-server."):
 		// A server fault with an empty detail (captured from a sibling
-		// admin service): removing a client that does not exist.
+		// admin service): removing a client that does not exist, in the
+		// releases whose OAuthAdminService faults carry no typed detail.
 		for _, p := range wsdl.Names() {
 			s := startServer(t, p)
+			if _, typed := s.Profile.Detail("OAuthAdminService", "oauth.client-not-found"); typed {
+				continue
+			}
 			r := s.do(t, call{path: "/services/" + c.service, version: c.version, action: "removeOAuthApplicationData",
 				body: `<xsd:removeOAuthApplicationData><xsd:consumerKey>replay-none</xsd:consumerKey></xsd:removeOAuthApplicationData>`})
 			rpSameStructure(t, fmt.Sprintf("%s vs %s", c, p), c.doc.Root(), r, true)
