@@ -97,3 +97,46 @@ func TestProfilesResolve(t *testing.T) {
 		t.Errorf("an unknown profile: %v, want an error listing the profiles", err)
 	}
 }
+
+// TestPermissionsPerRelease: the permission an operation needs follows its
+// release's services.xml (RELEASES.md section 5).
+func TestPermissionsPerRelease(t *testing.T) {
+	const (
+		iams   = "IdentityApplicationManagementService"
+		oas    = "OAuthAdminService"
+		manage = "/permission/admin/manage"
+		appmgt = "/permission/admin/manage/identity/applicationmgt"
+		tmpl   = "/permission/admin/manage/identity/apptemplatemgt"
+	)
+	for _, c := range []struct {
+		profile, service, op string
+		want                 []string
+	}{
+		{"is-5.0", iams, "createApplication", []string{manage}},
+		{"is-5.2", iams, "getApplication", []string{manage}},
+		{"is-5.2", oas, "registerOAuthApplicationData", []string{manage}},
+		{"is-5.3", iams, "createApplication", []string{appmgt + "/create"}},
+		{"is-5.3", iams, "getApplication", []string{appmgt + "/view"}},
+		{"is-5.3", iams, "getAllIdentityProviders", []string{"/permission/admin/login"}},
+		{"is-5.3", oas, "registerOAuthApplicationData", []string{appmgt + "/create"}},
+		{"is-5.5", iams, "updateApplication", []string{appmgt + "/update"}},
+		{"is-5.6", iams, "getAuthenticationTemplatesJSON", []string{appmgt + "/view"}},
+		{"is-5.6", iams, "getAuthenticationFlowTemplates", []string{appmgt}},
+		{"is-5.7", iams, "createApplicationTemplate", []string{tmpl + "/create"}},
+		{"is-5.7", iams, "importApplication", []string{appmgt + "/create"}},
+		{"is-5.7", iams, "someUndeclaredOperation", []string{appmgt, tmpl}},
+		{"is-5.8", iams, "getApplicationBasicInfo", []string{appmgt + "/view"}},
+		{"is-5.9", iams, "getCountOfApplications", []string{appmgt + "/view"}},
+		{"is-5.11", iams, "getCustomInboundAuthenticatorConfigs", []string{appmgt, tmpl}},
+		{"is-7.3", iams, "deleteApplication", []string{appmgt + "/delete"}},
+	} {
+		p, err := wsdl.Load(c.profile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, authenticate := p.Permissions(c.service, c.op)
+		if !authenticate || !slices.Equal(got, c.want) {
+			t.Errorf("%s %s %s: %v (authenticate %v), want %v", c.profile, c.service, c.op, got, authenticate, c.want)
+		}
+	}
+}

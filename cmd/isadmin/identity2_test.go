@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/wsdl"
 )
 
 const authEnvelopes = "../../../shared/reference/envelopes/auth-admin"
@@ -51,10 +52,11 @@ func TestAuthAdminReferenceEnvelopes(t *testing.T) {
 }
 
 // TestAppMgtPermissionMatrix: every IdentityApplicationManagementService
-// operation of a profile needs the permission the profile names.
+// operation of every profile needs the permission the profile names.
 func TestAppMgtPermissionMatrix(t *testing.T) {
-	for _, profile := range profiles {
+	for _, profile := range wsdl.Names() {
 		t.Run(profile, func(t *testing.T) {
+			t.Parallel()
 			s := startServer(t, profile)
 			amCall(t, s, soap11, "createApplication", amCreateBody("matrix-sp", "d"))
 			addUser(t, s, "nobody", "pw", "/permission/admin/login")
