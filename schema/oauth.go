@@ -59,6 +59,25 @@ func (db *DB) UpdateOAuthApp(ctx context.Context, app *admin.OAuthApp) error {
 		return fmt.Errorf("schema: update oauth app %d: %w", app.ID, err)
 	}
 	err = db.update(ctx, func(tx *sql.Tx) error {
+		// A client revoked, or given a new secret, loses its active
+		// tokens in the same transaction, as Identity Server's
+		// updateAppAndRevokeTokensAndAuthzCodes does.
+		var oldKey, oldState, oldSecret string
+		err := tx.QueryRowContext(ctx, `SELECT consumer_key, state, consumer_secret FROM oauth_apps WHERE id = ? AND tenant_id = ?`,
+			app.ID, app.TenantID).Scan(&oldKey, &oldState, &oldSecret)
+		if err != nil {
+			return err
+		}
+		revoke := app.State == admin.StateRevoked && oldState != admin.StateRevoked
+		if !revoke {
+			old, err := db.openSecret(oldKey, oldSecret)
+			revoke = err != nil || old != app.ConsumerSecret
+		}
+		if revoke {
+			if err := revokeClientTokens(ctx, tx, app.ID); err != nil {
+				return err
+			}
+		}
 		return tx.QueryRowContext(ctx, `
 			UPDATE oauth_apps SET owner = ?, name = ?, consumer_key = ?, consumer_secret = ?,
 				callback_url = ?, grant_types = ?, oauth_version = ?, state = ?, settings = ?,

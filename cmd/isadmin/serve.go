@@ -23,6 +23,7 @@ import (
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/soap"
 	"github.com/isadmin/isadmin/storeapi"
+	"github.com/isadmin/isadmin/tokens"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -60,6 +61,9 @@ type Config struct {
 	SessionIdleTimeout    time.Duration
 	// MapExistingAuthApps allows the store to map existing OAuth clients.
 	MapExistingAuthApps bool
+	// HashTokens keeps access tokens hashed only: an active token is never
+	// handed out again, and isHashDisabled answers false.
+	HashTokens bool
 	// ProvisionUnknownKeys makes the store register consumer keys a key
 	// manager does not know when mapping them.
 	ProvisionUnknownKeys bool
@@ -114,7 +118,7 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens string
 	var dbConns, dbIdleConns, dbLifetime, dbIdleTime string
 	c := &m.Config
 	pool := schema.DefaultPoolLimits()
@@ -144,6 +148,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"session-idle-timeout", "ISADMIN_SESSION_IDLE_TIMEOUT", "idle time after which a login session ends", &idle, admin.DefaultSessionIdleTimeout.String()},
 		{"log-format", "ISADMIN_LOG_FORMAT", "log format: auto (console on a terminal, JSON otherwise), console or json", &c.LogFormat, "auto"},
 		{"map-existing-auth-apps", "ISADMIN_MAP_EXISTING_AUTH_APPS", "let the store map existing OAuth clients to applications (map-keys)", &mapApps, "true"},
+		{"hash-tokens", "ISADMIN_HASH_TOKENS", "keep access tokens hashed only: every token request gets a new token (Identity Server's token hashing)", &hashTokens, "false"},
 		{"provision-unknown-keys", "ISADMIN_PROVISION_UNKNOWN_KEYS", "when mapping a consumer key the key manager does not know, register it there with the supplied secret", &provision, "true"},
 		{"key-manager", "ISADMIN_KEY_MANAGERS", "remote key manager of the store, repeatable: name=NAME,url=URL,profile=is-7.3,user=USER,password-env=VAR[,soap=1.2][,insecure-tls=true]; the variable separates several with ';'", &keyManagers, ""},
 	}
@@ -202,7 +207,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	for _, b := range []struct {
 		flag, value string
 		dst         *bool
-	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}, {"http-admin-services", httpAdmin, &c.HTTPAdminServices}} {
+	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}, {"http-admin-services", httpAdmin, &c.HTTPAdminServices}, {"hash-tokens", hashTokens, &c.HashTokens}} {
 		if *b.dst, err = strconv.ParseBool(b.value); err != nil {
 			return fmt.Errorf("--%s: want true or false, got %q", b.flag, b.value)
 		}
@@ -367,6 +372,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.HashTokens {
+		config.HashDisabled = false
+	}
 	identity := &admin.Identity{
 		Store: m.DB, Now: m.Now, HashCost: m.hashCost,
 		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
@@ -413,6 +421,19 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	store.Register(router)
+	tokenConfig, err := tokens.ConfigOf(profile)
+	if err != nil {
+		return err
+	}
+	tokenConfig.Hash = c.HashTokens
+	tokenServer := &tokens.Server{
+		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Realm: c.Hostname, Now: m.Now,
+		Log: func(e tokens.LogEntry) {
+			m.Log.Info().Str("endpoint", e.Endpoint).Str("client", e.Client).Str("grant_type", e.GrantType).
+				Int("status", e.Status).Str("error", e.Error).Dur("duration", e.Duration).Msg("oauth2 request")
+		},
+	}
+	tokenServer.Register(router)
 
 	var tlsCert tls.Certificate
 	if c.HTTPSAddr != "" {
