@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -229,6 +230,9 @@ func (k *oauthKM) AllowedGrantTypes(ctx context.Context) ([]string, error) {
 type Local struct {
 	// OAuth is the service, an *admin.OAuthAdmin.
 	OAuth wsdl.OAuthAdminService
+	// Tokens issues its clients' tokens, a *tokens.Server; without it the
+	// key manager issues none.
+	Tokens LocalTokens
 	// Profile supplies the texts of the service's errors; nil uses the
 	// service's defaults.
 	Profile *wsdl.Profile
@@ -345,6 +349,10 @@ type Remote struct {
 	// OAuth is the service, usually a *wsdl.OAuthAdminServiceClient.
 	OAuth   wsdl.OAuthAdminService
 	Profile *wsdl.Profile
+	// TokenURL is the server's token endpoint, for the tenant of the
+	// admin credentials; HTTP the client that calls it.
+	TokenURL string
+	HTTP     *http.Client
 }
 
 var _ KeyManager = (*Remote)(nil)
@@ -375,7 +383,11 @@ func NewRemote(c RemoteConfig) (*Remote, error) {
 	}
 	client := &soap.Client{URL: c.URL, Profile: p, Version: version, Username: c.Username, Password: c.Password,
 		HTTP: &http.Client{Timeout: timeout, Transport: transport}}
-	return &Remote{OAuth: &wsdl.OAuthAdminServiceClient{Caller: client}, Profile: p}, nil
+	tokenURL := strings.TrimSuffix(c.URL, "/") + "/oauth2/token"
+	if _, domain := admin.SplitUsername(c.Username); domain != admin.SuperTenantDomain {
+		tokenURL = strings.TrimSuffix(c.URL, "/") + "/t/" + url.PathEscape(domain) + "/oauth2/token"
+	}
+	return &Remote{OAuth: &wsdl.OAuthAdminServiceClient{Caller: client}, Profile: p, TokenURL: tokenURL, HTTP: client.HTTP}, nil
 }
 
 func (r *Remote) km() *oauthKM {

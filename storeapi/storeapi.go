@@ -125,6 +125,7 @@ var routes = []route{
 	{http.MethodPut, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId", true, (*Server).updateOAuthKey},
 	{http.MethodDelete, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId", true, (*Server).removeOAuthKey},
 	{http.MethodPost, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId/regenerate-secret", true, (*Server).regenerateSecret},
+	{http.MethodPost, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId/generate-token", true, (*Server).generateToken},
 
 	{http.MethodPost, LoginJag, false, (*Server).serveLoginJag},
 	{http.MethodPost, ApplicationAddJag, false, (*Server).serveApplicationAddJag},

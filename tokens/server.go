@@ -254,6 +254,10 @@ func (s *Server) expiresIn(t *Token, now time.Time) int64 {
 	if t.Validity < 0 {
 		return neverExpires
 	}
+	if t.issuedNow && s.Config.Line != CarbonIdentity {
+		// A new token's answer states its whole lifetime.
+		return int64(t.Validity / time.Second)
+	}
 	left := t.IssuedAt.Add(t.Validity).Sub(now) - s.Config.ExpirySkew
 	return max(int64(left/time.Millisecond)/1000, 0)
 }

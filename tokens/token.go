@@ -3,7 +3,9 @@ package tokens
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,7 +224,7 @@ func (s *Server) issue(ctx context.Context, g *grant) (*Token, *oauthError) {
 			AppID: g.app.ID, AuthzUser: g.authzUser, UserType: g.userType, Scope: g.scope,
 			AccessToken: s.newToken(), State: StateActive, IssuedAt: now.Truncate(time.Millisecond),
 			Validity: g.validity, Reusable: !s.Config.Hash,
-			TenantID: g.app.TenantID, ConsumerKey: g.app.ConsumerKey, AppState: g.app.State,
+			TenantID: g.app.TenantID, ConsumerKey: g.app.ConsumerKey, AppState: g.app.State, issuedNow: true,
 		}
 		t.AccessHash = Hash(t.AccessToken)
 		if g.refresh != 0 {
@@ -240,4 +242,48 @@ func (s *Server) issue(ctx context.Context, g *grant) (*Token, *oauthError) {
 		return t, nil
 	}
 	return nil, serverError(errors.New("tokens: the active token kept changing"))
+}
+
+// RequestError is a token request the endpoint refuses: the status, error
+// code and description it answers.
+type RequestError struct {
+	Status      int
+	Code        string
+	Description string
+}
+
+func (e *RequestError) Error() string { return e.Description }
+
+// ClientCredentials issues the token the endpoint would answer a
+// client_credentials request of the tenant's client with: the active one
+// of the client and scope while it lasts (unless tokens are hashed), else a
+// new one; validity 0 takes the client's lifetime, a negative one never
+// ends. It returns the token and its expires_in. A refused request is a
+// *RequestError.
+func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, scope string, validity time.Duration) (*Token, int64, error) {
+	r := &http.Request{PostForm: url.Values{"client_id": {consumerKey}, "client_secret": {consumerSecret}}, Header: http.Header{}}
+	refuse := func(e *oauthError) error {
+		if e.cause != nil {
+			return fmt.Errorf("tokens: %w", e.cause)
+		}
+		return &RequestError{Status: e.status, Code: e.code, Description: e.description}
+	}
+	app, e := s.client(ctx, r, tenant)
+	if e != nil {
+		return nil, 0, refuse(e)
+	}
+	r.PostForm.Set("grant_type", "client_credentials")
+	r.PostForm.Set("scope", scope)
+	g, e := s.grantOf(ctx, r, tenant, app, &LogEntry{})
+	if e != nil {
+		return nil, 0, refuse(e)
+	}
+	if validity != 0 {
+		g.validity = validity
+	}
+	t, e := s.issue(ctx, g)
+	if e != nil {
+		return nil, 0, refuse(e)
+	}
+	return t, s.expiresIn(t, s.now()), nil
 }

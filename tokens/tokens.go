@@ -66,6 +66,9 @@ type Token struct {
 	TenantID    int64
 	ConsumerKey string
 	AppState    string
+
+	// issuedNow marks a token this request issued.
+	issuedNow bool
 }
 
 // ExpiresAt is when the access token stops being valid; the zero time when

@@ -402,7 +402,20 @@ func (m *Main) Run(ctx context.Context) error {
 	router := httprouter.New()
 	m.handler = writeDeadlines(carbonServer(headerLimit(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10)), writeIdleTimeout)
 	srv.Register(router)
-	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile}}
+	tokenConfig, err := tokens.ConfigOf(profile)
+	if err != nil {
+		return err
+	}
+	tokenConfig.Hash = c.HashTokens
+	tokenServer := &tokens.Server{
+		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Realm: c.Hostname, Now: m.Now,
+		Log: func(e tokens.LogEntry) {
+			m.Log.Info().Str("endpoint", e.Endpoint).Str("client", e.Client).Str("grant_type", e.GrantType).
+				Int("status", e.Status).Str("error", e.Error).Dur("duration", e.Duration).Msg("oauth2 request")
+		},
+	}
+	tokenServer.Register(router)
+	keyManagers := map[string]storeapi.KeyManager{storeapi.ResidentKeyManager: &storeapi.Local{OAuth: oauthAdmin, Profile: profile, Tokens: tokenServer}}
 	for _, kc := range c.KeyManagers {
 		if keyManagers[kc.Name] != nil {
 			return fmt.Errorf("key manager %q: the name is taken", kc.Name)
@@ -421,19 +434,6 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	store.Register(router)
-	tokenConfig, err := tokens.ConfigOf(profile)
-	if err != nil {
-		return err
-	}
-	tokenConfig.Hash = c.HashTokens
-	tokenServer := &tokens.Server{
-		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Realm: c.Hostname, Now: m.Now,
-		Log: func(e tokens.LogEntry) {
-			m.Log.Info().Str("endpoint", e.Endpoint).Str("client", e.Client).Str("grant_type", e.GrantType).
-				Int("status", e.Status).Str("error", e.Error).Dur("duration", e.Duration).Msg("oauth2 request")
-		},
-	}
-	tokenServer.Register(router)
 
 	var tlsCert tls.Certificate
 	if c.HTTPSAddr != "" {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +193,204 @@ func TestTokenEndpoint(t *testing.T) {
 			if rel.stateCheck {
 				s.do(t, call{action: "updateConsumerAppState", body: `<xsd:updateConsumerAppState><xsd:consumerKey>cc-key</xsd:consumerKey><xsd:newState>REVOKED</xsd:newState></xsd:updateConsumerAppState>`}).ok(t)
 				s.oauth2(t, "/oauth2/token", "cc-key", "cc-secret", cc).want(t, "revoked client", 401, errBody("invalid_client", "Oauth application is not in active state"))
+			}
+		})
+	}
+}
+
+// TestIntrospectAndRevoke: introspection in the releases that have it,
+// for a user allowed to view clients; revocation by the client, of either
+// token of a pair.
+func TestIntrospectAndRevoke(t *testing.T) {
+	for _, rel := range tokenReleases {
+		t.Run(rel.profile, func(t *testing.T) {
+			clk := newClock()
+			s := startServerWith(t, rel.profile, nil, clk.Now)
+			s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("tk", "tk-key", "tk-secret", "", "client_credentials password refresh_token")})
+			s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("other", "other-key", "other-secret", "", "client_credentials")})
+			addUser(t, s, "viewer", "pw", "/permission/admin/manage/identity/applicationmgt/view")
+			addUser(t, s, "nobody", "pw", "/permission/admin/login")
+			p := s.oauth2(t, "/oauth2/token", "tk-key", "tk-secret", url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {"admin"}, "scope": {"read write"}})
+			access, refresh := p.str("access_token"), p.str("refresh_token")
+
+			introspect := func(token, hint string) *tokenAnswer {
+				return s.oauth2(t, "/oauth2/introspect", "viewer", "pw", url.Values{"token": {token}, "token_type_hint": {hint}})
+			}
+			if !rel.introspect {
+				if a := introspect(access, ""); a.Status != http.StatusNotFound {
+					t.Errorf("introspection before IS 5.3: HTTP %d %s", a.Status, a.Body)
+				}
+			} else {
+				iat := clk.Now().Unix()
+				aut := ""
+				if len(s.Profile.Setting("token-introspection-user-type")) > 0 {
+					aut = `,"aut":"APPLICATION_USER"`
+				}
+				introspect(access, "").want(t, "active token", 200, `{"exp":`+itoa(iat+3600)+`,"username":"admin@carbon.super","scope":"read write","active":true,"token_type":"Bearer","client_id":"tk-key","iat":`+itoa(iat)+aut+`}`)
+				refreshLife, _ := strconv.ParseInt(s.Profile.Setting("refresh-token-expiry")[0], 10, 64)
+				if a := introspect(refresh, "refresh_token"); a.JSON["active"] != true || a.num("exp") != iat+refreshLife {
+					t.Errorf("refresh token: %s", a.Body)
+				}
+				introspect("nonsense", "").want(t, "unknown token", 200, `{"active":false}`)
+				introspect("", "").want(t, "no token", 400, `{"error":"Invalid input"}`)
+				if a := s.oauth2(t, "/oauth2/introspect", "", "", url.Values{"token": {access}}); a.Status != 401 || a.Header.Get("WWW-Authenticate") == "" {
+					t.Errorf("no credentials: HTTP %d %v", a.Status, a.Header)
+				}
+				if a := s.oauth2(t, "/oauth2/introspect", "viewer", "wrong", url.Values{"token": {access}}); a.Status != 401 {
+					t.Errorf("wrong password: HTTP %d", a.Status)
+				}
+				if a := s.oauth2(t, "/oauth2/introspect", "nobody", "pw", url.Values{"token": {access}}); a.Status != 403 || a.Body != "" {
+					t.Errorf("without the view permission: HTTP %d %s", a.Status, a.Body)
+				}
+				clk.Advance(3601 * time.Second)
+				introspect(access, "").want(t, "expired token", 200, `{"active":false}`)
+				p = s.oauth2(t, "/oauth2/token", "tk-key", "tk-secret", url.Values{"grant_type": {"password"}, "username": {"admin"}, "password": {"admin"}, "scope": {"read write"}})
+				if p.str("access_token") == access {
+					t.Fatalf("an expired token was handed out again")
+				}
+				access, refresh = p.str("access_token"), p.str("refresh_token")
+			}
+
+			// Revocation.
+			s.oauth2(t, "/oauth2/revoke", "tk-key", "tk-secret", url.Values{}).want(t, "no token", 400, errBody("invalid_request", "Invalid revocation request"))
+			s.oauth2(t, "/oauth2/revoke", "other-key", "other-secret", url.Values{"token": {access}}).
+				want(t, "another client's token", 401, errBody("unauthorized_client", "Client Authentication failed."))
+			s.oauth2(t, "/oauth2/revoke", "tk-key", "wrong", url.Values{"token": {access}}).want(t, "wrong secret", 401, errBody("invalid_client", rel.badSecret))
+			rv := s.oauth2(t, "/oauth2/revoke", "tk-key", "tk-secret", url.Values{"token": {refresh}, "token_type_hint": {"refresh_token"}})
+			if rv.Status != 200 || rv.Body != "" || rv.Header.Get("Content-Type") != rel.revokeType || rv.Header.Get("Content-Length") != "0" ||
+				rv.Header.Get("Cache-Control") != "no-store" || rv.Header.Get("RevokedRefreshToken") != refresh || rv.Header.Get("AuthorizedUser") != "admin@carbon.super" {
+				t.Errorf("revoking the refresh token: HTTP %d %v %q", rv.Status, rv.Header, rv.Body)
+			}
+			if rel.introspect {
+				introspect(access, "").want(t, "the access token of a revoked refresh token", 200, `{"active":false}`)
+			}
+			s.oauth2(t, "/oauth2/token", "tk-key", "tk-secret", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}).
+				want(t, "a revoked refresh token", 400, errBody("invalid_grant", rel.badGrant))
+			if a := s.oauth2(t, "/oauth2/revoke", "tk-key", "tk-secret", url.Values{"token": {"never-issued"}}); a.Status != 200 {
+				t.Errorf("an unknown token: HTTP %d %s", a.Status, a.Body)
+			}
+			if a := s.oauth2(t, "/oauth2/revoke", "tk-key", "tk-secret", url.Values{"token": {access}, "callback": {"done"}}); a.Status != 200 || a.Body != "done();" || a.Header.Get("Content-Type") != "application/javascript" {
+				t.Errorf("JSONP revocation: HTTP %d %v %q", a.Status, a.Header, a.Body)
+			}
+			if a := s.oauth2(t, "/oauth2/revoke", "tk-key", "tk-secret", url.Values{"token": {access}, "callback": {"alert(1)//"}}); a.Status != 400 {
+				t.Errorf("a callback that is no name: HTTP %d %q", a.Status, a.Body)
+			}
+		})
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestTokensFollowTheirClient: what the SOAP operations do to a client's
+// tokens, as Identity Server does (tokens-store-ui.md section 1.5).
+func TestTokensFollowTheirClient(t *testing.T) {
+	s := startServer(t, "is-7.3")
+	state := func(key, st string) {
+		t.Helper()
+		s.do(t, call{action: "updateConsumerAppState", body: `<xsd:updateConsumerAppState><xsd:consumerKey>` + key + `</xsd:consumerKey><xsd:newState>` + st + `</xsd:newState></xsd:updateConsumerAppState>`}).ok(t)
+	}
+	active := func(token string) bool {
+		t.Helper()
+		a := s.oauth2(t, "/oauth2/introspect", "admin", "admin", url.Values{"token": {token}})
+		return a.JSON["active"] == true
+	}
+	issue := func(key, secret string) string {
+		t.Helper()
+		a := s.oauth2(t, "/oauth2/token", key, secret, url.Values{"grant_type": {"client_credentials"}})
+		if a.Status != 200 {
+			t.Fatalf("token for %s: HTTP %d %s", key, a.Status, a.Body)
+		}
+		return a.str("access_token")
+	}
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("a", "a-key", "a-secret", "", "client_credentials")})
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("b", "b-key", "b-secret", "", "client_credentials")})
+	a1, b1 := issue("a-key", "a-secret"), issue("b-key", "b-secret")
+
+	// Revoking a client revokes its tokens, not another's; reactivating
+	// it revives none.
+	state("a-key", "REVOKED")
+	if active(a1) || !active(b1) {
+		t.Errorf("after revoking a: a's token active %v, b's %v", active(a1), active(b1))
+	}
+	state("a-key", "ACTIVE")
+	if active(a1) {
+		t.Error("reactivating the client revived its old token")
+	}
+	a2 := issue("a-key", "a-secret")
+	if a2 == a1 || !active(a2) {
+		t.Errorf("a new token after reactivation: %q", a2)
+	}
+
+	// A new secret: the old tokens and the old secret stop working.
+	r := s.do(t, call{action: "updateAndRetrieveOauthSecretKey", body: `<xsd:updateAndRetrieveOauthSecretKey><xsd:consumerKey>a-key</xsd:consumerKey></xsd:updateAndRetrieveOauthSecretKey>`}).ok(t)
+	secret, _ := text(r.SelectElement("return"), "oauthConsumerSecret")
+	if active(a2) {
+		t.Error("the token outlived the secret it was issued to")
+	}
+	if a := s.oauth2(t, "/oauth2/token", "a-key", "a-secret", url.Values{"grant_type": {"client_credentials"}}); a.Status != 401 {
+		t.Errorf("the old secret: HTTP %d", a.Status)
+	}
+	a3 := issue("a-key", secret)
+
+	// Removing the client removes its tokens.
+	s.do(t, call{action: "removeOAuthApplicationData", body: `<xsd:removeOAuthApplicationData><xsd:consumerKey>a-key</xsd:consumerKey></xsd:removeOAuthApplicationData>`}).ok(t)
+	if active(a3) || !active(b1) {
+		t.Errorf("after removing a: a's token active %v, b's %v", active(a3), active(b1))
+	}
+	// A client registered again with the same key gets no old token.
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("a", "a-key", "a-secret", "", "client_credentials")})
+	if a4 := issue("a-key", "a-secret"); a4 == a3 || a4 == a2 || a4 == a1 {
+		t.Error("a client registered again got an old token")
+	}
+}
+
+// TestStoreTokenEndToEnd: a client registered over SOAP with a key and
+// secret of the caller's choosing is mapped in the store, which gets a
+// token for it; the token introspects active until the client's secret is
+// regenerated over SOAP. Every answer is checked against the store's
+// OpenAPI document.
+func TestStoreTokenEndToEnd(t *testing.T) {
+	for _, profile := range []string{"is-5.3", "is-7.3"} {
+		t.Run(profile, func(t *testing.T) {
+			s := startStore(t, profile)
+			s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("e2e", "e2e-key", "e2e-secret", "", "client_credentials")})
+			app := createApp(t, s, "", "e2e-app")
+			var k keyJSON
+			mapKeys(t, s, "", app.ApplicationID, mapBody("e2e-key", "e2e-secret", "PRODUCTION")).want(t, http.StatusOK, &k)
+			path := "/applications/" + app.ApplicationID + "/oauth-keys/" + k.KeyMappingID + "/generate-token"
+			var tok struct {
+				AccessToken  string   `json:"accessToken"`
+				TokenScopes  []string `json:"tokenScopes"`
+				ValidityTime int64    `json:"validityTime"`
+			}
+			s.api(t, sreq{method: "POST", path: path, body: map[string]any{"validityPeriod": 600, "scopes": []string{"apim:subscribe"}}}).want(t, http.StatusOK, &tok)
+			if tok.AccessToken == "" || tok.ValidityTime != 600 || len(tok.TokenScopes) != 1 || tok.TokenScopes[0] != "apim:subscribe" {
+				t.Fatalf("generate-token: %+v", tok)
+			}
+			introspect := func() bool {
+				a := s.oauth2(t, "/oauth2/introspect", "admin", "admin", url.Values{"token": {tok.AccessToken}})
+				return a.JSON["active"] == true && a.str("client_id") == "e2e-key"
+			}
+			if !introspect() {
+				t.Fatal("the store's token is not active")
+			}
+			// The same request hands out the same token while it lasts.
+			var again struct {
+				AccessToken string `json:"accessToken"`
+			}
+			s.api(t, sreq{method: "POST", path: path, body: map[string]any{"validityPeriod": 600, "scopes": []string{"apim:subscribe"}}}).want(t, http.StatusOK, &again)
+			if again.AccessToken != tok.AccessToken {
+				t.Errorf("a second generate-token gave another token")
+			}
+			// Refusals of the key manager, and of the request.
+			s.api(t, sreq{method: "POST", path: path, body: map[string]any{"consumerSecret": "wrong", "validityPeriod": 600, "scopes": []string{}}}).want(t, http.StatusBadRequest, nil)
+			s.api(t, sreq{method: "POST", path: path, body: map[string]any{"scopes": []string{}}}).want(t, http.StatusBadRequest, nil)
+			s.api(t, sreq{method: "POST", path: path, body: map[string]any{"validityPeriod": 1, "scopes": []string{}, "grantType": "TOKEN_EXCHANGE"}}).want(t, http.StatusBadRequest, nil)
+			s.api(t, sreq{method: "POST", path: "/applications/" + app.ApplicationID + "/oauth-keys/nothing/generate-token", body: map[string]any{"validityPeriod": 1, "scopes": []string{}}}).want(t, http.StatusNotFound, nil)
+
+			s.do(t, call{action: "updateOauthSecretKey", body: `<xsd:updateOauthSecretKey><xsd:consumerKey>e2e-key</xsd:consumerKey></xsd:updateOauthSecretKey>`}).ok(t)
+			if introspect() {
+				t.Error("the token outlived the client's secret")
 			}
 		})
 	}
