@@ -392,6 +392,7 @@ var sqliteUniqueColumns = map[string]string{
 	"oauth_apps.tenant_id, oauth_apps.consumer_key":           "oauth_apps_tenant_id_consumer_key_key",
 	"oauth_apps.tenant_id, oauth_apps.owner, oauth_apps.name": "oauth_apps_tenant_id_owner_name_key",
 	"oauth_scopes.tenant_id, oauth_scopes.name":               "oauth_scopes_pkey",
+	"oauth_tokens.app_id, oauth_tokens.authz_user, oauth_tokens.user_type, oauth_tokens.scope, oauth_tokens.state, oauth_tokens.state_id": "oauth_tokens_one_active_key",
 }
 
 // sqliteConstraint implements dialect.constraint for SQLite, which names the

@@ -217,6 +217,12 @@ func (db *DB) RewrapSecrets(ctx context.Context) (int, error) {
 		if resealed, err = resealSecrets(ctx, tx, keys, `substr(consumer_secret, 1, ?) <> ?`, len(prefix), prefix); err != nil {
 			return err
 		}
+		// Tokens are valid without their sealed copies, which only let an
+		// active token be answered again: those under other keys go.
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET sealed = NULL
+			WHERE sealed IS NOT NULL AND substr(sealed, 1, ?) <> ?`, len(prefix), prefix); err != nil {
+			return err
+		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM secret_keys WHERE key_id <> ?`, current)
 		return err
 	})

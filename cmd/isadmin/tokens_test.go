@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -393,5 +394,35 @@ func TestStoreTokenEndToEnd(t *testing.T) {
 				t.Error("the token outlived the client's secret")
 			}
 		})
+	}
+}
+
+// TestTokenConcurrentRequests: requests racing for a client's first token
+// all get the one token the database let exist.
+func TestTokenConcurrentRequests(t *testing.T) {
+	s := startServer(t, "is-7.3")
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("race", "race-key", "race-secret", "", "client_credentials")})
+	const n = 24
+	got := make(chan string, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := s.oauth2(t, "/oauth2/token", "race-key", "race-secret", url.Values{"grant_type": {"client_credentials"}})
+			if a.Status != http.StatusOK {
+				t.Errorf("HTTP %d %s", a.Status, a.Body)
+			}
+			got <- a.str("access_token")
+		}()
+	}
+	wg.Wait()
+	close(got)
+	seen := map[string]int{}
+	for tok := range got {
+		seen[tok]++
+	}
+	if len(seen) != 1 {
+		t.Errorf("%d different tokens for one client and scope: %v", len(seen), seen)
 	}
 }
