@@ -63,3 +63,16 @@ type OAuthAppStore interface {
 	ListScopes(ctx context.Context, tenantID int64) ([]*Scope, error)
 	DeleteScope(ctx context.Context, tenantID int64, name string) error
 }
+
+// AuthorizationStore knows the tokens users hold for OAuth clients: the
+// authorizations getAppsAuthorizedByUser lists and
+// revokeAuthzForAppsByResoureOwner revokes. Users are user@tenant, matched
+// without regard to case.
+type AuthorizationStore interface {
+	// ListAuthorizedApps returns the tenant's clients for which the user
+	// holds active or expired tokens, ordered by name.
+	ListAuthorizedApps(ctx context.Context, tenantID int64, authzUser string) ([]*OAuthApp, error)
+	// RevokeUserTokens revokes the user's tokens for the tenant's clients
+	// of those names and returns how many.
+	RevokeUserTokens(ctx context.Context, tenantID int64, authzUser string, appNames []string) (int, error)
+}

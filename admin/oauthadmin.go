@@ -37,6 +37,9 @@ type OAuthConfig struct {
 type OAuthAdmin struct {
 	Store  OAuthAppStore
 	Config OAuthConfig
+	// Authorizations knows the users' tokens; without it no user holds
+	// any.
+	Authorizations AuthorizationStore
 	// NewKey makes consumer keys and secrets; GenerateKey by default.
 	NewKey func() string
 
@@ -544,22 +547,44 @@ func (s *OAuthAdmin) GetSupportedTokenBindingsMetaData(ctx context.Context) ([]*
 // GetAudiences exists in the contract only; it does nothing.
 func (s *OAuthAdmin) GetAudiences(ctx context.Context) error { return nil }
 
-// GetAppsAuthorizedByUser lists clients the caller authorized; this server
-// issues no tokens, so there are none.
+// GetAppsAuthorizedByUser lists the clients for which the caller holds
+// active or expired tokens (a client's owner holds its client_credentials
+// tokens), each with its key, name, owner and grant types only.
 func (s *OAuthAdmin) GetAppsAuthorizedByUser(ctx context.Context) ([]*wsdl.OAuthConsumerAppDTO, error) {
-	if _, err := caller(ctx); err != nil {
+	p, err := caller(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return []*wsdl.OAuthConsumerAppDTO{}, nil
+	out := []*wsdl.OAuthConsumerAppDTO{}
+	if s.Authorizations == nil {
+		return out, nil
+	}
+	apps, err := s.Authorizations.ListAuthorizedApps(ctx, p.TenantID, p.QualifiedName())
+	if err != nil {
+		return nil, Internal("oauth.read-failed", "Error while reading the OAuth application %s", err, "")
+	}
+	for _, app := range apps {
+		out = append(out, &wsdl.OAuthConsumerAppDTO{OauthConsumerKey: ptr(app.ConsumerKey), ApplicationName: ptr(app.Name),
+			Username: ptr(app.Owner + "@" + p.TenantDomain), GrantTypes: ptr(app.GrantTypes)})
+	}
+	return out, nil
 }
 
-// RevokeAuthzForAppsByResoureOwner revokes the caller's authorizations.
+// RevokeAuthzForAppsByResoureOwner revokes the caller's tokens for the
+// clients named (by name, as upstream matches them); other users' tokens
+// stay.
 func (s *OAuthAdmin) RevokeAuthzForAppsByResoureOwner(ctx context.Context, req *wsdl.OAuthRevocationRequestDTO) (*wsdl.OAuthRevocationResponseDTO, error) {
-	if _, err := caller(ctx); err != nil {
+	p, err := caller(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if req == nil || len(req.Apps) == 0 {
 		return &wsdl.OAuthRevocationResponseDTO{Error: true, ErrorCode: ptr("invalid_request"), ErrorMsg: ptr("Invalid revocation request")}, nil
+	}
+	if s.Authorizations != nil {
+		if _, err := s.Authorizations.RevokeUserTokens(ctx, p.TenantID, p.QualifiedName(), req.Apps); err != nil {
+			return nil, Internal("oauth.revoke-failed", "Error occurred while revoking OAuth2 tokens", err)
+		}
 	}
 	return &wsdl.OAuthRevocationResponseDTO{}, nil
 }

@@ -198,6 +198,13 @@ func (db *DB) DeleteUser(ctx context.Context, tenantID int64, name string) error
 		if err := expectOne(tx.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = ? AND name = ?`, tenantID, name)); err != nil {
 			return err
 		}
+		// The user's tokens end with the user, as Identity Server's user
+		// operation listener revokes them.
+		if _, err := tx.ExecContext(ctx, `UPDATE oauth_tokens SET state = 'REVOKED', state_id = 'ENDED-' || CAST(id AS TEXT), sealed = NULL
+			WHERE state IN ('ACTIVE', 'EXPIRED') AND lower(authz_user) = lower(? || '@' || (SELECT domain FROM tenants WHERE id = ?))
+				AND app_id IN (SELECT id FROM oauth_apps WHERE tenant_id = ?)`, name, tenantID, tenantID); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE tenant_id = ? AND username = ?`, tenantID, name); err != nil {
 			return err
 		}

@@ -159,3 +159,61 @@ func (db *DB) scanToken(row scanner) (*tokens.Token, error) {
 	}
 	return &t, nil
 }
+
+var _ admin.AuthorizationStore = (*DB)(nil)
+
+// ListAuthorizedApps returns the tenant's clients for which the user
+// (user@tenant, matched without regard to case) holds active or expired
+// tokens, ordered by name.
+func (db *DB) ListAuthorizedApps(ctx context.Context, tenantID int64, authzUser string) ([]*admin.OAuthApp, error) {
+	rows, err := db.queryRows(ctx, `
+		SELECT `+oauthAppColumns+`
+		FROM oauth_apps
+		WHERE tenant_id = ? AND id IN (SELECT app_id FROM oauth_tokens
+			WHERE lower(authz_user) = lower(?) AND state IN ('ACTIVE', 'EXPIRED'))
+		ORDER BY name, id`,
+		tenantID, authzUser)
+	if err != nil {
+		return nil, fmt.Errorf("schema: list authorized apps: %w", err)
+	}
+	defer rows.Close()
+	apps := []*admin.OAuthApp{}
+	for rows.Next() {
+		app, err := db.scanOAuthApp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("schema: list authorized apps: %w", err)
+		}
+		apps = append(apps, app)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("schema: list authorized apps: %w", err)
+	}
+	return apps, nil
+}
+
+// RevokeUserTokens revokes the user's active and expired tokens for the
+// tenant's clients of those names and returns how many.
+func (db *DB) RevokeUserTokens(ctx context.Context, tenantID int64, authzUser string, appNames []string) (int, error) {
+	if len(appNames) == 0 {
+		return 0, nil
+	}
+	args := []any{authzUser, tenantID}
+	for _, n := range appNames {
+		args = append(args, n)
+	}
+	var n int64
+	err := db.updateOne(ctx, func(q execer) error {
+		res, err := q.ExecContext(ctx, `UPDATE oauth_tokens SET state = 'REVOKED', state_id = 'ENDED-' || CAST(id AS TEXT), sealed = NULL
+			WHERE state IN ('ACTIVE', 'EXPIRED') AND lower(authz_user) = lower(?)
+				AND app_id IN (SELECT id FROM oauth_apps WHERE tenant_id = ? AND name IN (?`+strings.Repeat(", ?", len(appNames)-1)+`))`, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("schema: revoke user tokens: %w", err)
+	}
+	return int(n), nil
+}

@@ -383,7 +383,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword); err != nil {
 		return fmt.Errorf("setting up the admin user: %w", err)
 	}
-	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config}
+	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config, Authorizations: m.DB}
 	srv := &soap.Server{
 		HTTPAdminServices: c.HTTPAdminServices,
 		Profile:           profile,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/isadmin/isadmin/admin"
 )
 
 // tokenAnswer is an answer of an /oauth2 endpoint.
@@ -424,5 +427,72 @@ func TestTokenConcurrentRequests(t *testing.T) {
 	}
 	if len(seen) != 1 {
 		t.Errorf("%d different tokens for one client and scope: %v", len(seen), seen)
+	}
+}
+
+// TestTokensOfUsers: getAppsAuthorizedByUser lists the clients a user holds
+// tokens of, revokeAuthzForAppsByResoureOwner revokes them by client name,
+// other users' tokens staying; a deleted user's tokens end.
+func TestTokensOfUsers(t *testing.T) {
+	s := startServer(t, "is-7.3")
+	addUser(t, s, "alice", "pw", "/permission/admin/login")
+	for _, c := range []string{"app-a", "app-b", "app-c"} {
+		s.do(t, call{action: "registerOAuthApplicationData", body: registerBody(c, c+"-key", c+"-secret", "", "client_credentials password")}).ok(t)
+	}
+	password := func(client, user, pw string) string {
+		t.Helper()
+		a := s.oauth2(t, "/oauth2/token", client+"-key", client+"-secret", url.Values{"grant_type": {"password"}, "username": {user}, "password": {pw}})
+		if a.Status != 200 {
+			t.Fatalf("password token of %s for %s: HTTP %d %s", user, client, a.Status, a.Body)
+		}
+		return a.str("access_token")
+	}
+	active := func(token string) bool {
+		t.Helper()
+		return s.oauth2(t, "/oauth2/introspect", "admin", "admin", url.Values{"token": {token}}).JSON["active"] == true
+	}
+	aliceA, aliceB := password("app-a", "alice", "pw"), password("app-b", "alice", "pw")
+	adminA := password("app-a", "admin", "admin")
+	ownerC := s.oauth2(t, "/oauth2/token", "app-c-key", "app-c-secret", url.Values{"grant_type": {"client_credentials"}}).str("access_token")
+
+	authorized := func(user, pw string) []string {
+		t.Helper()
+		var names []string
+		for _, e := range s.do(t, call{action: "getAppsAuthorizedByUser", user: user, pass: pw, body: `<xsd:getAppsAuthorizedByUser/>`}).ok(t).SelectElements("return") {
+			n, _ := text(e, "applicationName")
+			names = append(names, n)
+			if k, _ := text(e, "oauthConsumerKey"); k != n+"-key" {
+				t.Errorf("%s: key %q", n, k)
+			}
+			if cb, _ := text(e, "callbackUrl"); cb != "" {
+				t.Errorf("%s: callbackUrl %q, want only key, name, owner and grant types", n, cb)
+			}
+		}
+		return names
+	}
+	if got := authorized("alice", "pw"); strings.Join(got, ",") != "app-a,app-b" {
+		t.Errorf("alice's authorized apps: %v", got)
+	}
+	if got := authorized("admin", "admin"); strings.Join(got, ",") != "app-a,app-c" {
+		t.Errorf("admin's authorized apps (app-c by its client_credentials token): %v", got)
+	}
+
+	r := s.do(t, call{action: "revokeAuthzForAppsByResoureOwner", user: "alice", pass: "pw",
+		body: `<xsd:revokeAuthzForAppsByResoureOwner><xsd:revokeRequestDTO><dto:apps>app-a</dto:apps></xsd:revokeRequestDTO></xsd:revokeAuthzForAppsByResoureOwner>`}).ok(t)
+	if e, _ := text(r.SelectElement("return"), "error"); e != "false" {
+		t.Errorf("revocation answered error %q", e)
+	}
+	if active(aliceA) || !active(aliceB) || !active(adminA) || !active(ownerC) {
+		t.Errorf("after alice revoked app-a: alice's a %v, b %v; admin's a %v, c %v", active(aliceA), active(aliceB), active(adminA), active(ownerC))
+	}
+	if got := authorized("alice", "pw"); strings.Join(got, ",") != "app-b" {
+		t.Errorf("alice's authorized apps after the revocation: %v", got)
+	}
+
+	if err := s.DB.DeleteUser(context.Background(), admin.SuperTenantID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if active(aliceB) || !active(adminA) {
+		t.Errorf("after deleting alice: her token active %v, admin's %v", active(aliceB), active(adminA))
 	}
 }
