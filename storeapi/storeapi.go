@@ -80,6 +80,16 @@ type Server struct {
 	NewUUID func() string
 	// Log, when set, receives one entry per request.
 	Log func(LogEntry)
+	// Tokens, when set, accepts the server's access tokens as
+	// Authorization: Bearer; *tokens.Server implements it.
+	Tokens BearerTokens
+}
+
+// BearerTokens tells the user an access token acts for.
+type BearerTokens interface {
+	// Principal returns the user of an active token, or
+	// admin.ErrBadCredentials.
+	Principal(ctx context.Context, accessToken string) (admin.Principal, error)
 }
 
 // LogEntry describes one request for the access log. It never holds a
@@ -222,8 +232,16 @@ func (s *Server) newUUID() string {
 	return admin.NewUUID()
 }
 
-// authenticate finds the caller of a REST request: HTTP Basic, else the
-// session cookie; the caller must hold SubscribePermission.
+// bearer returns the access token of an Authorization: Bearer header.
+func bearer(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
+}
+
+// authenticate finds the caller of a REST request: HTTP Basic, else an
+// access token of this server (Authorization: Bearer), else the session
+// cookie; the caller must hold SubscribePermission.
 func (s *Server) authenticate(r *http.Request) (admin.Principal, error) {
 	ctx := r.Context()
 	var p admin.Principal
@@ -232,6 +250,14 @@ func (s *Server) authenticate(r *http.Request) (admin.Principal, error) {
 		p, err = s.Identity.Authenticate(ctx, user, pass)
 		if errors.Is(err, admin.ErrBadCredentials) {
 			return p, &Error{Status: http.StatusUnauthorized, Description: "Invalid credentials: the user name or password is wrong, or the account is locked."}
+		}
+	} else if token, ok := bearer(r); ok {
+		if s.Tokens == nil {
+			return p, &Error{Status: http.StatusUnauthorized, Description: "Bearer tokens are not accepted here: send HTTP Basic credentials or the session cookie of a store login."}
+		}
+		p, err = s.Tokens.Principal(ctx, token)
+		if errors.Is(err, admin.ErrBadCredentials) {
+			return p, &Error{Status: http.StatusUnauthorized, Description: "The access token is not active: it is unknown, expired or revoked, or its client is revoked."}
 		}
 	} else if c, cerr := r.Cookie(SessionCookie); cerr == nil && c.Value != "" {
 		p, err = s.Identity.Session(ctx, c.Value)

@@ -287,3 +287,21 @@ func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, co
 	}
 	return t, s.expiresIn(t, s.now()), nil
 }
+
+// Principal returns the user an active access token acts for, in its
+// client's tenant: what a service that accepts the server's tokens as
+// Authorization: Bearer needs. A token that is not active is
+// admin.ErrBadCredentials.
+func (s *Server) Principal(ctx context.Context, accessToken string) (admin.Principal, error) {
+	t, err := s.Store.FindToken(ctx, Hash(accessToken))
+	switch {
+	case errors.Is(err, admin.ErrNotFound):
+		return admin.Principal{}, admin.ErrBadCredentials
+	case err != nil:
+		return admin.Principal{}, err
+	case t.State != StateActive || t.Expired(s.now()) || t.AppState != admin.StateActive:
+		return admin.Principal{}, admin.ErrBadCredentials
+	}
+	name, domain := admin.SplitUsername(t.AuthzUser)
+	return admin.Principal{TenantID: t.TenantID, TenantDomain: domain, Username: name}, nil
+}

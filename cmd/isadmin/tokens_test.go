@@ -496,3 +496,36 @@ func TestTokensOfUsers(t *testing.T) {
 		t.Errorf("after deleting alice: her token active %v, admin's %v", active(aliceB), active(adminA))
 	}
 }
+
+// TestStoreBearer: the store takes this server's access tokens as the
+// devportal sends them, for users allowed to use it, while they are
+// active.
+func TestStoreBearer(t *testing.T) {
+	s := startStore(t, "is-7.3")
+	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("portal", "portal-key", "portal-secret", "", "password client_credentials")})
+	addUser(t, s, "outsider", "pw", "/permission/admin/login")
+	token := func(user, pw string) string {
+		t.Helper()
+		a := s.oauth2(t, "/oauth2/token", "portal-key", "portal-secret", url.Values{"grant_type": {"password"}, "username": {user}, "password": {pw}, "scope": {"apim:subscribe"}})
+		if a.Status != 200 {
+			t.Fatalf("token of %s: HTTP %d %s", user, a.Status, a.Body)
+		}
+		return a.str("access_token")
+	}
+	with := func(tok string) http.Header { return http.Header{"Authorization": {"Bearer " + tok}} }
+	admins := token("admin", "admin")
+	var apps struct {
+		Count int `json:"count"`
+	}
+	s.api(t, sreq{method: "POST", path: "/applications", noAuth: true, header: with(admins), body: map[string]any{"name": "by-bearer", "throttlingPolicy": "Unlimited"}}).want(t, http.StatusCreated, nil)
+	s.api(t, sreq{method: "GET", path: "/applications", noAuth: true, header: with(admins)}).want(t, http.StatusOK, &apps)
+	if apps.Count != 1 {
+		t.Errorf("applications of the bearer: %d", apps.Count)
+	}
+	s.api(t, sreq{method: "GET", path: "/applications", noAuth: true, header: with(token("outsider", "pw"))}).want(t, http.StatusForbidden, nil)
+	s.api(t, sreq{method: "GET", path: "/applications", noAuth: true, header: with("not-a-token")}).want(t, http.StatusUnauthorized, nil)
+	if a := s.oauth2(t, "/oauth2/revoke", "portal-key", "portal-secret", url.Values{"token": {admins}}); a.Status != 200 {
+		t.Fatalf("revoke: HTTP %d", a.Status)
+	}
+	s.api(t, sreq{method: "GET", path: "/applications", noAuth: true, header: with(admins)}).want(t, http.StatusUnauthorized, nil)
+}
