@@ -48,7 +48,7 @@ func (db *DB) CreateToken(ctx context.Context, t *tokens.Token) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'NONE', ?, ?, ?)
 			RETURNING id`,
 			t.AppID, t.AuthzUser, t.UserType, t.Scope, t.AccessHash, refresh, sealed, t.State,
-			t.IssuedAt.UnixMilli(), t.Validity.Milliseconds(), t.RefreshValidity.Milliseconds(),
+			t.IssuedAt.UnixMilli(), lifetimeMillis(t.Validity), lifetimeMillis(t.RefreshValidity),
 		).Scan(&id)
 	})
 	if err != nil && db.dialect.constraint(err) == "oauth_tokens_one_active_key" {
@@ -116,6 +116,15 @@ func (db *DB) EndToken(ctx context.Context, id int64, from, to string) (bool, er
 		return false, fmt.Errorf("schema: end token %d: %w", id, err)
 	}
 	return n == 1, nil
+}
+
+// lifetimeMillis is a lifetime as stored: milliseconds, -1 for one that
+// never ends (any negative duration, however short).
+func lifetimeMillis(d time.Duration) int64 {
+	if d < 0 {
+		return -1
+	}
+	return d.Milliseconds()
 }
 
 // endedStateID is the state_id of a token that is no longer active: its

@@ -76,6 +76,15 @@ func TestTokens_Store(t *testing.T) {
 	if rawSealed(t, db, "first") != "" {
 		t.Error("an ended token kept its sealed copy")
 	}
+	// A lifetime without end stays one, however short its negative value.
+	forever := newToken(app, "forever")
+	forever.Scope, forever.Validity, forever.RefreshValidity = "forever", -1, -time.Second
+	if err := db.CreateToken(ctx, forever); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.FindToken(ctx, tokens.Hash("forever")); err != nil || got.Validity >= 0 || got.RefreshValidity >= 0 || got.Expired(time.Now().AddDate(100, 0, 0)) {
+		t.Errorf("a token that never expires: %+v, %v", got, err)
+	}
 	second, third := newToken(app, "second"), newToken(other, "third")
 	for _, tok := range []*tokens.Token{second, third} {
 		if err := db.CreateToken(ctx, tok); err != nil {

@@ -294,8 +294,9 @@ func (s *Server) serveApplicationRemoveJag(w http.ResponseWriter, r *http.Reques
 	}{false})
 }
 
-// jagKey is the key of a mapped client as the 2.x store returns it; access
-// tokens are not issued here, so accessToken is empty and validityTime "0".
+// jagKey is the key of a client as the store returns it: a mapped one
+// without a token (accessToken empty, validityTime "0"), a generated one
+// with the token generateApplicationKey got.
 type jagKey struct {
 	ConsumerKey    string `json:"consumerKey"`
 	ConsumerSecret string `json:"consumerSecret"`
@@ -307,22 +308,39 @@ type jagKey struct {
 	KeyType      string `json:"keyType"`
 	KeyState     string `json:"keyState"`
 	Mode         string `json:"mode"`
-	Provisioning string `json:"provisioning"`
+	Provisioning string `json:"provisioning,omitempty"`
+	// Of generateApplicationKey: the token's scope, the domains allowed
+	// (ALL) and whether the page offers "Re-generate".
+	TokenScope         string `json:"tokenScope,omitempty"`
+	AccessAllowDomains string `json:"accessallowdomains,omitempty"`
+	EnableRegenerate   bool   `json:"enableRegenarate,omitempty"`
 }
 
-// serveSubscriptionAddJag maps an existing OAuth client to an application
-// (action=mapExistingOauthClient with applicationName, keytype, client_id
-// and jsonParams={"client_secret": ...}; optional callbackUrl and
-// jsonParams grant_types for a client the store provisions).
+// serveSubscriptionAddJag answers the key actions of the store:
+// mapExistingOauthClient, generateApplicationKey and refreshToken
+// (legacytokens.go).
 func (s *Server) serveSubscriptionAddJag(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	form, ok := s.jagForm(w, r)
 	if !ok {
 		return
 	}
-	if action := form.Get("action"); action != "mapExistingOauthClient" {
+	switch action := form.Get("action"); action {
+	case "mapExistingOauthClient":
+		s.jagMapExistingOauthClient(w, r, form)
+	case "generateApplicationKey":
+		s.jagGenerateApplicationKey(w, r, form)
+	case "refreshToken":
+		s.jagRefreshToken(w, r, form)
+	default:
 		jagUnsupported(w, action)
-		return
 	}
+}
+
+// jagMapExistingOauthClient maps an existing OAuth client to an application
+// (action=mapExistingOauthClient with applicationName, keytype, client_id
+// and jsonParams={"client_secret": ...}; optional callbackUrl and
+// jsonParams grant_types for a client the store provisions).
+func (s *Server) jagMapExistingOauthClient(w http.ResponseWriter, r *http.Request, form url.Values) {
 	p, ctx, ok := s.jagUser(w, r)
 	if !ok {
 		return

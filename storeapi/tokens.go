@@ -33,12 +33,16 @@ type TokenIssuer interface {
 	// negative one asks for a token that never expires. A refusal is a
 	// *KeyManagerError with status 400.
 	ClientCredentialsToken(ctx context.Context, consumerKey, consumerSecret string, scopes []string, validity time.Duration) (*AccessToken, error)
+	// RevokeToken revokes a token of the client; an unknown token is no
+	// error. A refusal is a *KeyManagerError with status 400.
+	RevokeToken(ctx context.Context, consumerKey, consumerSecret, token string) error
 }
 
 // LocalTokens issues the local key manager's tokens; *tokens.Server
 // implements it.
 type LocalTokens interface {
 	ClientCredentials(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, scope string, validity time.Duration) (*tokens.Token, int64, error)
+	Revoke(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, token string) error
 }
 
 var (
@@ -64,6 +68,61 @@ func (l *Local) ClientCredentialsToken(ctx context.Context, key, secret string, 
 		return nil, &KeyManagerError{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
 	}
 	return &AccessToken{AccessToken: t.AccessToken, Scopes: strings.Fields(t.Scope), ExpiresIn: expires}, nil
+}
+
+// RevokeToken revokes a token of the caller's tenant's client.
+func (l *Local) RevokeToken(ctx context.Context, key, secret, token string) error {
+	if l.Tokens == nil {
+		return &KeyManagerError{Status: http.StatusBadRequest, Message: "this key manager issues no tokens"}
+	}
+	p, ok := admin.PrincipalFrom(ctx)
+	if !ok {
+		return &KeyManagerError{Status: http.StatusInternalServerError, Message: "internal error", Err: errors.New("storeapi: no caller")}
+	}
+	err := l.Tokens.Revoke(ctx, &admin.Tenant{ID: p.TenantID, Domain: p.TenantDomain, Active: true}, key, secret, token)
+	var re *tokens.RequestError
+	if errors.As(err, &re) {
+		return &KeyManagerError{Status: http.StatusBadRequest, Message: re.Description, Err: err}
+	}
+	if err != nil {
+		return &KeyManagerError{Status: http.StatusInternalServerError, Message: "internal error", Err: err}
+	}
+	return nil
+}
+
+// RevokeToken asks the remote server's revocation endpoint, with the
+// client's credentials in the form, as API Manager 1.9's store does.
+func (r *Remote) RevokeToken(ctx context.Context, key, secret, token string) error {
+	form := url.Values{"client_id": {key}, "client_secret": {secret}, "token": {token}}
+	revokeURL := strings.TrimSuffix(r.TokenURL, "/token") + "/revoke"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, revokeURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return &KeyManagerError{Status: http.StatusBadGateway, Message: "the key manager's revocation endpoint is unusable", Err: err}
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	client := r.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return &KeyManagerError{Status: http.StatusBadGateway, Message: "the key manager's revocation endpoint did not answer", Err: err}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		var answer struct {
+			Error       string `json:"error"`
+			Description string `json:"error_description"`
+		}
+		json.Unmarshal(body, &answer)
+		msg := answer.Description
+		if msg == "" {
+			msg = fmt.Sprintf("HTTP %d", resp.StatusCode)
+		}
+		return &KeyManagerError{Status: http.StatusBadRequest, Message: msg, Err: fmt.Errorf("storeapi: revocation endpoint: HTTP %d %s", resp.StatusCode, answer.Error)}
+	}
+	return nil
 }
 
 // ClientCredentialsToken asks the remote server's token endpoint, with

@@ -1,8 +1,11 @@
 package tokens
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"time"
 
@@ -54,40 +57,14 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, ps httprout
 		fail(s.badRequest("invalid_request", "token.invalid-revocation", "Invalid revocation request"))
 		return
 	}
-	find := []func() (*Token, error){
-		func() (*Token, error) { return s.Store.FindToken(ctx, Hash(text)) },
-		func() (*Token, error) { return s.Store.FindTokenByRefresh(ctx, Hash(text)) },
-	}
-	if r.PostForm.Get("token_type_hint") == "refresh_token" {
-		find[0], find[1] = find[1], find[0]
-	}
-	var tok *Token
-	for _, f := range find {
-		tok, err = f()
-		if err == nil || !errors.Is(err, admin.ErrNotFound) {
-			break
-		}
-	}
-	switch {
-	case errors.Is(err, admin.ErrNotFound):
-		tok = nil
-	case err != nil:
-		fail(serverError(err))
-		return
-	case tok.AppID != app.ID:
-		fail(&oauthError{status: http.StatusUnauthorized, code: "unauthorized_client",
-			description: s.text("token.revoke-other-client", "Client Authentication failed.")})
+	tok, e := s.revoke(ctx, app, text, r.PostForm.Get("token_type_hint"))
+	if e != nil {
+		fail(e)
 		return
 	}
 	if tok != nil {
-		for _, from := range []string{StateActive, StateExpired} {
-			if _, err := s.Store.EndToken(ctx, tok.ID, from, StateRevoked); err != nil {
-				fail(serverError(err))
-				return
-			}
-		}
 		h := w.Header()
-		if text == tok.RefreshToken || Hash(text) == tok.RefreshHash {
+		if Hash(text) == tok.RefreshHash {
 			h.Set("RevokedRefreshToken", text)
 		} else {
 			h.Set("RevokedAccessToken", text)
@@ -110,4 +87,59 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, ps httprout
 	}
 	entry.Status = http.StatusOK
 	s.log(entry, start)
+}
+
+// revoke revokes the client's token whose text is access or refresh token
+// (the hint says which to try first) and returns it; nil for an unknown
+// token.
+func (s *Server) revoke(ctx context.Context, app *admin.OAuthApp, text, hint string) (*Token, *oauthError) {
+	find := []func() (*Token, error){
+		func() (*Token, error) { return s.Store.FindToken(ctx, Hash(text)) },
+		func() (*Token, error) { return s.Store.FindTokenByRefresh(ctx, Hash(text)) },
+	}
+	if hint == "refresh_token" {
+		find[0], find[1] = find[1], find[0]
+	}
+	var (
+		tok *Token
+		err error
+	)
+	for _, f := range find {
+		if tok, err = f(); !errors.Is(err, admin.ErrNotFound) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, admin.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, serverError(err)
+	case tok.AppID != app.ID:
+		return nil, &oauthError{status: http.StatusUnauthorized, code: "unauthorized_client",
+			description: s.text("token.revoke-other-client", "Client Authentication failed.")}
+	}
+	for _, from := range []string{StateActive, StateExpired} {
+		if _, err := s.Store.EndToken(ctx, tok.ID, from, StateRevoked); err != nil {
+			return nil, serverError(err)
+		}
+	}
+	return tok, nil
+}
+
+// Revoke revokes a token of the tenant's client, authenticated with its
+// key and secret, as the revocation endpoint would; an unknown token is no
+// error. A refused request is a *RequestError.
+func (s *Server) Revoke(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, token string) error {
+	r := &http.Request{PostForm: url.Values{"client_id": {consumerKey}, "client_secret": {consumerSecret}}, Header: http.Header{}}
+	app, e := s.client(ctx, r, tenant)
+	if e == nil {
+		_, e = s.revoke(ctx, app, token, "")
+	}
+	if e != nil {
+		if e.cause != nil {
+			return fmt.Errorf("tokens: %w", e.cause)
+		}
+		return &RequestError{Status: e.status, Code: e.code, Description: e.description}
+	}
+	return nil
 }

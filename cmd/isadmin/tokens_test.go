@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/storeapi"
 )
 
 // tokenAnswer is an answer of an /oauth2 endpoint.
@@ -528,4 +530,66 @@ func TestStoreBearer(t *testing.T) {
 		t.Fatalf("revoke: HTTP %d", a.Status)
 	}
 	s.api(t, sreq{method: "GET", path: "/applications", noAuth: true, header: with(admins)}).want(t, http.StatusUnauthorized, nil)
+}
+
+// TestStoreLegacyTokens: API Manager 1.9's store generates keys with a
+// token and re-generates the token ("Re-generate": the old one revoked).
+func TestStoreLegacyTokens(t *testing.T) {
+	for _, profile := range []string{"is-5.0", "is-5.3"} {
+		t.Run(profile, func(t *testing.T) {
+			s := startStore(t, profile)
+			post, _ := legacyBrowser(t, s)
+			ok := func(out map[string]any) map[string]any {
+				t.Helper()
+				if out["error"] != false {
+					t.Fatalf("answer %v, want success", out)
+				}
+				data, _ := out["data"].(map[string]any)
+				key, _ := data["key"].(map[string]any)
+				return key
+			}
+			ok(post(storeapi.LoginJag, url.Values{"action": {"login"}, "username": {"admin"}, "password": {"admin"}}))
+			post(storeapi.ApplicationAddJag, url.Values{"action": {"addApplication"}, "application": {"TokApp"}, "tier": {"Unlimited"}})
+			key := ok(post(storeapi.SubscriptionAddJag, url.Values{"action": {"generateApplicationKey"}, "application": {"TokApp"},
+				"keytype": {"PRODUCTION"}, "callbackUrl": {""}, "authorizedDomains": {"ALL"}, "validityTime": {"3600"}, "tokenScope": {"default"}}))
+			ck, cs, at := key["consumerKey"].(string), key["consumerSecret"].(string), key["accessToken"].(string)
+			if ck == "" || cs == "" || at == "" || key["mode"] != "CREATED" || key["tokenScope"] != "default" || key["enableRegenarate"] != true {
+				t.Fatalf("generateApplicationKey: %v", key)
+			}
+			want := s.Profile.Setting("token-expiry-skew")
+			skew := int64(0)
+			if len(want) > 0 {
+				skew, _ = strconv.ParseInt(want[0], 10, 64)
+			}
+			if v := key["validityTime"]; v != strconv.FormatInt(3600-skew, 10) && v != strconv.FormatInt(3599-skew, 10) {
+				t.Errorf("validityTime %v", v)
+			}
+			// The token is the client's: its credentials get the same one.
+			if a := s.oauth2(t, "/oauth2/token", ck, cs, url.Values{"grant_type": {"client_credentials"}, "scope": {"default"}}); a.str("access_token") != at {
+				t.Errorf("the client's own request got %s, want the store's token", a.Body)
+			}
+
+			re := ok(post(storeapi.SubscriptionAddJag, url.Values{"action": {"refreshToken"}, "application": {"TokApp"}, "keytype": {"PRODUCTION"},
+				"oldAccessToken": {at}, "authorizedDomains": {"ALL"}, "clientId": {ck}, "clientSecret": {cs}, "validityTime": {"-1"}, "tokenScope": {"default"}}))
+			fresh, _ := re["accessToken"].(string)
+			if fresh == "" || fresh == at || re["consumerKey"] != ck || re["consumerSecret"] != ck || re["validityTime"] != float64(-1) {
+				t.Errorf("refreshToken: %v", re)
+			}
+			if rv := s.oauth2(t, "/oauth2/revoke", ck, cs, url.Values{"token": {at}}); rv.Status != 200 {
+				t.Errorf("revoking the old token again: HTTP %d", rv.Status)
+			}
+			if a := s.oauth2(t, "/oauth2/token", ck, cs, url.Values{"grant_type": {"client_credentials"}, "scope": {"default"}}); a.str("access_token") != fresh {
+				t.Errorf("after Re-generate the client gets %s, want the new token", a.Body)
+			}
+			out := post(storeapi.SubscriptionAddJag, url.Values{"action": {"refreshToken"}, "application": {"TokApp"}, "keytype": {"SANDBOX"}, "oldAccessToken": {fresh}})
+			if out["error"] != true || !strings.Contains(fmt.Sprint(out["message"]), "has no SANDBOX keys") {
+				t.Errorf("refreshToken without keys: %v", out)
+			}
+			out = post(storeapi.SubscriptionAddJag, url.Values{"action": {"refreshToken"}, "application": {"TokApp"}, "keytype": {"PRODUCTION"},
+				"oldAccessToken": {fresh}, "clientId": {ck}, "clientSecret": {"wrong"}})
+			if out["error"] != true {
+				t.Errorf("refreshToken with a wrong secret: %v", out)
+			}
+		})
+	}
 }
