@@ -593,3 +593,36 @@ func TestStoreLegacyTokens(t *testing.T) {
 		})
 	}
 }
+
+// TestStoreRemoteTokens: with a remote key manager, generate-token gets
+// the token from the remote server's token endpoint, and the legacy
+// store's Re-generate revokes there; a remote that refuses says why.
+func TestStoreRemoteTokens(t *testing.T) {
+	remote := startServer(t, "is-7.3")
+	s := startStore(t, "is-7.3", func(c *Config) {
+		c.KeyManagers = []storeapi.RemoteConfig{
+			{Name: "Other", URL: remote.URL, Profile: "is-7.3", Username: "admin", Password: "admin"},
+		}
+	})
+	soapRegister(t, remote, "is-7.3", "far", "far-key", "far-secret")
+	app := createApp(t, s, "", "RemoteTokens")
+	var k keyJSON
+	mapKeys(t, s, "", app.ApplicationID, mapBody("far-key", "far-secret", "PRODUCTION", "keyManager", "Other")).want(t, http.StatusOK, &k)
+	path := "/applications/" + app.ApplicationID + "/oauth-keys/" + k.KeyMappingID + "/generate-token"
+	var tok struct {
+		AccessToken  string `json:"accessToken"`
+		ValidityTime int64  `json:"validityTime"`
+	}
+	s.api(t, sreq{method: "POST", path: path, body: map[string]any{"validityPeriod": 0, "scopes": []string{}}}).want(t, http.StatusOK, &tok)
+	if tok.AccessToken == "" || tok.ValidityTime != 3600 {
+		t.Fatalf("generate-token: %+v", tok)
+	}
+	if a := remote.oauth2(t, "/oauth2/introspect", "admin", "admin", url.Values{"token": {tok.AccessToken}}); a.JSON["active"] != true || a.str("client_id") != "far-key" {
+		t.Errorf("the remote does not know the store's token: %s", a.Body)
+	}
+	if a := s.oauth2(t, "/oauth2/introspect", "admin", "admin", url.Values{"token": {tok.AccessToken}}); a.JSON["active"] == true {
+		t.Error("the token was issued locally")
+	}
+	s.api(t, sreq{method: "POST", path: path, body: map[string]any{"consumerSecret": "wrong", "validityPeriod": 0, "scopes": []string{}}}).
+		wantError(t, http.StatusBadRequest, `Key manager "Other" refused the request: Client credentials are invalid.`)
+}
