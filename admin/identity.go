@@ -55,6 +55,8 @@ type Credentials struct {
 type Versions struct {
 	Identity int64
 	OAuth    int64
+	// Tokens counts changes of token states.
+	Tokens int64
 }
 
 // IdentityStore keeps tenants, users, roles and sessions.

@@ -17,6 +17,10 @@
 #      login and map-keys, alternating; then 1, 2 and 3 instances on one
 #      PostgreSQL database (skipped when PostgreSQL cannot be reached);
 #   7. cold starts of isadmin serve to the first successful SOAP response;
+#   8. tokens: a client_credentials request answered with the client's
+#      active token, introspection of an active token, both against the
+#      bare handler writing the token endpoint's answer; new tokens (a new
+#      scope each) against the raw SQLite commit rate, alternating;
 #
 # then writes bench/results/<date>-<host>/results.md and chart.png (and the
 # raw JSON of every run in raw/).
@@ -30,7 +34,7 @@
 #   COLD_STARTS [10]       cold starts
 #   MAPKEYS_PER_ROUND [40000]  store applications seeded for each map-keys round
 #   MEM_CONCURRENCY [1]    concurrent getAllOAuthApplicationData calls in the memory test
-#   SECTIONS [1 2 3 4 5 6 7]  the sections to run
+#   SECTIONS [1 2 3 4 5 6 7 8]  the sections to run
 #   OUT                    results directory [bench/results/<date>-<host>]
 #   PG_URL [postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]  a PostgreSQL
 #                          database where the database isadmin_bench may be made
@@ -49,7 +53,7 @@ CONCURRENCY=${CONCURRENCY:-32}
 COLD_STARTS=${COLD_STARTS:-10}
 MAPKEYS_PER_ROUND=${MAPKEYS_PER_ROUND:-40000}
 MEM_CONCURRENCY=${MEM_CONCURRENCY:-1}
-SECTIONS=${SECTIONS:-1 2 3 4 5 6 7}
+SECTIONS=${SECTIONS:-1 2 3 4 5 6 7 8}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 PG_CLIENTS=${PG_CLIENTS:-150000}
 PORT_ISADMIN=${PORT_ISADMIN:-19763}
@@ -404,6 +408,40 @@ fi
 # --- 7. cold start ----------------------------------------------------------
 
 want 7 && bench coldstart/isadmin 1 --kind cold-start --binary "$work/isadmin" --runs "$COLD_STARTS" --dir "$work"
+
+# --- 8. tokens ---------------------------------------------------------------
+
+if want 8; then
+log "tokens: one client, its active token"
+start_isadmin "$work/data-tokens"
+soap registerOAuthApplicationData "$req/register-token-client.xml"
+token_url=$isadmin_url/oauth2/token
+form=(--header 'Content-Type: application/x-www-form-urlencoded')
+curl -sf -u token-client-id:token-client-secret "$token_url" --data-binary "@$req/token-client-credentials.form" \
+	-H 'Content-Type: application/x-www-form-urlencoded' -o "$work/token.json"
+cp "$work/token.json" "$out/token.response.json"
+printf 'token=%s' "$(jq -r .access_token "$work/token.json")" >"$work/introspect.form"
+# The bare handler writes the token endpoint's answer with its headers.
+"$work/bare" --addr "127.0.0.1:$PORT_BARE" --response "$work/token.json" --content-type 'application/json' \
+	--header 'Cache-Control: no-store' --header 'Pragma: no-cache' 2>>"$work/bare.log" &
+bare_pid=$!
+started+=("$bare_pid")
+wait_for "http://127.0.0.1:$PORT_BARE/"
+mkdir -p "$work/sqlite-tokens"
+for ((r = 1; r <= ROUNDS; r++)); do
+	bench token-reuse/isadmin "$r" --url "$token_url" "${common[@]}" "${form[@]}" \
+		--body-file "$req/token-client-credentials.form" --user token-client-id --password token-client-secret
+	bench introspect/isadmin "$r" --url "$isadmin_url/oauth2/introspect" "${common[@]}" "${form[@]}" \
+		--body-file "$work/introspect.form" --user admin --password admin
+	bench token/bare "$r" --url "http://127.0.0.1:$PORT_BARE/oauth2/token" "${common[@]}" "${form[@]}" \
+		--body-file "$req/token-client-credentials.form" --user token-client-id --password token-client-secret
+	bench token-new/isadmin "$r" --url "$token_url" "${common[@]}" "${form[@]}" \
+		--template "$req/token-new.tmpl.form" --user token-client-id --password token-client-secret
+	bench commit/sqlite-tokens "$r" --kind sqlite-commits --dir "$work/sqlite-tokens" "${common[@]}"
+done
+stop "$bare_pid"
+stop "$isadmin_pid"
+fi
 
 "$work/report" --dir "$out"
 log "wrote $out/results.md and $out/chart.png"

@@ -32,6 +32,8 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, ps http
 		done(http.StatusInternalServerError, err.Error())
 		return
 	}
+	// The change counts are read before any other read of the request.
+	at := s.stamp(ctx)
 	user, password, ok := r.BasicAuth()
 	var p admin.Principal
 	if ok && tenant != nil {
@@ -58,7 +60,7 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, ps http
 	if r.PostForm.Get("token_type_hint") == "refresh_token" {
 		tok, err = s.Store.FindTokenByRefresh(ctx, Hash(text))
 	} else {
-		tok, err = s.Store.FindToken(ctx, Hash(text))
+		tok, err = s.findToken(ctx, text, at)
 	}
 	now := s.now()
 	refresh := r.PostForm.Get("token_type_hint") == "refresh_token"

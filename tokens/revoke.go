@@ -45,19 +45,19 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, ps httprout
 		fail(serverError(err))
 		return
 	}
-	app, e := s.client(ctx, r, tenant)
+	c, e := s.client(ctx, r, tenant, s.stamp(ctx))
 	if e != nil {
 		fail(e)
 		return
 	}
-	entry.Client = app.ConsumerKey
+	entry.Client = c.app.ConsumerKey
 	text := r.PostForm.Get("token")
 	callback := r.PostForm.Get("callback")
 	if text == "" || (callback != "" && !jsonpCallback.MatchString(callback)) {
 		fail(s.badRequest("invalid_request", "token.invalid-revocation", "Invalid revocation request"))
 		return
 	}
-	tok, e := s.revoke(ctx, app, text, r.PostForm.Get("token_type_hint"))
+	tok, e := s.revoke(ctx, c.app, text, r.PostForm.Get("token_type_hint"))
 	if e != nil {
 		fail(e)
 		return
@@ -131,9 +131,9 @@ func (s *Server) revoke(ctx context.Context, app *admin.OAuthApp, text, hint str
 // error. A refused request is a *RequestError.
 func (s *Server) Revoke(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, token string) error {
 	r := &http.Request{PostForm: url.Values{"client_id": {consumerKey}, "client_secret": {consumerSecret}}, Header: http.Header{}}
-	app, e := s.client(ctx, r, tenant)
+	c, e := s.client(ctx, r, tenant, s.stamp(ctx))
 	if e == nil {
-		_, e = s.revoke(ctx, app, token, "")
+		_, e = s.revoke(ctx, c.app, token, "")
 	}
 	if e != nil {
 		if e.cause != nil {

@@ -41,6 +41,9 @@ type Server struct {
 	Store   Store
 	Clients Clients
 	Users   Users
+	// Versions, when set, lets the server cache clients and tokens while
+	// the database's change counts stand.
+	Versions Versions
 	// Realm is the realm of WWW-Authenticate: the server's host name.
 	Realm string
 	// Now is the clock; time.Now when nil.
@@ -48,6 +51,8 @@ type Server struct {
 	// Log, when set, receives one entry per request; it never holds a
 	// token or a secret.
 	Log func(LogEntry)
+
+	cache cache
 }
 
 // LogEntry describes one request.
@@ -168,7 +173,7 @@ func (s *Server) tenant(ctx context.Context, ps httprouter.Params) (*admin.Tenan
 
 // client authenticates the OAuth client of a request: HTTP Basic, or the
 // form's client_id and client_secret, never both.
-func (s *Server) client(ctx context.Context, r *http.Request, tenant *admin.Tenant) (*admin.OAuthApp, *oauthError) {
+func (s *Server) client(ctx context.Context, r *http.Request, tenant *admin.Tenant, at stamp) (*cachedClient, *oauthError) {
 	id, secret, basic := r.BasicAuth()
 	formID, formSecret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	switch {
@@ -182,20 +187,42 @@ func (s *Server) client(ctx context.Context, r *http.Request, tenant *admin.Tena
 	if id == "" || secret == "" {
 		return nil, s.invalidClient("token.invalid-client", "Client credentials are invalid.")
 	}
-	app, err := s.Clients.FindOAuthAppByKey(ctx, tenant.ID, id)
+	c, ok := s.cache.client(tenant.ID, id, at)
+	if !ok {
+		app, err := s.Clients.FindOAuthAppByKey(ctx, tenant.ID, id)
+		switch {
+		case errors.Is(err, admin.ErrNotFound):
+			// Compare anyway, so that an unknown key costs what a known one does.
+			secretsEqual(secret, id)
+			return nil, s.invalidClient("token.client-not-found", "A valid OAuth client could not be found for client_id: %s", id)
+		case err != nil:
+			return nil, serverError(err)
+		}
+		c = cachedClient{app: app}
+		c.application, c.user, c.refreshLife = s.lifetimes(app)
+		s.cache.putClient(c, at)
+	}
 	switch {
-	case errors.Is(err, admin.ErrNotFound):
-		// Compare anyway, so that an unknown key costs what a known one does.
-		secretsEqual(secret, id)
-		return nil, s.invalidClient("token.client-not-found", "A valid OAuth client could not be found for client_id: %s", id)
-	case err != nil:
-		return nil, serverError(err)
-	case !secretsEqual(secret, app.ConsumerSecret):
+	case !secretsEqual(secret, c.app.ConsumerSecret):
 		return nil, s.invalidClient("token.invalid-client", "Client credentials are invalid.")
-	case s.Config.CheckAppState && app.State != admin.StateActive:
+	case s.Config.CheckAppState && c.app.State != admin.StateActive:
 		return nil, s.invalidClient("token.app-inactive", "Oauth application is not in active state")
 	}
-	return app, nil
+	return &c, nil
+}
+
+// findToken returns the token of an access token, from the cache when it
+// is current.
+func (s *Server) findToken(ctx context.Context, accessToken string, at stamp) (*Token, error) {
+	hash := Hash(accessToken)
+	if t, ok := s.cache.token(hash, at); ok {
+		return t, nil
+	}
+	t, err := s.Store.FindToken(ctx, hash)
+	if err == nil {
+		s.cache.putToken(t, at)
+	}
+	return t, err
 }
 
 // secretsEqual compares secrets in constant time.

@@ -86,12 +86,13 @@ func (s *Server) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return nil, serverError(err)
 	}
-	app, e := s.client(ctx, r, tenant)
+	at := s.stamp(ctx)
+	c, e := s.client(ctx, r, tenant, at)
 	if e != nil {
 		return nil, e
 	}
-	entry.Client = app.ConsumerKey
-	g, e := s.grantOf(ctx, r, tenant, app, entry)
+	entry.Client = c.app.ConsumerKey
+	g, e := s.grantOf(ctx, r, tenant, c, entry)
 	if e != nil {
 		return nil, e
 	}
@@ -108,11 +109,12 @@ func (s *Server) token(ctx context.Context, w http.ResponseWriter, r *http.Reque
 			g.validity = time.Duration(n) * time.Second
 		}
 	}
-	return s.issue(ctx, g)
+	return s.issue(ctx, g, at)
 }
 
 // grantOf checks the grant of a token request.
-func (s *Server) grantOf(ctx context.Context, r *http.Request, tenant *admin.Tenant, app *admin.OAuthApp, entry *LogEntry) (*grant, *oauthError) {
+func (s *Server) grantOf(ctx context.Context, r *http.Request, tenant *admin.Tenant, c *cachedClient, entry *LogEntry) (*grant, *oauthError) {
+	app := c.app
 	gt := r.PostForm.Get("grant_type")
 	entry.GrantType = gt
 	if gt == "" {
@@ -130,7 +132,7 @@ func (s *Server) grantOf(ctx context.Context, r *http.Request, tenant *admin.Ten
 	if s.Config.Line != CarbonIdentity && !slices.Contains(strings.Fields(app.GrantTypes), checked) {
 		return nil, s.badRequest("unauthorized_client", "token.unauthorized-client", "The authenticated client is not authorized to use this authorization grant type")
 	}
-	application, user, refresh := s.lifetimes(app)
+	application, user, refresh := c.application, c.user, c.refreshLife
 	g := &grant{app: app, scope: scopeOf(r.PostForm.Get("scope")), reuse: !s.Config.Hash}
 	switch checked {
 	case "client_credentials":
@@ -189,7 +191,7 @@ func (s *Server) invalidGrant() *oauthError {
 // while it lasts (unless tokens are hashed), else a new one. At most one
 // token of them is active: the database refuses a second, and a request
 // that loses the race takes the winner's.
-func (s *Server) issue(ctx context.Context, g *grant) (*Token, *oauthError) {
+func (s *Server) issue(ctx context.Context, g *grant, at stamp) (*Token, *oauthError) {
 	if g.replaces != nil {
 		ok, err := s.Store.EndToken(ctx, g.replaces.ID, g.replaces.State, StateInactive)
 		if err != nil {
@@ -200,9 +202,19 @@ func (s *Server) issue(ctx context.Context, g *grant) (*Token, *oauthError) {
 			return nil, s.invalidGrant()
 		}
 	}
+	key := activeKey{g.app.ID, g.authzUser, g.userType, g.scope}
 	for attempt := 0; attempt < 3; attempt++ {
 		now := s.now()
-		active, err := s.Store.FindActiveToken(ctx, g.app.ID, g.authzUser, g.userType, g.scope)
+		active, cached := s.cache.activeToken(key, at)
+		var err error
+		if !cached || attempt > 0 {
+			// A retry reads the database: the token another request
+			// created is in no cache.
+			active, err = s.Store.FindActiveToken(ctx, g.app.ID, g.authzUser, g.userType, g.scope)
+			if err == nil {
+				s.cache.putToken(active, at)
+			}
+		}
 		switch {
 		case errors.Is(err, admin.ErrNotFound):
 		case err != nil:
@@ -239,6 +251,7 @@ func (s *Server) issue(ctx context.Context, g *grant) (*Token, *oauthError) {
 		if err != nil {
 			return nil, serverError(err)
 		}
+		s.cache.putToken(t, at)
 		return t, nil
 	}
 	return nil, serverError(errors.New("tokens: the active token kept changing"))
@@ -268,20 +281,21 @@ func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, co
 		}
 		return &RequestError{Status: e.status, Code: e.code, Description: e.description}
 	}
-	app, e := s.client(ctx, r, tenant)
+	at := s.stamp(ctx)
+	c, e := s.client(ctx, r, tenant, at)
 	if e != nil {
 		return nil, 0, refuse(e)
 	}
 	r.PostForm.Set("grant_type", "client_credentials")
 	r.PostForm.Set("scope", scope)
-	g, e := s.grantOf(ctx, r, tenant, app, &LogEntry{})
+	g, e := s.grantOf(ctx, r, tenant, c, &LogEntry{})
 	if e != nil {
 		return nil, 0, refuse(e)
 	}
 	if validity != 0 {
 		g.validity = validity
 	}
-	t, e := s.issue(ctx, g)
+	t, e := s.issue(ctx, g, at)
 	if e != nil {
 		return nil, 0, refuse(e)
 	}
@@ -293,7 +307,7 @@ func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, co
 // Authorization: Bearer needs. A token that is not active is
 // admin.ErrBadCredentials.
 func (s *Server) Principal(ctx context.Context, accessToken string) (admin.Principal, error) {
-	t, err := s.Store.FindToken(ctx, Hash(accessToken))
+	t, err := s.findToken(ctx, accessToken, s.stamp(ctx))
 	switch {
 	case errors.Is(err, admin.ErrNotFound):
 		return admin.Principal{}, admin.ErrBadCredentials

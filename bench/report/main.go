@@ -227,6 +227,11 @@ const (
 	coldStart    = "coldstart/isadmin"
 	stalledGet   = "stalled-get/isadmin"
 	stalledReg   = "stalled-register/isadmin"
+	tokenReuse   = "token-reuse/isadmin"
+	introspect   = "introspect/isadmin"
+	tokenBare    = "token/bare"
+	tokenNew     = "token-new/isadmin"
+	commitTokens = "commit/sqlite-tokens"
 )
 
 // The PostgreSQL comparisons of bench/run.sh: each operation on SQLite and
@@ -255,6 +260,11 @@ var labels = map[string]string{
 	memory:       "isadmin, getAllOAuthApplicationData returning 10 000 of 100 000 clients",
 	stalledGet:   "isadmin, getOAuthApplicationData beside stalled listings",
 	stalledReg:   "isadmin, registerOAuthApplicationData beside stalled listings",
+	tokenReuse:   "isadmin, /oauth2/token client_credentials, the active token again",
+	introspect:   "isadmin, /oauth2/introspect of an active token",
+	tokenBare:    "bare net/http handler, the token answer's bytes",
+	tokenNew:     "isadmin, /oauth2/token client_credentials, a new token each",
+	commitTokens: "raw SQLite commits, WAL + synchronous=FULL, same writers (token run)",
 }
 
 func main() {
@@ -399,6 +409,30 @@ func run(dir string) error {
 			measured, "≥ 1", verdict(a/b >= 1, one.errors()+two.errors()+three.errors()),
 			fmt.Sprintf("%s 2 INSTANCES / 1 %s (>= 1)", strings.ToUpper(strings.TrimPrefix(op.name, "instances-")), f2(a/b))})
 	}
+	tb := data[tokenBare]
+	for _, c := range []struct {
+		name, label, short string
+	}{
+		{tokenReuse, "client_credentials answered with the client's active token", "TOKEN REUSE / BARE"},
+		{introspect, "introspection of an active token", "INTROSPECT / BARE"},
+	} {
+		ti := data[c.name]
+		if len(ti) == 0 || len(tb) == 0 {
+			continue
+		}
+		a, b := ti.median(rps), tb.median(rps)
+		t := target{fmt.Sprintf("%s, %d connections: isadmin / bare handler writing the token answer", c.label, ti[0].Concurrency),
+			fmt.Sprintf("%s / %s req/s = **%s**", f0(a), f0(b), f3(a/b)), "≥ 0.60", verdict(a/b >= 0.60, ti.errors()+tb.errors()), ""}
+		t.short = fmt.Sprintf("%s %s (>= 0.60)", c.short, f2(a/b))
+		targets = append(targets, t)
+	}
+	if tn, tc := data[tokenNew], data[commitTokens]; len(tn) > 0 && len(tc) > 0 {
+		a, b := tn.median(rps), tc.median(rps)
+		t := target{fmt.Sprintf("new tokens (a new scope each, committed before the answer), %d connections: isadmin / raw SQLite commit rate", tn[0].Concurrency),
+			fmt.Sprintf("%s / %s per s = **%s**", f0(a), f0(b), f3(a/b)), "≥ 0.80", verdict(a/b >= 0.80, tn.errors()+tc.errors()), ""}
+		t.short = fmt.Sprintf("NEW TOKENS / SQLITE %s (>= 0.80)", f2(a/b))
+		targets = append(targets, t)
+	}
 	w("## Targets\n\n| target | measured (median) | goal | result |\n|---|---|---|---|\n")
 	for _, t := range targets {
 		w("| %s | %s | %s | %s |\n", t.what, t.measured, t.goal, t.result)
@@ -407,7 +441,8 @@ func run(dir string) error {
 	// Throughput and latency.
 	w("\n## Throughput and latency (medians of the rounds)\n\n")
 	w("| measurement | connections | rounds | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n")
-	order := []string{getIsadmin, getBare, getNodeSOAP, regIsadmin, commitSQLite, commitOne, mapKeys, memory}
+	order := []string{getIsadmin, getBare, getNodeSOAP, regIsadmin, commitSQLite, commitOne, mapKeys, memory,
+		tokenReuse, introspect, tokenBare, tokenNew, commitTokens}
 	for _, op := range pgOps {
 		for _, side := range []string{"sqlite", "postgres"} {
 			name := op.name + "/" + side
@@ -489,6 +524,9 @@ func run(dir string) error {
 	w("and read nothing for the whole run, while 32 others call `getOAuthApplicationData`, then `registerOAuthApplicationData`.\n")
 	w("- PostgreSQL: the same %s OAuth clients (random keys, each worker in a shuffled order) and store applications in an SQLite deployment and in a PostgreSQL one ", env["pg_clients"])
 	w("on the same machine, measured alternately; `login` is `AuthenticationAdmin.login` as admin; instances share one database and the connections are spread over them.\n")
+	w("- Tokens: one client; `token-reuse` asks `/oauth2/token` for `client_credentials` with HTTP Basic, answered with the client's active token; ")
+	w("`introspect` asks `/oauth2/introspect` about that token as admin; `token/bare` is `bench/bare` writing the token endpoint's answer (`token.response.json`) with its headers; ")
+	w("`token-new` asks for a new scope each time, so each answer is a new token committed first; `commit/sqlite-tokens` as `commit/sqlite`.\n")
 	w("- Cold start: `isadmin serve` with both listeners on a fresh data directory (so it creates the database, the admin user and a TLS certificate), ")
 	w("from exec to the first HTTP 200 to `getAllOAuthApplicationData` with Basic auth, polling every 0.2 ms.\n")
 	w("\n![chart](chart.png)\n")

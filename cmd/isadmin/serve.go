@@ -408,7 +408,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	tokenConfig.Hash = c.HashTokens
 	tokenServer := &tokens.Server{
-		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Realm: c.Hostname, Now: m.Now,
+		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Versions: m.DB, Realm: c.Hostname, Now: m.Now,
 		Log: func(e tokens.LogEntry) {
 			m.Log.Info().Str("endpoint", e.Endpoint).Str("client", e.Client).Str("grant_type", e.GrantType).
 				Int("status", e.Status).Str("error", e.Error).Dur("duration", e.Duration).Msg("oauth2 request")

@@ -626,3 +626,42 @@ func TestStoreRemoteTokens(t *testing.T) {
 	s.api(t, sreq{method: "POST", path: path, body: map[string]any{"consumerSecret": "wrong", "validityPeriod": 0, "scopes": []string{}}}).
 		wantError(t, http.StatusBadRequest, `Key manager "Other" refused the request: Client credentials are invalid.`)
 }
+
+// TestTokenCacheAcrossInstances: two instances on one database; what one
+// caches of clients and tokens gives way at once to what the other
+// changes.
+func TestTokenCacheAcrossInstances(t *testing.T) {
+	a := startServer(t, "is-7.3")
+	b := startServer(t, "is-7.3", func(c *Config) { c.DataDir, c.DatabaseURL = a.Config.DataDir, a.Config.DatabaseURL })
+	a.do(t, call{action: "registerOAuthApplicationData", body: registerBody("shared", "shared-key", "shared-secret", "", "client_credentials")}).ok(t)
+	cc := url.Values{"grant_type": {"client_credentials"}}
+	tok := a.oauth2(t, "/oauth2/token", "shared-key", "shared-secret", cc).str("access_token")
+	active := func(s *testServer, token string) bool {
+		t.Helper()
+		return s.oauth2(t, "/oauth2/introspect", "admin", "admin", url.Values{"token": {token}}).JSON["active"] == true
+	}
+	for i := 0; i < 3; i++ { // warm both caches
+		if !active(a, tok) || !active(b, tok) || b.oauth2(t, "/oauth2/token", "shared-key", "shared-secret", cc).str("access_token") != tok {
+			t.Fatal("the instances disagree about the token")
+		}
+	}
+	// b revokes the token: a sees it at once.
+	if r := b.oauth2(t, "/oauth2/revoke", "shared-key", "shared-secret", url.Values{"token": {tok}}); r.Status != 200 {
+		t.Fatalf("revoke on b: HTTP %d", r.Status)
+	}
+	if active(a, tok) {
+		t.Error("a still finds the token b revoked")
+	}
+	next := a.oauth2(t, "/oauth2/token", "shared-key", "shared-secret", cc).str("access_token")
+	if next == tok || !active(b, next) {
+		t.Errorf("after the revocation a handed out %q", next)
+	}
+	// a gives the client a new secret: b refuses the old one at once.
+	a.do(t, call{action: "updateOauthSecretKey", body: `<xsd:updateOauthSecretKey><xsd:consumerKey>shared-key</xsd:consumerKey></xsd:updateOauthSecretKey>`}).ok(t)
+	if r := b.oauth2(t, "/oauth2/token", "shared-key", "shared-secret", cc); r.Status != 401 {
+		t.Errorf("b took the old secret: HTTP %d %s", r.Status, r.Body)
+	}
+	if active(b, next) {
+		t.Error("b still finds a token of the old secret")
+	}
+}
