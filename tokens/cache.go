@@ -47,7 +47,7 @@ type cachedClient struct {
 }
 
 type activeKey struct {
-	appID                     int64
+	appID                      int64
 	authzUser, userType, scope string
 }
 

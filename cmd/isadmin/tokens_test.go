@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/storeapi"
+	"github.com/isadmin/isadmin/wsdl"
 )
 
 // tokenAnswer is an answer of an /oauth2 endpoint.
@@ -92,16 +94,37 @@ type tokenRelease struct {
 	badPassword string // %s the user
 }
 
-var tokenReleases = []tokenRelease{
-	{"is-5.0", md5Token, 300, "token_type", false, false, false, "text/html",
+// tokenGenerations are the token endpoints of the releases: carbon-identity
+// (IS 5.0, 5.1), identity-inbound-auth-oauth before introspection (IS 5.2),
+// and with it (IS 5.3 on).
+var tokenGenerations = map[string]tokenRelease{
+	"is-5.0": {"", md5Token, 300, "token_type", false, false, false, "text/html",
 		"Client Authentication failed.", "Client Authentication failed.", "Provided Authorization Grant is invalid.", "Provided Authorization Grant is invalid."},
-	{"is-5.2", uuidToken, 0, "access_token", true, false, false, "application/json",
+	"is-5.2": {"", uuidToken, 0, "access_token", true, false, false, "application/json",
 		"Client credentials are invalid.", "A valid OAuth client could not be found for client_id: %s", "Provided Authorization Grant is invalid", "Authentication failed for %s"},
-	{"is-5.3", uuidToken, 0, "access_token", true, true, true, "application/json",
-		"Client credentials are invalid.", "A valid OAuth client could not be found for client_id: %s", "Provided Authorization Grant is invalid", "Authentication failed for %s"},
-	{"is-7.3", uuidToken, 0, "access_token", true, true, true, "application/json",
+	"is-5.3": {"", uuidToken, 0, "access_token", true, true, true, "application/json",
 		"Client credentials are invalid.", "A valid OAuth client could not be found for client_id: %s", "Provided Authorization Grant is invalid", "Authentication failed for %s"},
 }
+
+// tokenReleases is every profile with the token endpoint of its
+// generation.
+var tokenReleases = func() []tokenRelease {
+	names := wsdl.Names()
+	var out []tokenRelease
+	for i, name := range names {
+		gen := "is-5.3"
+		switch {
+		case i < slices.Index(names, "is-5.2"):
+			gen = "is-5.0"
+		case name == "is-5.2":
+			gen = "is-5.2"
+		}
+		r := tokenGenerations[gen]
+		r.profile = name
+		out = append(out, r)
+	}
+	return out
+}()
 
 func errBody(code, description string) string {
 	b, _ := json.Marshal(map[string]string{"error": code, "error_description": description})
@@ -114,6 +137,7 @@ func errBody(code, description string) string {
 func TestTokenEndpoint(t *testing.T) {
 	for _, rel := range tokenReleases {
 		t.Run(rel.profile, func(t *testing.T) {
+			t.Parallel()
 			clk := newClock()
 			s := startServerWith(t, rel.profile, nil, clk.Now)
 			s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("tk", "tk-key", "tk-secret", "", "client_credentials password refresh_token")})
@@ -210,6 +234,7 @@ func TestTokenEndpoint(t *testing.T) {
 func TestIntrospectAndRevoke(t *testing.T) {
 	for _, rel := range tokenReleases {
 		t.Run(rel.profile, func(t *testing.T) {
+			t.Parallel()
 			clk := newClock()
 			s := startServerWith(t, rel.profile, nil, clk.Now)
 			s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("tk", "tk-key", "tk-secret", "", "client_credentials password refresh_token")})
