@@ -411,3 +411,20 @@ func badRequest(format string, args ...any) *Error {
 func conflict(format string, args ...any) *Error {
 	return &Error{Status: http.StatusConflict, Description: fmt.Sprintf(format, args...)}
 }
+
+// Unrouted answers a request of the store's base path that no route
+// takes, with the spec's JSON error body: 404 for an unknown path, 405
+// (with Allow) for a method the path does not take. It reports false for
+// a path outside the store, which the caller answers.
+func (s *Server) Unrouted(w http.ResponseWriter, r *http.Request, allowed string) bool {
+	if r.URL.Path != BasePath && !strings.HasPrefix(r.URL.Path, BasePath+"/") {
+		return false
+	}
+	if allowed != "" {
+		w.Header().Set("Allow", allowed)
+		s.fail(w, r, &Error{Status: http.StatusMethodNotAllowed, Description: fmt.Sprintf("%s is not served for %s; it takes %s.", r.Method, r.URL.Path, allowed)})
+		return true
+	}
+	s.fail(w, r, &Error{Status: http.StatusNotFound, Description: fmt.Sprintf("No resource at %s.", r.URL.Path)})
+	return true
+}

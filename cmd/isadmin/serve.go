@@ -80,6 +80,9 @@ type Config struct {
 	// AllowedHosts are further names requests may give in their Host
 	// header, beside Hostname, loopback names and IP literals.
 	AllowedHosts []string
+	// CORSOrigins are the origins whose pages may call the store API and
+	// the OAuth 2.0 endpoints (scheme://host[:port]); none by default.
+	CORSOrigins []string
 }
 
 // Main is the server process; end-to-end tests run it too.
@@ -118,7 +121,7 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins string
 	var dbConns, dbIdleConns, dbLifetime, dbIdleTime string
 	c := &m.Config
 	pool := schema.DefaultPoolLimits()
@@ -138,6 +141,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"http-admin-services", "ISADMIN_HTTP_ADMIN_SERVICES", "serve the SOAP admin services on plain HTTP too (Carbon serves them on HTTPS only)", &httpAdmin, "false"},
 		{"hostname", "ISADMIN_HOSTNAME", "host name of the endpoint addresses in served WSDL documents; requests may name it", &c.Hostname, "localhost"},
 		{"allowed-hosts", "ISADMIN_ALLOWED_HOSTS", "further host names requests may name, comma-separated (loopback names and IP literals always may)", &allowedHosts, ""},
+		{"cors-allowed-origins", "ISADMIN_CORS_ALLOWED_ORIGINS", "origins (scheme://host[:port], comma-separated) whose pages may call the store API and the OAuth 2.0 endpoints with credentials; none by default", &corsOrigins, ""},
 		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
 		{"tls-key", "ISADMIN_TLS_KEY", "TLS private key file (PEM)", &c.TLSKey, ""},
 		{"max-body-bytes", "ISADMIN_MAX_BODY_BYTES", "largest request body accepted", &maxBody, strconv.Itoa(soap.DefaultMaxBodyBytes)},
@@ -273,6 +277,9 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		}
 		c.AllowedHosts = append(c.AllowedHosts, h)
 	}
+	if c.CORSOrigins, err = parseOrigins(corsOrigins); err != nil {
+		return err
+	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
 	}
@@ -400,7 +407,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = writeDeadlines(carbonServer(headerLimit(hostAllowlist(carryOut(router, operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10)), writeIdleTimeout)
+	m.handler = writeDeadlines(carbonServer(headerLimit(hostAllowlist(carryOut(cors(router, c.CORSOrigins), operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10)), writeIdleTimeout)
 	srv.Register(router)
 	tokenConfig, err := tokens.ConfigOf(profile)
 	if err != nil {
@@ -434,6 +441,16 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	store.Register(router)
+	router.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !store.Unrouted(w, r, "") {
+			http.NotFound(w, r)
+		}
+	})
+	router.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !store.Unrouted(w, r, w.Header().Get("Allow")) {
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		}
+	})
 
 	var tlsCert tls.Certificate
 	if c.HTTPSAddr != "" {
