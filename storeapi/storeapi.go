@@ -83,6 +83,9 @@ type Server struct {
 	// Tokens, when set, accepts the server's access tokens as
 	// Authorization: Bearer; *tokens.Server implements it.
 	Tokens BearerTokens
+	// HashTokens says the resident key manager keeps tokens hashed only
+	// (the key managers' enableTokenHashing).
+	HashTokens bool
 }
 
 // BearerTokens tells the user an access token acts for.
@@ -136,6 +139,23 @@ var routes = []route{
 	{http.MethodDelete, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId", true, (*Server).removeOAuthKey},
 	{http.MethodPost, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId/regenerate-secret", true, (*Server).regenerateSecret},
 	{http.MethodPost, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId/generate-token", true, (*Server).generateToken},
+	{http.MethodPost, BasePath + "/applications/:applicationId/oauth-keys/:keyMappingId/clean-up", true, (*Server).removeOAuthKey},
+	{http.MethodGet, BasePath + "/applications/:applicationId/keys", true, (*Server).getOAuthKeys},
+	{http.MethodGet, BasePath + "/applications/:applicationId/keys/:keyType", true, byKeyType((*Server).getOAuthKey)},
+	{http.MethodPut, BasePath + "/applications/:applicationId/keys/:keyType", true, byKeyType((*Server).updateOAuthKey)},
+	{http.MethodPost, BasePath + "/applications/:applicationId/keys/:keyType/regenerate-secret", true, byKeyType((*Server).regenerateSecret)},
+	{http.MethodPost, BasePath + "/applications/:applicationId/keys/:keyType/clean-up", true, byKeyType((*Server).removeOAuthKey)},
+	{http.MethodPost, BasePath + "/applications/:applicationId/keys/:keyType/generate-token", true, byKeyType((*Server).generateToken)},
+	{http.MethodGet, BasePath + "/key-managers", true, (*Server).getKeyManagers},
+	{http.MethodGet, BasePath + "/throttling-policies/:policyLevel", true, (*Server).getThrottlingPolicies},
+	{http.MethodGet, BasePath + "/throttling-policies/:policyLevel/:policyId", true, (*Server).getThrottlingPolicy},
+	{http.MethodGet, BasePath + "/settings/application-attributes", true, (*Server).getApplicationAttributes},
+	{http.MethodGet, BasePath + "/apis", true, (*Server).emptyList},
+	{http.MethodGet, BasePath + "/apis/:apiId", true, (*Server).noAPI},
+	{http.MethodGet, BasePath + "/subscriptions", true, (*Server).emptyList},
+	{http.MethodPost, BasePath + "/subscriptions", true, (*Server).subscribe},
+	{http.MethodGet, BasePath + "/subscriptions/:subscriptionId", true, (*Server).noSubscription},
+	{http.MethodDelete, BasePath + "/subscriptions/:subscriptionId", true, (*Server).noSubscription},
 
 	{http.MethodPost, LoginJag, false, (*Server).serveLoginJag},
 	{http.MethodPost, ApplicationAddJag, false, (*Server).serveApplicationAddJag},

@@ -434,7 +434,7 @@ func (m *Main) Run(ctx context.Context) error {
 	store := &storeapi.Server{
 		Store: m.DB, Identity: identity, KeyManagers: keyManagers,
 		MapExistingAuthApps: c.MapExistingAuthApps, ProvisionUnknownKeys: c.ProvisionUnknownKeys,
-		Realm: "isadmin", MaxBodyBytes: c.MaxBodyBytes, Now: m.Now, Tokens: tokenServer,
+		Realm: "isadmin", MaxBodyBytes: c.MaxBodyBytes, Now: m.Now, Tokens: tokenServer, HashTokens: c.HashTokens,
 		Log: func(e storeapi.LogEntry) {
 			m.Log.Info().Str("route", e.Route).Str("method", e.Method).Str("user", e.User).Int("status", e.Status).
 				Str("error", e.Error).Dur("duration", e.Duration).Msg("store request")
