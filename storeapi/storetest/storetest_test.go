@@ -37,6 +37,9 @@ func TestCheck(t *testing.T) {
 		{"DELETE", app, 200, ``, ""},
 		{"POST", storeapi.LoginJag, 200, `{"error":false}`, ""},
 		{"POST", storeapi.LoginJag, 200, `{"error":"no"}`, "want a boolean"},
+		// What only kin-openapi checks: lengths.
+		{"GET", app, 200, `{"name":"` + strings.Repeat("n", 101) + `","throttlingPolicy":"Unlimited"}`, "kin-openapi"},
+		{"GET", app, 200, `{"name":"","throttlingPolicy":"Unlimited"}`, "kin-openapi"},
 	} {
 		err := spec.Check(c.method, c.path, c.status, []byte(c.body))
 		switch {
@@ -45,5 +48,22 @@ func TestCheck(t *testing.T) {
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
 			t.Errorf("%s %s %d %s: %v, want %q", c.method, c.path, c.status, c.body, err, c.want)
 		}
+	}
+}
+
+// TestLoadRefusesInvalid: a document that is no valid OpenAPI 3 is
+// refused, so the served document's loading proves it valid.
+func TestLoadRefusesInvalid(t *testing.T) {
+	for _, doc := range []string{
+		`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{"/x":{"get":{"responses":{"200":{"$ref":"#/components/responses/Nowhere"}}}}}}`,
+		`{"openapi":"3.0.3","paths":{}}`,
+		`{"swagger":"2.0"}`,
+	} {
+		if _, err := storetest.Load([]byte(doc)); err == nil {
+			t.Errorf("loaded %s", doc)
+		}
+	}
+	if _, err := storetest.Load(storeapi.OpenAPI()); err != nil {
+		t.Errorf("the served document: %v", err)
 	}
 }
