@@ -163,6 +163,8 @@ var routes = []route{
 	{http.MethodGet, ApplicationListJag, false, (*Server).serveApplicationListJag},
 	{http.MethodPost, ApplicationRemoveJag, false, (*Server).serveApplicationRemoveJag},
 	{http.MethodPost, SubscriptionAddJag, false, (*Server).serveSubscriptionAddJag},
+	{http.MethodPost, SubscriptionListJag, false, (*Server).serveSubscriptionListJag},
+	{http.MethodGet, SubscriptionListJag, false, (*Server).serveSubscriptionListJag},
 }
 
 // Routes lists every route Register adds.

@@ -690,3 +690,77 @@ func TestTokenCacheAcrossInstances(t *testing.T) {
 		t.Error("b still finds a token of the old secret")
 	}
 }
+
+// TestStoreLegacySubscriptions: the 1.9 store's Subscriptions page reads
+// the keys an application was given (mapped or generated) with
+// getAllSubscriptions, on the login cookie.
+func TestStoreLegacySubscriptions(t *testing.T) {
+	s := startStore(t, "is-5.0")
+	soapRegister(t, s, "is-5.0", "legacy-sub", "sub-key", "sub-secret")
+	post, client := legacyBrowser(t, s)
+	post(storeapi.LoginJag, url.Values{"action": {"login"}, "username": {"admin"}, "password": {"admin"}})
+	post(storeapi.ApplicationAddJag, url.Values{"action": {"addApplication"}, "application": {"SubApp"}, "tier": {"Unlimited"}, "callbackUrl": {"https://sub.example/cb"}})
+	post(storeapi.ApplicationAddJag, url.Values{"action": {"addApplication"}, "application": {"Bare"}, "tier": {"Unlimited"}})
+	if out := post(storeapi.SubscriptionAddJag, url.Values{"action": {"mapExistingOauthClient"}, "applicationName": {"SubApp"}, "keytype": {"PRODUCTION"},
+		"client_id": {"sub-key"}, "jsonParams": {`{"client_secret":"sub-secret"}`}}); out["error"] != false {
+		t.Fatalf("map: %v", out)
+	}
+	gen := post(storeapi.SubscriptionAddJag, url.Values{"action": {"generateApplicationKey"}, "application": {"SubApp"}, "keytype": {"SANDBOX"}, "validityTime": {"3600"}})
+	genKey, _ := gen["data"].(map[string]any)["key"].(map[string]any)
+
+	type app struct {
+		ID                    int64   `json:"id"`
+		Name                  string  `json:"name"`
+		CallbackURL           *string `json:"callbackUrl"`
+		ProdKey               *string `json:"prodKey"`
+		ProdConsumerKey       *string `json:"prodConsumerKey"`
+		ProdConsumerSecret    *string `json:"prodConsumerSecret"`
+		SandboxConsumerKey    *string `json:"sandboxConsumerKey"`
+		SandboxConsumerSecret *string `json:"sandboxConsumerSecret"`
+		Subscriptions         []any   `json:"subscriptions"`
+	}
+	var out struct {
+		Error         bool `json:"error"`
+		Subscriptions struct {
+			Applications []app `json:"applications"`
+			TotalLength  int   `json:"totalLength"`
+		} `json:"subscriptions"`
+	}
+	// As a form post, and as a GET with the action in the query.
+	s.api(t, sreq{method: "POST", path: storeapi.SubscriptionListJag, form: url.Values{"action": {"getAllSubscriptions"}}, client: client, noAuth: true}).want(t, http.StatusOK, &out)
+	if out.Error || len(out.Subscriptions.Applications) != 2 || out.Subscriptions.TotalLength != 2 {
+		t.Fatalf("getAllSubscriptions: %+v", out)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return "<nil>"
+		}
+		return *p
+	}
+	byName := map[string]app{}
+	for _, a := range out.Subscriptions.Applications {
+		byName[a.Name] = a
+	}
+	sub, bare := byName["SubApp"], byName["Bare"]
+	if str(sub.ProdConsumerKey) != "sub-key" || str(sub.ProdConsumerSecret) != "sub-secret" || str(sub.CallbackURL) != "https://sub.example/cb" ||
+		str(sub.SandboxConsumerKey) != genKey["consumerKey"] || str(sub.SandboxConsumerSecret) != genKey["consumerSecret"] || sub.ProdKey != nil || sub.Subscriptions == nil {
+		t.Errorf("SubApp: %+v", sub)
+	}
+	if bare.ProdConsumerKey != nil || bare.SandboxConsumerKey != nil || bare.CallbackURL != nil {
+		t.Errorf("Bare: %+v", bare)
+	}
+	var one struct {
+		Subscriptions struct {
+			Applications []app `json:"applications"`
+		} `json:"subscriptions"`
+	}
+	s.api(t, sreq{method: "GET", path: storeapi.SubscriptionListJag + "?action=getAllSubscriptions&selectedApp=Bare", client: client, noAuth: true}).want(t, http.StatusOK, &one)
+	if len(one.Subscriptions.Applications) != 1 || one.Subscriptions.Applications[0].Name != "Bare" {
+		t.Errorf("selectedApp=Bare: %+v", one)
+	}
+	var anon map[string]any
+	s.api(t, sreq{method: "POST", path: storeapi.SubscriptionListJag, form: url.Values{"action": {"getAllSubscriptions"}}, noAuth: true}).want(t, http.StatusOK, &anon)
+	if anon["error"] != true || anon["message"] != "Please login with a valid username/password" {
+		t.Errorf("without the cookie: %v", anon)
+	}
+}
