@@ -38,6 +38,9 @@ type DB struct {
 	db      *sql.DB
 	dialect *dialect
 	stmts   sync.Map // query → *sql.Stmt
+	// closeOnce makes Close safe to call again.
+	closeOnce sync.Once
+	closeErr  error
 	// readers serve the reads of every request (SQLite files only).
 	readers chan *reader
 	memory  bool
@@ -146,8 +149,13 @@ func redactURL(location string) string {
 	return u.Redacted()
 }
 
-// Close closes the database.
+// Close closes the database; later calls return what the first did.
 func (db *DB) Close() error {
+	db.closeOnce.Do(func() { db.closeErr = db.close() })
+	return db.closeErr
+}
+
+func (db *DB) close() error {
 	if db.writes != nil {
 		close(db.writes)
 		<-db.committerDone
@@ -212,10 +220,50 @@ func (db *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("schema: list migrations: %w", err)
 	}
 	sort.Strings(names)
+	if err := db.checkNotNewer(ctx, names); err != nil {
+		return err
+	}
 	for _, name := range names {
 		if err := db.migrateFile(ctx, name); err != nil {
 			return fmt.Errorf("schema: migration %s: %w", path.Base(name), err)
 		}
+	}
+	return nil
+}
+
+// ErrNewerSchema reports a database that a newer isadmin migrated: this
+// binary does not know all of its schema.
+var ErrNewerSchema = errors.New("schema: the database was migrated by a newer isadmin")
+
+// checkNotNewer refuses a database whose recorded migrations this binary
+// does not all have: it would misread or damage what it does not know.
+func (db *DB) checkNotNewer(ctx context.Context, names []string) error {
+	known := map[string]bool{}
+	for _, n := range names {
+		known[path.Base(n)] = true
+	}
+	rows, err := db.db.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return fmt.Errorf("schema: read schema_migrations: %w", err)
+	}
+	recorded, err := scanStrings(rows)
+	if err != nil {
+		return fmt.Errorf("schema: read schema_migrations: %w", err)
+	}
+	for _, v := range recorded {
+		if !known[v] {
+			return fmt.Errorf("%w: its schema has migration %s, and this binary knows up to %s; run the isadmin that migrated it (or a newer one), or restore a backup made before",
+				ErrNewerSchema, recorded[len(recorded)-1], path.Base(names[len(names)-1]))
+		}
+	}
+	return nil
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("schema: ping: %w", err)
 	}
 	return nil
 }

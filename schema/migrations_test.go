@@ -3,6 +3,7 @@ package schema_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/isadmin/isadmin/admin"
@@ -104,5 +105,24 @@ func TestMigration0009_TenantConsumerKeys(t *testing.T) {
 	}
 	if got, err := db.IntegrityCheck(ctx); err != nil || got != "ok" {
 		t.Errorf("integrity check: %q %v", got, err)
+	}
+}
+
+// TestNewerSchemaRefused: a database a newer binary migrated is refused,
+// with both versions named, and left as it is.
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	location := schematest.Location(t, t.TempDir())
+	db, err := schema.Open(ctx, location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schema.SQLDB(db).Exec(`INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_from_the_future.sql', '2030-01-01T00:00:00Z')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	_, err = schema.Open(ctx, location)
+	if !errors.Is(err, schema.ErrNewerSchema) || !strings.Contains(err.Error(), "9999_from_the_future.sql") || !strings.Contains(err.Error(), "this binary knows up to 0") {
+		t.Fatalf("opening a newer database: %v", err)
 	}
 }

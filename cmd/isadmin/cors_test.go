@@ -131,3 +131,38 @@ func TestParseOrigins(t *testing.T) {
 		}
 	}
 }
+
+// TestHealth: live and ready answer without credentials and say only
+// their state; ready answers 503 once the database is gone.
+func TestHealth(t *testing.T) {
+	s := startServer(t, "is-7.3")
+	for _, p := range []string{"/health/live", "/health/ready"} {
+		resp, body := s.raw(t, "GET", p, nil, "")
+		if resp.StatusCode != 200 || body != `{"status":"UP"}`+"\n" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("%s: HTTP %d %q", p, resp.StatusCode, body)
+		}
+	}
+	s.DB.Close()
+	if resp, body := s.raw(t, "GET", "/health/ready", nil, ""); resp.StatusCode != 503 || body != `{"status":"DOWN"}`+"\n" {
+		t.Errorf("ready without a database: HTTP %d %q", resp.StatusCode, body)
+	}
+	if resp, _ := s.raw(t, "GET", "/health/live", nil, ""); resp.StatusCode != 200 {
+		t.Errorf("live without a database: HTTP %d", resp.StatusCode)
+	}
+}
+
+// TestVersionCommand prints the version, the Go version and the profiles.
+func TestVersionCommand(t *testing.T) {
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"version"}, func(string) string { return "" }, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"isadmin ", "commit ", "go1.", "profiles is-5.0 ", "(default is-7.3)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("version output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if err := run(t.Context(), []string{"version", "extra"}, func(string) string { return "" }, &out, &errOut); err != errUsage {
+		t.Errorf("version with an argument: %v", err)
+	}
+}

@@ -45,6 +45,7 @@ Usage:
   isadmin rewrap           seal every stored client secret again under the first key
   isadmin bench --url URL  load-test a server, SQLite commits or cold starts (isadmin bench -h)
   isadmin profiles         list the wire profiles: IS releases, API Manager releases, differences
+  isadmin version          print the version, commit, Go version and wire profiles
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBench(ctx, args[1:], stdout, stderr)
 	case "profiles":
 		return runProfiles(args[1:], stdout, stderr)
+	case "version", "--version":
+		return runVersion(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

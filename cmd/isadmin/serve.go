@@ -441,6 +441,7 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	store.Register(router)
+	m.registerHealth(router)
 	router.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !store.Unrouted(w, r, "") {
 			http.NotFound(w, r)
@@ -546,6 +547,13 @@ func (m *Main) Close(ctx context.Context) error {
 		if err := m.DB.Close(); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if len(m.servers) > 0 {
+		ev := m.Log.Info()
+		if err := errors.Join(errs...); err != nil {
+			ev = m.Log.Error().Err(err)
+		}
+		ev.Msg("isadmin stopped")
 	}
 	return errors.Join(errs...)
 }
