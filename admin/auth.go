@@ -452,14 +452,16 @@ func (id *Identity) EndSession(ctx context.Context, token string) error {
 }
 
 // EnsureAdmin makes sure the tenant has the admin role with every permission
-// and the named user in it with the given password.
-func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, password string) error {
+// and the named user in it. A new admin gets the given password; an
+// existing one keeps its own unless reset, and kept reports that its own
+// differs from the one given.
+func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, password string, reset bool) (kept bool, err error) {
 	if _, err := id.Store.FindRole(ctx, tenantID, AdminRole); errors.Is(err, ErrNotFound) {
 		if err := id.Store.CreateRole(ctx, &Role{TenantID: tenantID, Name: AdminRole, Permissions: []string{RootPermission}}); err != nil && !errors.Is(err, ErrDuplicateName) {
-			return err
+			return false, err
 		}
 	} else if err != nil {
-		return err
+		return false, err
 	}
 	// One password hash at most: a start with an unchanged password only
 	// compares. The credentials are then remembered, so the first request
@@ -469,30 +471,32 @@ func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, passw
 	switch {
 	case errors.Is(err, ErrNotFound):
 		if hash, err = id.HashPassword(password); err != nil {
-			return err
+			return false, err
 		}
 		if err := id.Store.CreateUser(ctx, &User{TenantID: tenantID, Name: user, PasswordHash: hash}); err != nil && !errors.Is(err, ErrDuplicateName) {
-			return err
+			return false, err
 		}
 	case err != nil:
-		return err
-	case id.checkPassword(u.PasswordHash, password) != nil:
+		return false, err
+	case id.checkPassword(u.PasswordHash, password) == nil:
+		hash = u.PasswordHash
+	case !reset:
+		kept = true
+	default:
 		if hash, err = id.HashPassword(password); err != nil {
-			return err
+			return false, err
 		}
 		if err := id.Store.SetPassword(ctx, tenantID, user, hash); err != nil {
-			return err
+			return false, err
 		}
-	default:
-		hash = u.PasswordHash
 	}
-	if t, err := id.Store.FindTenantByID(ctx, tenantID); err == nil {
+	if t, err := id.Store.FindTenantByID(ctx, tenantID); err == nil && !kept {
 		// Remembered without a version: the first request reads the
 		// credentials once, without a password hash.
 		id.credentials.remember(id.credentials.mac(t.Domain, user, password), hash, Principal{}, -1, id.now())
 	}
 	if err := id.Store.AddUserToRole(ctx, tenantID, user, AdminRole); err != nil && !errors.Is(err, ErrDuplicateName) {
-		return err
+		return kept, err
 	}
-	return nil
+	return kept, nil
 }

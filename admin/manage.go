@@ -47,7 +47,7 @@ func (id *Identity) AddTenant(ctx context.Context, domain, adminUser, adminPassw
 	} else if err != nil {
 		return nil, Internal("tenant.create-failed", "creating tenant %s failed", err, domain)
 	}
-	if err := id.EnsureAdmin(ctx, t.ID, adminUser, adminPassword); err != nil {
+	if _, err := id.EnsureAdmin(ctx, t.ID, adminUser, adminPassword, false); err != nil {
 		var e *Error
 		if errors.As(err, &e) {
 			return nil, e

@@ -25,7 +25,7 @@ func newIdentity(t *testing.T) (*admin.Identity, *schema.DB) {
 	}
 	t.Cleanup(func() { db.Close() })
 	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
-	if err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin"); err != nil {
+	if _, err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin", false); err != nil {
 		t.Fatal(err)
 	}
 	return id, db

@@ -40,7 +40,7 @@ func FuzzStoreJSON(f *testing.F) {
 	ctx := context.Background()
 	db := schematest.Open(f, schematest.Location(f, f.TempDir()))
 	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
-	if err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin"); err != nil {
+	if _, err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin", false); err != nil {
 		f.Fatal(err)
 	}
 	oauth := &admin.OAuthAdmin{Store: db, Config: admin.OAuthConfig{AllowedGrantTypes: []string{"client_credentials", "password"}}}

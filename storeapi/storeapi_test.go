@@ -37,7 +37,7 @@ func newFixture(t *testing.T, store func(*schema.DB) storeapi.Store) *fixture {
 	ctx := context.Background()
 	db := schematest.Open(t, schematest.Location(t, t.TempDir()))
 	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
-	if err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin"); err != nil {
+	if _, err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin", false); err != nil {
 		t.Fatal(err)
 	}
 	oauth := &admin.OAuthAdmin{Store: db, Config: admin.OAuthConfig{AllowedGrantTypes: []string{"client_credentials", "password"}}}

@@ -29,7 +29,7 @@ func cliDataDir(t *testing.T) string {
 	}
 	defer db.Close()
 	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
-	if err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin"); err != nil {
+	if _, err := id.EnsureAdmin(ctx, admin.SuperTenantID, "admin", "admin", false); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -64,6 +64,9 @@ type Config struct {
 	// HashTokens keeps access tokens hashed only: an active token is never
 	// handed out again, and isHashDisabled answers false.
 	HashTokens bool
+	// ResetAdminPassword sets the admin's password to AdminPassword
+	// although the admin exists; otherwise only a new admin takes it.
+	ResetAdminPassword bool
 	// ProvisionUnknownKeys makes the store register consumer keys a key
 	// manager does not know when mapping them.
 	ProvisionUnknownKeys bool
@@ -121,14 +124,16 @@ type option struct {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins, passwordFile, resetPassword string
 	var dbConns, dbIdleConns, dbLifetime, dbIdleTime string
 	c := &m.Config
 	pool := schema.DefaultPoolLimits()
 	opts := []option{
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", ") + ", an alias (isadmin profiles) or apim-<version>", &c.WireProfile, wsdl.DefaultProfile},
 		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
-		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password (the default admin binds loopback only)", &c.AdminPassword, defaultPassword},
+		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password, set when the admin is made (first start); prefer the variable or --admin-password-file, which ps does not show (without one the server binds loopback only)", &c.AdminPassword, defaultPassword},
+		{"admin-password-file", "ISADMIN_ADMIN_PASSWORD_FILE", "file whose first line is the super-admin password", &passwordFile, ""},
+		{"reset-admin-password", "ISADMIN_RESET_ADMIN_PASSWORD", "set the super-admin's password to the one given although the admin exists", &resetPassword, "false"},
 		{"data-dir", "ISADMIN_DATA_DIR", "directory of the SQLite database, the generated TLS certificate and the secret key file", &c.DataDir, "data"},
 		{"database-url", "ISADMIN_DATABASE_URL", "PostgreSQL database shared by several instances, e.g. postgres://isadmin@db/isadmin (default: SQLite in --data-dir)", &c.DatabaseURL, ""},
 		{"db-max-conns", "ISADMIN_DB_MAX_CONNS", "PostgreSQL: most connections open at once; with several instances, their sum must stay below the server's max_connections", &dbConns, strconv.Itoa(pool.MaxConns)},
@@ -211,7 +216,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	for _, b := range []struct {
 		flag, value string
 		dst         *bool
-	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}, {"http-admin-services", httpAdmin, &c.HTTPAdminServices}, {"hash-tokens", hashTokens, &c.HashTokens}} {
+	}{{"map-existing-auth-apps", mapApps, &c.MapExistingAuthApps}, {"provision-unknown-keys", provision, &c.ProvisionUnknownKeys}, {"http-admin-services", httpAdmin, &c.HTTPAdminServices}, {"hash-tokens", hashTokens, &c.HashTokens}, {"reset-admin-password", resetPassword, &c.ResetAdminPassword}} {
 		if *b.dst, err = strconv.ParseBool(b.value); err != nil {
 			return fmt.Errorf("--%s: want true or false, got %q", b.flag, b.value)
 		}
@@ -287,6 +292,20 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	case "auto", "console", "json":
 	default:
 		return fmt.Errorf("--log-format: want auto, console or json, got %q", c.LogFormat)
+	}
+	if passwordFile != "" {
+		if given["admin-password"] {
+			return errors.New("--admin-password-file: give the password once, not also with --admin-password (ISADMIN_ADMIN_PASSWORD)")
+		}
+		data, err := os.ReadFile(passwordFile)
+		if err != nil {
+			return fmt.Errorf("--admin-password-file: %w", err)
+		}
+		c.AdminPassword, _, _ = strings.Cut(string(data), "\n")
+		c.AdminPassword = strings.TrimSuffix(c.AdminPassword, "\r")
+		if c.AdminPassword == "" {
+			return fmt.Errorf("--admin-password-file %s: the first line is empty", passwordFile)
+		}
 	}
 	if c.AdminPassword == defaultPassword {
 		// The well-known password is only safe where nobody else can reach.
@@ -387,8 +406,12 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
 		FailedLoginsPerSource: c.FailedLoginsPerSource, SessionIdleTimeout: c.SessionIdleTimeout,
 	}
-	if err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword); err != nil {
+	kept, err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword, c.ResetAdminPassword)
+	if err != nil {
 		return fmt.Errorf("setting up the admin user: %w", err)
+	}
+	if kept {
+		m.Log.Warn().Str("user", c.AdminUser).Msg("the admin password given is not the admin's: the admin keeps its own (--reset-admin-password sets the one given)")
 	}
 	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config, Authorizations: m.DB}
 	srv := &soap.Server{
