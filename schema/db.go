@@ -41,6 +41,8 @@ type DB struct {
 	// closeOnce makes Close safe to call again.
 	closeOnce sync.Once
 	closeErr  error
+	// Created says Open made the SQLite file: a new, empty database.
+	Created bool
 	// readers serve the reads of every request (SQLite files only).
 	readers chan *reader
 	memory  bool
@@ -78,9 +80,14 @@ func Open(ctx context.Context, location string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
 	}
+	created := false
 	if d == sqliteDialect && location != ":memory:" {
 		// The pool has not touched the file yet.
-		if err := createPrivate(location); err != nil {
+		if err := checkOrphanLog(location); err != nil {
+			sqlDB.Close()
+			return nil, err
+		}
+		if created, err = createPrivate(location); err != nil {
 			sqlDB.Close()
 			return nil, fmt.Errorf("schema: open %s: %w", shown, err)
 		}
@@ -97,7 +104,7 @@ func Open(ctx context.Context, location string) (*DB, error) {
 		sqlDB.SetConnMaxLifetime(0)
 		sqlDB.SetConnMaxIdleTime(0)
 	}
-	db := &DB{db: sqlDB, dialect: d, Now: time.Now, memory: location == ":memory:"}
+	db := &DB{db: sqlDB, dialect: d, Now: time.Now, memory: location == ":memory:", Created: created}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
@@ -129,15 +136,15 @@ const sqliteFileMode fs.FileMode = 0o600
 // createPrivate creates an empty SQLite database file with sqliteFileMode unless
 // a file exists at path, so that SQLite never creates it with the process's
 // default mode.
-func createPrivate(path string) error {
+func createPrivate(path string) (created bool, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, sqliteFileMode)
 	if errors.Is(err, fs.ErrExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
-	return f.Close()
+	return true, f.Close()
 }
 
 // redactURL hides the password of a database URL.
@@ -159,6 +166,11 @@ func (db *DB) close() error {
 	if db.writes != nil {
 		close(db.writes)
 		<-db.committerDone
+	}
+	if db.dialect == sqliteDialect && !db.memory {
+		// A clean stop leaves everything in the database file: a copy of
+		// it alone, made while stopped, is then complete.
+		db.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 	}
 	db.wal.close()
 	db.closeReaders()

@@ -22,7 +22,7 @@ func OpenThrough(ctx context.Context, location, last string) (*sql.DB, error) {
 	d := sqliteDialect
 	if IsPostgresURL(location) {
 		d = postgresDialect
-	} else if err := createPrivate(location); err != nil {
+	} else if _, err := createPrivate(location); err != nil {
 		return nil, err
 	}
 	sqlDB, err := d.open(location)

@@ -39,6 +39,8 @@ Usage:
   isadmin user COMMAND     add, list and delete users, set passwords (isadmin user -h)
   isadmin role COMMAND     add roles, grant and revoke permissions, assign roles (isadmin role -h)
   isadmin migrate          apply the database migrations and exit
+  isadmin backup FILE      write a consistent copy of the SQLite database, also while serving
+  isadmin restore FILE     put a backup in place of the SQLite database (server stopped)
   isadmin copy --from data/isadmin.db --to postgres://...
                            move a deployment from SQLite to PostgreSQL
   isadmin secret-key add   put a new key first in the key file of the client secrets
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runManage(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, args[1:], stdout, stderr)
 	case "secret-key":

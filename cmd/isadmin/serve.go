@@ -377,6 +377,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB.Now = m.Now
+	if m.DB.Created {
+		m.Log.Warn().Str("path", location).Msg("created a new, empty database: if one was expected here, stop and restore it (isadmin restore)")
+	}
 	// A zero Pool keeps the limits the database opened with.
 	if c.DatabaseURL != "" && c.Pool != (schema.PoolLimits{}) {
 		if err := m.DB.SetPoolLimits(c.Pool); err != nil {

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/isadmin/isadmin/schema"
+)
+
+// dbFlags are the flags naming a database: --data-dir (its isadmin.db) or
+// --database-url, with their ISADMIN_* variables.
+type dbFlags struct {
+	dataDir, url *string
+}
+
+func addDBFlags(fs *flag.FlagSet) dbFlags {
+	return dbFlags{
+		dataDir: fs.String("data-dir", "data", "directory of the SQLite database (env ISADMIN_DATA_DIR)"),
+		url:     fs.String("database-url", "", "PostgreSQL URL instead of --data-dir (env ISADMIN_DATABASE_URL)"),
+	}
+}
+
+// location resolves the database the flags and variables name.
+func (f dbFlags) location(fs *flag.FlagSet, getenv func(string) string) string {
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if v, ok := lookup(getenv, "ISADMIN_DATABASE_URL"); ok && !given["database-url"] {
+		*f.url = v
+	}
+	if v, ok := lookup(getenv, "ISADMIN_DATA_DIR"); ok && !given["data-dir"] {
+		*f.dataDir = v
+	}
+	if *f.url != "" {
+		return *f.url
+	}
+	return filepath.Join(*f.dataDir, "isadmin.db")
+}
+
+// runBackup writes a consistent copy of the SQLite database to a new file
+// while the server runs.
+func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("isadmin backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := addDBFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: isadmin backup [--data-dir DIR] FILE\n\nWrites a consistent copy of the SQLite database to FILE (which must not exist), also while the server runs.\nPostgreSQL: pg_dump --format=custom --file FILE URL.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	location := db.location(fs, getenv)
+	if schema.IsPostgresURL(location) {
+		return failure(fmt.Errorf("%w: pg_dump --format=custom --file %s '%s'", schema.ErrNotSQLite, fs.Arg(0), location))
+	}
+	if _, err := os.Stat(location); err != nil {
+		return failure(fmt.Errorf("isadmin backup: no database at %s: %w", location, err))
+	}
+	d, err := schema.Open(ctx, location)
+	if err != nil {
+		return failure(err)
+	}
+	defer d.Close()
+	if err := d.Backup(ctx, fs.Arg(0)); err != nil {
+		return failure(err)
+	}
+	fmt.Fprintf(stdout, "wrote a backup of %s to %s\n", location, fs.Arg(0))
+	return nil
+}
+
+// runRestore puts a backup in place of the SQLite database of a stopped
+// server.
+func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("isadmin restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := addDBFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: isadmin restore [--data-dir DIR] FILE\n\nPuts the backup FILE in place of the SQLite database; stop the server first.\nThe database it replaces is kept beside it (isadmin.db.before-restore-TIME).\nPostgreSQL: pg_restore --clean --dbname URL FILE.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	location := db.location(fs, getenv)
+	if schema.IsPostgresURL(location) {
+		return failure(fmt.Errorf("%w: pg_restore --clean --dbname '%s' %s", schema.ErrNotSQLite, location, fs.Arg(0)))
+	}
+	if err := os.MkdirAll(filepath.Dir(location), dataDirMode); err != nil {
+		return failure(err)
+	}
+	kept, err := schema.Restore(ctx, fs.Arg(0), location, time.Now())
+	if err != nil {
+		return failure(err)
+	}
+	if kept != "" {
+		fmt.Fprintf(stdout, "kept the database it replaced as %s\n", kept)
+	}
+	fmt.Fprintf(stdout, "restored %s from %s\n", location, fs.Arg(0))
+	return nil
+}
