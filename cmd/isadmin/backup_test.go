@@ -71,7 +71,6 @@ func TestBackupRestore(t *testing.T) {
 	}
 }
 
-
 // TestWALTrap: a stopped server leaves everything in isadmin.db (a copy of
 // the file alone is complete), and a data directory with the write-ahead
 // log but without the database is refused, not started empty.
