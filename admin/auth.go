@@ -48,6 +48,9 @@ type Identity struct {
 	SessionIdleTimeout time.Duration
 	// HashCost is the bcrypt cost of new password hashes.
 	HashCost int
+	// OnEvent, when set, hears of refused authentications and of the
+	// locks they start (for metrics); it must not block.
+	OnEvent func(AuthEvent)
 
 	credentials credentialCache
 	// checks makes concurrent checks of the same credentials from the same
@@ -194,6 +197,9 @@ func (id *Identity) check(ctx context.Context, a *loginAttempt) (Principal, erro
 		if err != nil {
 			id.credentials.markFailed(who)
 			id.throttle.failed(address, now, id.FailedLoginsPerSource)
+			if attempt == max {
+				id.event(LockStarted)
+			}
 			if attempt == max && id.LockScope == LockPerUser {
 				// A locked account keeps no sessions, as in Identity
 				// Server; a lock of one source leaves the others'.
@@ -231,7 +237,24 @@ func (id *Identity) lockPolicy() (int, time.Duration) {
 // would have, without spending one: a refusal that is quicker tells an
 // unknown or locked user from a known one, and a hash spent on it lends
 // the caller the server's processors.
+// AuthEvent is what OnEvent hears of.
+type AuthEvent int
+
+const (
+	// AuthRefused is a refused authentication, whatever the reason.
+	AuthRefused AuthEvent = iota
+	// LockStarted is the failure that starts a lock.
+	LockStarted
+)
+
+func (id *Identity) event(e AuthEvent) {
+	if id.OnEvent != nil {
+		id.OnEvent(e)
+	}
+}
+
 func (id *Identity) refuse(ctx context.Context, start time.Time) error {
+	id.event(AuthRefused)
 	if wait := id.timing.current(id.dummyHash) - time.Since(start); wait > 0 {
 		t := time.NewTimer(wait)
 		select {

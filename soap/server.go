@@ -46,6 +46,10 @@ type Server struct {
 	Log     zerolog.Logger
 	// Now is the clock used for request durations.
 	Now func() time.Time
+	// Observe, when set, hears of every request: service, operation
+	// (either may be empty for a request no operation took), HTTP status,
+	// fault code ("" for none) and duration. It must not block.
+	Observe func(service, operation string, status int, fault string, d time.Duration)
 	// MaxListings bounds the listings (operations answering an array of
 	// complex values) answered at once, and so the memory they hold while
 	// slow clients read them; others wait their turn. 0 means twice the
@@ -113,6 +117,9 @@ type requestLog struct {
 }
 
 func (s *Server) logRequest(r *http.Request, rl *requestLog, start time.Time) {
+	if s.Observe != nil {
+		s.Observe(rl.service, rl.op, rl.status, rl.fault, s.Now().Sub(start))
+	}
 	s.Log.Info().
 		Str("service", rl.service).
 		Str("operation", rl.op).

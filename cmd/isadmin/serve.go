@@ -86,6 +86,8 @@ type Config struct {
 	// CORSOrigins are the origins whose pages may call the store API and
 	// the OAuth 2.0 endpoints (scheme://host[:port]); none by default.
 	CORSOrigins []string
+	// MetricsToken, when set, is the Bearer token /metrics asks for.
+	MetricsToken string
 }
 
 // Main is the server process; end-to-end tests run it too.
@@ -103,6 +105,8 @@ type Main struct {
 	hashCost int
 	// handler serves every route; benchmarks call it without a network.
 	handler http.Handler
+
+	metrics *metrics
 
 	httpsListener net.Listener
 	httpListener  net.Listener
@@ -146,6 +150,7 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"http-admin-services", "ISADMIN_HTTP_ADMIN_SERVICES", "serve the SOAP admin services on plain HTTP too (Carbon serves them on HTTPS only)", &httpAdmin, "false"},
 		{"hostname", "ISADMIN_HOSTNAME", "host name of the endpoint addresses in served WSDL documents; requests may name it", &c.Hostname, "localhost"},
 		{"allowed-hosts", "ISADMIN_ALLOWED_HOSTS", "further host names requests may name, comma-separated (loopback names and IP literals always may)", &allowedHosts, ""},
+		{"metrics-token", "ISADMIN_METRICS_TOKEN", "Bearer token /metrics asks for; without one the metrics are open to anyone who reaches the server", &c.MetricsToken, ""},
 		{"cors-allowed-origins", "ISADMIN_CORS_ALLOWED_ORIGINS", "origins (scheme://host[:port], comma-separated) whose pages may call the store API and the OAuth 2.0 endpoints with credentials; none by default", &corsOrigins, ""},
 		{"tls-cert", "ISADMIN_TLS_CERT", "TLS certificate file (PEM); default: self-signed, kept in the data directory", &c.TLSCert, ""},
 		{"tls-key", "ISADMIN_TLS_KEY", "TLS private key file (PEM)", &c.TLSKey, ""},
@@ -404,7 +409,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.HashTokens {
 		config.HashDisabled = false
 	}
+	m.metrics = newMetrics(profile, m.DB)
 	identity := &admin.Identity{
+		OnEvent: m.metrics.observeAuth,
 		Store: m.DB, Now: m.Now, HashCost: m.hashCost,
 		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
 		FailedLoginsPerSource: c.FailedLoginsPerSource, SessionIdleTimeout: c.SessionIdleTimeout,
@@ -427,6 +434,7 @@ func (m *Main) Run(ctx context.Context) error {
 			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now, Limits: config.Limits},
 		},
 		Identity:     identity,
+		Observe:      m.metrics.observeSOAP,
 		Realm:        soap.DefaultRealm,
 		MaxBodyBytes: c.MaxBodyBytes,
 		Log:          m.Log,
@@ -443,6 +451,7 @@ func (m *Main) Run(ctx context.Context) error {
 	tokenServer := &tokens.Server{
 		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Versions: m.DB, Realm: c.Hostname, Now: m.Now,
 		Log: func(e tokens.LogEntry) {
+			m.metrics.observeOAuth2(e.Endpoint, e.GrantType, e.Status)
 			m.Log.Info().Str("endpoint", e.Endpoint).Str("client", e.Client).Str("grant_type", e.GrantType).
 				Int("status", e.Status).Str("error", e.Error).Dur("duration", e.Duration).Msg("oauth2 request")
 		},
@@ -462,12 +471,14 @@ func (m *Main) Run(ctx context.Context) error {
 		MapExistingAuthApps: c.MapExistingAuthApps, ProvisionUnknownKeys: c.ProvisionUnknownKeys,
 		Realm: "isadmin", MaxBodyBytes: c.MaxBodyBytes, Now: m.Now, Tokens: tokenServer, HashTokens: c.HashTokens,
 		Log: func(e storeapi.LogEntry) {
+			m.metrics.observeStore(e.Route, e.Method, e.Status)
 			m.Log.Info().Str("route", e.Route).Str("method", e.Method).Str("user", e.User).Int("status", e.Status).
 				Str("error", e.Error).Dur("duration", e.Duration).Msg("store request")
 		},
 	}
 	store.Register(router)
 	m.registerHealth(router)
+	m.metrics.register(router, c.MetricsToken)
 	router.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !store.Unrouted(w, r, "") {
 			http.NotFound(w, r)
