@@ -412,7 +412,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.metrics = newMetrics(profile, m.DB)
 	identity := &admin.Identity{
 		OnEvent: m.metrics.observeAuth,
-		Store: m.DB, Now: m.Now, HashCost: m.hashCost,
+		Store:   m.DB, Now: m.Now, HashCost: m.hashCost,
 		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
 		FailedLoginsPerSource: c.FailedLoginsPerSource, SessionIdleTimeout: c.SessionIdleTimeout,
 	}
