@@ -148,3 +148,17 @@ func (c *checkTiming) current(hash func() []byte) time.Duration {
 	})
 	return c.typical()
 }
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context carrying the id the access log and the
+// X-Request-ID header give a request.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestIDFrom returns the request id of a context, or "".
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}

@@ -83,37 +83,37 @@ const (
 // authenticate finds the caller as Carbon's AuthenticationHandler does: a
 // live session first (bySession), else HTTP Basic, else a WS-Security
 // UsernameToken.
-func (s *Server) authenticate(ctx context.Context, r *http.Request, env *Envelope, cookie string) (p admin.Principal, bySession bool, err error) {
+func (s *Server) authenticate(ctx context.Context, r *http.Request, env *Envelope, cookie string) (p admin.Principal, bySession bool, attempted string, err error) {
 	if cookie != "" {
 		p, err := s.Identity.Session(ctx, cookie)
 		if err == nil {
-			return p, true, nil
+			return p, true, p.QualifiedName(), nil
 		}
 		if !errors.Is(err, admin.ErrSessionInvalid) {
-			return p, false, err
+			return p, false, "", err
 		}
 	}
 	user, pass, basic := basicAuth(r)
 	switch basic {
 	case basicMalformed:
-		return p, false, &Fault{Code: CodeAuthenticationFailure, Reason: authenticationFailure}
+		return p, false, "", &Fault{Code: CodeAuthenticationFailure, Reason: authenticationFailure}
 	case basicEmpty:
-		return p, false, errNoCredentials
+		return p, false, "", errNoCredentials
 	case basicNone:
 		var found bool
 		user, pass, found, err = usernameToken(env)
 		if err != nil {
-			return p, false, err
+			return p, false, "", err
 		}
 		if !found {
-			return p, false, errNoCredentials
+			return p, false, "", errNoCredentials
 		}
 	}
 	p, err = s.Identity.Authenticate(ctx, user, pass)
 	if errors.Is(err, admin.ErrBadCredentials) {
-		return p, false, &Fault{Code: CodeAuthenticationFailure, Reason: invalidCredentials}
+		return p, false, user, &Fault{Code: CodeAuthenticationFailure, Reason: invalidCredentials}
 	}
-	return p, false, err
+	return p, false, user, err
 }
 
 // authorize checks the tenant of the URL and the operation's permission.

@@ -114,6 +114,9 @@ func (s *Server) parseTarget(path string) target {
 type requestLog struct {
 	service, op, user, fault string
 	status                   int
+	// authenticated says the user is the caller's; a refused caller's
+	// user is the name it gave.
+	authenticated bool
 }
 
 func (s *Server) logRequest(r *http.Request, rl *requestLog, start time.Time) {
@@ -121,10 +124,13 @@ func (s *Server) logRequest(r *http.Request, rl *requestLog, start time.Time) {
 		s.Observe(rl.service, rl.op, rl.status, rl.fault, s.Now().Sub(start))
 	}
 	s.Log.Info().
+		Str("request_id", admin.RequestIDFrom(r.Context())).
+		Str("client", admin.SourceFrom(r.Context())).
 		Str("service", rl.service).
 		Str("operation", rl.op).
 		Str("profile", s.Profile.Name).
 		Str("user", rl.user).
+		Bool("authenticated", rl.authenticated).
 		Str("method", r.Method).
 		Int("status", rl.status).
 		Str("fault", rl.fault).
@@ -355,7 +361,11 @@ func (s *Server) authenticateCall(w http.ResponseWriter, r *http.Request, rl *re
 	if !authenticate {
 		return ctx, true
 	}
-	p, bySession, err := s.authenticate(ctx, r, env, cookie)
+	p, bySession, attempted, err := s.authenticate(ctx, r, env, cookie)
+	if len(attempted) > 256 {
+		attempted = attempted[:256]
+	}
+	rl.user = attempted
 	if !bySession {
 		var token string
 		if err == nil {
@@ -378,7 +388,7 @@ func (s *Server) authenticateCall(w http.ResponseWriter, r *http.Request, rl *re
 		fail(err)
 		return ctx, false
 	}
-	rl.user = p.QualifiedName()
+	rl.user, rl.authenticated = p.QualifiedName(), true
 	if err := s.authorize(ctx, p, tenant, anyOf); err != nil {
 		fail(err)
 		return ctx, false

@@ -98,7 +98,9 @@ type BearerTokens interface {
 // LogEntry describes one request for the access log. It never holds a
 // password or a secret.
 type LogEntry struct {
-	Method string
+	// RequestID and Client are the request's id and address.
+	RequestID, Client string
+	Method            string
 	// Route is the matched route, e.g. /api/am/devportal/v3/applications/:applicationId.
 	Route    string
 	User     string
@@ -197,7 +199,8 @@ func (s *Server) wrap(rt route) httprouter.Handle {
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		if s.Log != nil {
 			defer func() {
-				s.Log(LogEntry{Method: r.Method, Route: rt.path, User: rec.user, Status: rec.status,
+				s.Log(LogEntry{RequestID: admin.RequestIDFrom(r.Context()), Client: admin.SourceFrom(r.Context()),
+					Method: r.Method, Route: rt.path, User: rec.user, Status: rec.status,
 					Duration: s.now().Sub(start), Error: rec.cause})
 			}()
 		}

@@ -15,7 +15,7 @@ import (
 // token's client, user, scope and times; {"active":false} for any other.
 func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	start := time.Now()
-	entry := LogEntry{Endpoint: "introspect"}
+	entry := LogEntry{Endpoint: "introspect", RequestID: admin.RequestIDFrom(r.Context()), Source: admin.SourceFrom(r.Context())}
 	done := func(status int, why string) {
 		entry.Status, entry.Error = status, why
 		s.log(entry, start)

@@ -22,7 +22,7 @@ var jsonpCallback = regexp.MustCompile(`^[A-Za-z_$][\w$.]{0,63}$`)
 // token is no error.
 func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	start := time.Now()
-	entry := LogEntry{Endpoint: "revoke"}
+	entry := LogEntry{Endpoint: "revoke", RequestID: admin.RequestIDFrom(r.Context()), Source: admin.SourceFrom(r.Context())}
 	fail := func(e *oauthError) {
 		entry.Status, entry.Error = e.status, e.Error()
 		if e.cause != nil {

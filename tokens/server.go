@@ -57,6 +57,9 @@ type Server struct {
 
 // LogEntry describes one request.
 type LogEntry struct {
+	// RequestID and Source are the request's id and address; Client the
+	// OAuth client's key, once known.
+	RequestID, Source                  string
 	Endpoint, Client, GrantType, Error string
 	Status                             int
 	Duration                           time.Duration

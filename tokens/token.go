@@ -35,7 +35,7 @@ type grant struct {
 // serveToken answers POST /oauth2/token.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	start := time.Now()
-	entry := LogEntry{Endpoint: "token"}
+	entry := LogEntry{Endpoint: "token", RequestID: admin.RequestIDFrom(r.Context()), Source: admin.SourceFrom(r.Context())}
 	tok, err := s.token(r.Context(), w, r, ps, &entry)
 	if err != nil {
 		entry.Status, entry.Error = err.status, err.Error()

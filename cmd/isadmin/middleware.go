@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
@@ -50,16 +53,44 @@ const operationTimeout = 5 * time.Minute
 // The requests of one second share a deadline, timeout after the end of
 // that second, so that a request costs no timer of its own. The context
 // also carries the client's address, which failed logins count by.
+//
+// Every request gets an id, returned as X-Request-ID and written in its
+// access log line: the client's own X-Request-ID when it is a plain token
+// of at most 64 characters, else one of the server's (a random prefix of
+// the process and a count).
 func carryOut(h http.Handler, timeout time.Duration) http.Handler {
 	var d sharedDeadline
+	var random [4]byte
+	rand.Read(random[:])
+	prefix := hex.EncodeToString(random[:]) + "-"
+	var count atomic.Uint64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		source, _, err := net.SplitHostPort(r.RemoteAddr)
 		if err != nil {
 			source = r.RemoteAddr
 		}
-		ctx := detached{values: admin.WithSource(r.Context(), source), timing: d.get(timeout)}
+		id := r.Header.Get("X-Request-ID")
+		if !plainID(id) {
+			id = prefix + strconv.FormatUint(count.Add(1), 10)
+		}
+		w.Header()["X-Request-Id"] = []string{id}
+		ctx := detached{values: admin.WithRequestID(admin.WithSource(r.Context(), source), id), timing: d.get(timeout)}
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// plainID reports whether a client's request id may be logged as it is.
+func plainID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // sharedDeadline hands out a context that ends timeout after the end of

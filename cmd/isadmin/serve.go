@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"os"
@@ -452,7 +453,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Config: tokenConfig, Store: m.DB, Clients: m.DB, Users: identity, Versions: m.DB, Realm: c.Hostname, Now: m.Now,
 		Log: func(e tokens.LogEntry) {
 			m.metrics.observeOAuth2(e.Endpoint, e.GrantType, e.Status)
-			m.Log.Info().Str("endpoint", e.Endpoint).Str("client", e.Client).Str("grant_type", e.GrantType).
+			m.Log.Info().Str("request_id", e.RequestID).Str("client", e.Source).Str("endpoint", e.Endpoint).Str("client_id", e.Client).Str("grant_type", e.GrantType).
 				Int("status", e.Status).Str("error", e.Error).Dur("duration", e.Duration).Msg("oauth2 request")
 		},
 	}
@@ -472,7 +473,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Realm: "isadmin", MaxBodyBytes: c.MaxBodyBytes, Now: m.Now, Tokens: tokenServer, HashTokens: c.HashTokens,
 		Log: func(e storeapi.LogEntry) {
 			m.metrics.observeStore(e.Route, e.Method, e.Status)
-			m.Log.Info().Str("route", e.Route).Str("method", e.Method).Str("user", e.User).Int("status", e.Status).
+			m.Log.Info().Str("request_id", e.RequestID).Str("client", e.Client).Str("route", e.Route).Str("method", e.Method).Str("user", e.User).Int("status", e.Status).
 				Str("error", e.Error).Dur("duration", e.Duration).Msg("store request")
 		},
 	}
@@ -551,8 +552,18 @@ func (m *Main) httpServer(h http.Handler) *http.Server {
 		WriteTimeout:   writeIdleTimeout,
 		IdleTimeout:    120 * time.Second,
 		MaxHeaderBytes: maxHeaderBytes,
-		ErrorLog:       nil,
+		// TLS handshake failures and the like: through the same logger.
+		ErrorLog: log.New(serverErrors{m.Log}, "", 0),
 	}
+}
+
+// serverErrors writes what net/http logs (TLS handshake errors, ...) as
+// warnings of the server's logger.
+type serverErrors struct{ log zerolog.Logger }
+
+func (e serverErrors) Write(p []byte) (int, error) {
+	e.log.Warn().Msg(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
 
 // HTTPSAddr is the address the HTTPS listener is bound to, or "".

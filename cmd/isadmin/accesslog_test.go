@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lines returns the JSON lines logged so far.
+func (s *syncBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(s.String()))
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("a log line is no JSON: %q", sc.Text())
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestAccessLog: every request's line has its id (the client's, when
+// plain, else the server's, returned as X-Request-ID), the client's
+// address, the operation, the user (the name a refused caller gave, marked
+// unauthenticated) and the outcome; net/http's errors (a TLS handshake)
+// come through the same JSON logger.
+func TestAccessLog(t *testing.T) {
+	var logs syncBuffer
+	s := startServerLogging(t, "is-7.3", &logs)
+	r := s.do(t, call{action: "getAllOAuthApplicationData", body: `<xsd:getAllOAuthApplicationData/>`, header: http.Header{"X-Request-Id": {"trace-42"}}})
+	if got := r.Header.Get("X-Request-Id"); got != "trace-42" {
+		t.Errorf("X-Request-ID %q, want the client's", got)
+	}
+	r = s.do(t, call{action: "getAllOAuthApplicationData", body: `<xsd:getAllOAuthApplicationData/>`, user: "admin", pass: "wrong",
+		header: http.Header{"X-Request-Id": {"not a plain id; " + strings.Repeat("x", 80)}}})
+	generated := r.Header.Get("X-Request-Id")
+	if generated == "" || strings.Contains(generated, " ") {
+		t.Errorf("X-Request-ID %q, want one of the server's", generated)
+	}
+	// Plain HTTP to the HTTPS listener: a TLS handshake error.
+	if c, err := net.Dial("tcp", strings.TrimPrefix(s.HTTPSURL, "https://")); err == nil {
+		c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		c.Read(make([]byte, 512))
+		c.Close()
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var ok, refused, tls map[string]any
+	for time.Now().Before(deadline) && (ok == nil || refused == nil || tls == nil) {
+		for _, l := range logs.lines(t) {
+			switch {
+			case l["request_id"] == "trace-42":
+				ok = l
+			case l["request_id"] == generated:
+				refused = l
+			case l["level"] == "warn" && strings.Contains(l["message"].(string), "TLS handshake error"):
+				tls = l
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if ok == nil || ok["client"] != "127.0.0.1" || ok["service"] != "OAuthAdminService" || ok["operation"] != "getAllOAuthApplicationData" ||
+		ok["user"] != "admin@carbon.super" || ok["authenticated"] != true || ok["status"] != float64(200) {
+		t.Errorf("the line of a served request: %v", ok)
+	}
+	if refused == nil || refused["user"] != "admin" || refused["authenticated"] != false || refused["fault"] == "" {
+		t.Errorf("the line of a refused login: %v", refused)
+	}
+	if tls == nil {
+		t.Error("no JSON warning of the TLS handshake error")
+	}
+	if strings.Contains(logs.String(), "wrong") {
+		t.Error("a password was logged")
+	}
+}
