@@ -47,18 +47,25 @@ func failure(err error) error {
 	return &cliFailure{err}
 }
 
-// exitCode is the exit status for an error of run: 0 for none, 1 for a
-// failed management command, 2 for anything else (usage errors and the
-// server's failures).
+// usageError is a command line the command cannot take, with what is
+// wrong with it: exit status 2.
+type usageError struct{ err error }
+
+func (u *usageError) Error() string        { return u.err.Error() }
+func (u *usageError) Unwrap() error        { return u.err }
+func (u *usageError) Is(target error) bool { return target == errUsage }
+
+// exitCode is the exit status for an error of run: 0 for none, 2 for a
+// command line it cannot take (errUsage), 1 for any other failure (a
+// failed command, a server that cannot start or stops on an error).
 func exitCode(err error) int {
-	var f *cliFailure
 	switch {
 	case err == nil:
 		return 0
-	case errors.As(err, &f):
-		return 1
-	default:
+	case errors.Is(err, errUsage):
 		return 2
+	default:
+		return 1
 	}
 }
 

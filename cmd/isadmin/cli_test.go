@@ -314,7 +314,8 @@ func TestExitCode(t *testing.T) {
 		{errUsage, 2},
 		{failure(errors.New("x")), 1},
 		{failure(admin.Errorf("c", "tenant %s does not exist", "x.org")), 1},
-		{errors.New("listen: address in use"), 2},
+		{errors.New("listen: address in use"), 1},
+		{&usageError{errors.New("--log-format: want auto, console or json")}, 2},
 	} {
 		if got := exitCode(tc.err); got != tc.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tc.err, got, tc.want)

@@ -3,7 +3,11 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -164,5 +168,77 @@ func TestVersionCommand(t *testing.T) {
 	}
 	if err := run(t.Context(), []string{"version", "extra"}, func(string) string { return "" }, &out, &errOut); err != errUsage {
 		t.Errorf("version with an argument: %v", err)
+	}
+}
+
+// TestServeExitCodes: a command line serve cannot take exits 2 and names
+// the flag; a server that cannot start (its port taken) exits 1.
+func TestServeExitCodes(t *testing.T) {
+	var out, errOut strings.Builder
+	err := run(t.Context(), []string{"serve", "--log-format", "xml"}, func(string) string { return "" }, &out, &errOut)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "--log-format") {
+		t.Errorf("a bad flag value: exit %d, %v", exitCode(err), err)
+	}
+	taken, lerr := net.Listen("tcp", "127.0.0.1:0")
+	if lerr != nil {
+		t.Fatal(lerr)
+	}
+	defer taken.Close()
+	err = run(t.Context(), []string{"serve", "--data-dir", t.TempDir(), "--https-addr", "", "--http-addr", taken.Addr().String()}, func(string) string { return "" }, &out, &errOut)
+	if exitCode(err) != 1 || err == nil {
+		t.Errorf("a taken port: exit %d, %v", exitCode(err), err)
+	}
+}
+
+// TestHealthCommand: isadmin health exits 0 for a ready server and 1 for
+// one that does not answer.
+func TestHealthCommand(t *testing.T) {
+	s := startServer(t, "is-7.3")
+	var out, errOut strings.Builder
+	if err := run(t.Context(), []string{"health", "--url", s.URL + "/health/ready"}, func(string) string { return "" }, &out, &errOut); err != nil || !strings.Contains(out.String(), "UP") {
+		t.Errorf("a ready server: %v %q", err, out.String())
+	}
+	err := run(t.Context(), []string{"health", "--url", "http://127.0.0.1:1/health/ready", "--timeout", "1s"}, func(string) string { return "" }, &out, &errOut)
+	if exitCode(err) != 1 {
+		t.Errorf("no server: exit %d, %v", exitCode(err), err)
+	}
+}
+
+// TestSystemdUnit: deploy/isadmin.service passes systemd-analyze verify
+// where systemd is there (the binary path pointed at an executable).
+func TestSystemdUnit(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("skipped: systemd-analyze is not installed")
+	}
+	unit, err := os.ReadFile("../../deploy/isadmin.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "isadmin.service")
+	os.WriteFile(path, []byte(strings.ReplaceAll(string(unit), "/usr/local/bin/isadmin", self)), 0o644)
+	out, err := exec.Command(analyze, "verify", path).CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestDockerfile: the image builds a static binary and runs it without
+// privileges with a health check. (No image is built here: the suite has
+// no container engine.)
+func TestDockerfile(t *testing.T) {
+	data, err := os.ReadFile("../../deploy/Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CGO_ENABLED=0", "USER 65532:65532", "HEALTHCHECK", `"/isadmin", "health"`, "./cmd/isadmin"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("deploy/Dockerfile lacks %q", want)
+		}
 	}
 }

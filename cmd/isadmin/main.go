@@ -22,7 +22,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, errUsage) {
+		if err != errUsage {
 			fmt.Fprintln(os.Stderr, "isadmin:", err)
 		}
 		os.Exit(exitCode(err))
@@ -48,6 +48,7 @@ Usage:
   isadmin bench --url URL  load-test a server, SQLite commits or cold starts (isadmin bench -h)
   isadmin profiles         list the wire profiles: IS releases, API Manager releases, differences
   isadmin version          print the version, commit, Go version and wire profiles
+  isadmin health [--url U] ask a server's /health/ready (exit status 0 when ready)
 `
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -63,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			if errors.Is(err, errUsage) {
 				return err
 			}
-			return err
+			return &usageError{err}
 		}
 		if err := m.Run(ctx); err != nil {
 			m.Close(context.Background())
@@ -93,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runProfiles(args[1:], stdout, stderr)
 	case "version", "--version":
 		return runVersion(args[1:], stdout, stderr)
+	case "health":
+		return runHealth(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
