@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -201,7 +202,7 @@ func TestHangUpSeenByListings(t *testing.T) {
 	var seen context.Context
 	carryOut(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = context.WithValue(r.Context(), struct{}{}, "derived")
-	}), time.Minute).ServeHTTP(nil, r.WithContext(ctx))
+	}), time.Minute).ServeHTTP(httptest.NewRecorder(), r.WithContext(ctx))
 	gone, ok := seen.Value(soap.HangUpKey{}).(<-chan struct{})
 	if !ok {
 		t.Fatal("no hang-up channel")
