@@ -70,7 +70,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			m.Close(context.Background())
 			return err
 		}
-		<-ctx.Done()
+		// SIGHUP reads the TLS certificate again instead of ending the
+		// process.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+	wait:
+		for {
+			select {
+			case <-hup:
+				m.Reload()
+			case <-ctx.Done():
+				break wait
+			}
+		}
 		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		return m.Close(shutdown)

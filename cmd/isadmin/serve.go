@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -108,6 +109,8 @@ type Main struct {
 	handler http.Handler
 
 	metrics *metrics
+	// cert is the HTTPS listener's certificate; Reload replaces it.
+	cert atomic.Pointer[tls.Certificate]
 
 	httpsListener net.Listener
 	httpListener  net.Listener
@@ -491,11 +494,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	})
 
-	var tlsCert tls.Certificate
 	if c.HTTPSAddr != "" {
-		if tlsCert, err = loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now); err != nil {
+		tlsCert, err := loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now)
+		if err != nil {
 			return err
 		}
+		m.cert.Store(&tlsCert)
 		if m.httpsListener, err = net.Listen("tcp", c.HTTPSAddr); err != nil {
 			return err
 		}
@@ -508,7 +512,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.Address = endpointAddress(c.Hostname, m.httpsListener, m.httpListener)
 	if ln := m.httpsListener; ln != nil {
 		hs := m.httpServer(m.handler)
-		hs.TLSConfig = tlsConfig(tlsCert)
+		hs.TLSConfig = tlsConfig(m.cert.Load)
 		// HTTP/1.1 only, as Carbon's Tomcat connector: no HTTP/2 by ALPN.
 		hs.Protocols = new(http.Protocols)
 		hs.Protocols.SetHTTP1(true)
@@ -564,6 +568,24 @@ type serverErrors struct{ log zerolog.Logger }
 func (e serverErrors) Write(p []byte) (int, error) {
 	e.log.Warn().Msg(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// Reload reads the TLS certificate again (SIGHUP): a renewed certificate
+// serves the next connections without a restart. On failure the one in
+// use stays.
+func (m *Main) Reload() error {
+	if m.httpsListener == nil {
+		return nil
+	}
+	c := m.Config
+	cert, err := loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now)
+	if err != nil {
+		m.Log.Error().Err(err).Msg("reload: the TLS certificate could not be read; the one in use stays")
+		return err
+	}
+	m.cert.Store(&cert)
+	m.Log.Info().Msg("reload: the TLS certificate was read again")
+	return nil
 }
 
 // HTTPSAddr is the address the HTTPS listener is bound to, or "".

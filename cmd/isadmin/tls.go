@@ -30,9 +30,11 @@ import (
 //
 // TLS 1.2 offers AEAD suites with forward secrecy only (TLS 1.3's are all
 // such): no CBC, no SHA-1 MAC, no static RSA key exchange.
-func tlsConfig(cert tls.Certificate) *tls.Config {
+func tlsConfig(cert func() *tls.Certificate) *tls.Config {
 	return &tls.Config{
-		Certificates:           []tls.Certificate{cert},
+		// Asked at every handshake, so that a reloaded certificate
+		// (SIGHUP) serves the next connection.
+		GetCertificate:         func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return cert(), nil },
 		MinVersion:             tls.VersionTLS12,
 		SessionTicketsDisabled: true,
 		CipherSuites: []uint16{
