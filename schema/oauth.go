@@ -349,3 +349,29 @@ func expectOne(res sql.Result, err error) error {
 	}
 	return nil
 }
+
+// ListTenantOAuthApps returns every client of the tenant, whoever owns it,
+// ordered by name, then id.
+func (db *DB) ListTenantOAuthApps(ctx context.Context, tenantID int64) ([]*admin.OAuthApp, error) {
+	rows, err := db.queryRows(ctx, `
+		SELECT `+oauthAppColumns+`
+		FROM oauth_apps
+		WHERE tenant_id = ?
+		ORDER BY name, id`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+	}
+	defer rows.Close()
+	apps := []*admin.OAuthApp{}
+	for rows.Next() {
+		app, err := db.scanOAuthApp(rows)
+		if err != nil {
+			return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+		}
+		apps = append(apps, app)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+	}
+	return apps, nil
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 // The tenant, user and role commands manage the database of a server, which
@@ -85,6 +86,7 @@ type cliCommand struct {
 // identity store of the database.
 type cliCall struct {
 	id        *admin.Identity
+	db        *schema.DB
 	out       io.Writer
 	args      []string
 	tenant    string
@@ -329,7 +331,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // runManage runs a tenant, user or role command: args[0] is the group.
 func runManage(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var g *cliGroup
-	for _, gr := range cliGroups() {
+	for _, gr := range append(cliGroups(), clientGroups()...) {
 		if gr.name == args[0] {
 			g = gr
 		}
@@ -411,7 +413,19 @@ func runManage(ctx context.Context, args []string, getenv func(string) string, s
 		return failure(err)
 	}
 	defer db.Close()
-	call.id = &admin.Identity{Store: db, HashCost: cliHashCost}
+	call.id, call.db = &admin.Identity{Store: db, HashCost: cliHashCost}, db
+	if g.name == "client" {
+		// Client secrets are sealed: the key file of the deployment opens
+		// them.
+		keyFile := secretKeyFile(f.dataDir, getenv("ISADMIN_SECRET_KEY_FILE"))
+		keys, err := sealed.ReadKeyFile(keyFile)
+		if err != nil {
+			return failure(fmt.Errorf("the secret key file (ISADMIN_SECRET_KEY_FILE): %w", err))
+		}
+		if _, err := db.UseSecretKeys(ctx, keys); err != nil {
+			return failure(fmt.Errorf("%w (key file %s)", err, keyFile))
+		}
+	}
 	return failure(c.run(ctx, call))
 }
 

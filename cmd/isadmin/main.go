@@ -38,6 +38,8 @@ Usage:
   isadmin tenant COMMAND   add, list, disable and enable tenants (isadmin tenant -h)
   isadmin user COMMAND     add, list and delete users, set passwords (isadmin user -h)
   isadmin role COMMAND     add roles, grant and revoke permissions, assign roles (isadmin role -h)
+  isadmin client COMMAND   list, show, create and delete OAuth clients (isadmin client -h)
+  isadmin sp COMMAND       list, show and delete service providers (isadmin sp -h)
   isadmin migrate          apply the database migrations and exit
   isadmin backup FILE      write a consistent copy of the SQLite database, also while serving
   isadmin restore FILE     put a backup in place of the SQLite database (server stopped)
@@ -61,6 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		m := NewMain()
 		m.Stderr = stderr
 		if err := m.ParseFlags(args[1:], getenv); err != nil {
+			if errors.Is(err, errHelp) {
+				return nil
+			}
 			if errors.Is(err, errUsage) {
 				return err
 			}
@@ -87,7 +92,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()
 		return m.Close(shutdown)
-	case "tenant", "user", "role":
+	case "tenant", "user", "role", "client", "sp":
 		return runManage(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
@@ -110,6 +115,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "health":
 		return runHealth(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			// isadmin help COMMAND is isadmin COMMAND -h.
+			return run(ctx, []string{args[1], "-h"}, getenv, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:

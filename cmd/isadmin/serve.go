@@ -128,6 +128,33 @@ type option struct {
 	def              string
 }
 
+// errHelp reports that serve was asked for its help, which it printed.
+var errHelp = errors.New("help")
+
+// serveUsage prints serve's flags, each with the kind of value it takes,
+// its variable and its default.
+func serveUsage(w io.Writer, opts []option) {
+	fmt.Fprint(w, "Usage: isadmin serve [flags]\n\nRuns the server. Every flag has an ISADMIN_* variable; a flag given wins over its variable.\n\nFlags:\n")
+	for _, o := range opts {
+		kind := "TEXT"
+		switch _, durErr := time.ParseDuration(o.def); {
+		case o.def == "true" || o.def == "false":
+			kind = "true|false"
+		case durErr == nil && strings.ContainsAny(o.def, "hms"):
+			kind = "DURATION"
+		case o.def != "" && strings.Trim(o.def, "0123456789") == "":
+			kind = "N"
+		case o.name == "key-manager":
+			kind = "SPEC"
+		}
+		fmt.Fprintf(w, "  --%s %s\n    \t%s\n    \t(env %s", o.name, kind, o.usage, o.env)
+		if o.def != "" {
+			fmt.Fprintf(w, "; default %s", o.def)
+		}
+		fmt.Fprint(w, ")\n")
+	}
+}
+
 // ParseFlags reads flags, then ISADMIN_* variables for the flags not given.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
@@ -177,9 +204,10 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		}
 		fs.StringVar(o.value, o.name, o.def, o.usage+" (env "+o.env+")")
 	}
+	fs.Usage = func() { serveUsage(fs.Output(), opts) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return errUsage
+			return errHelp
 		}
 		return err
 	}
