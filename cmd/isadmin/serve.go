@@ -159,11 +159,12 @@ func serveUsage(w io.Writer, opts []option) {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
-	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins, passwordFile, resetPassword string
+	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins, passwordFile, resetPassword, configFile string
 	var dbConns, dbIdleConns, dbLifetime, dbIdleTime string
 	c := &m.Config
 	pool := schema.DefaultPoolLimits()
 	opts := []option{
+		{"config", "ISADMIN_CONFIG", "TOML file of settings: the flags' names as keys (wire-profile = \"is-7.3\", db-max-conns = 32, key-manager = [\"name=...\"]); a flag or variable given wins over it", &configFile, ""},
 		{"wire-profile", "ISADMIN_WIRE_PROFILE", "wire profile: " + strings.Join(wsdl.Names(), ", ") + ", an alias (isadmin profiles) or apim-<version>", &c.WireProfile, wsdl.DefaultProfile},
 		{"admin-user", "ISADMIN_ADMIN_USER", "super-admin user name", &c.AdminUser, "admin"},
 		{"admin-password", "ISADMIN_ADMIN_PASSWORD", "super-admin password, set when the admin is made (first start); prefer the variable or --admin-password-file, which ps does not show (without one the server binds loopback only)", &c.AdminPassword, defaultPassword},
@@ -220,6 +221,11 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		if v, ok := lookup(getenv, o.env); ok && !given[o.name] {
 			*o.value = v
 			given[o.name] = true
+		}
+	}
+	if configFile != "" {
+		if err := applyConfigFile(configFile, opts, given); err != nil {
+			return err
 		}
 	}
 	n, err := strconv.ParseInt(maxBody, 10, 64)
