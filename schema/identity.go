@@ -556,3 +556,13 @@ func (db *DB) FindCredentials(ctx context.Context, domain, name string) (*admin.
 	}
 	return c, nil
 }
+
+// CountSessions returns how many login sessions are stored, ended ones not
+// yet removed included.
+func (db *DB) CountSessions(ctx context.Context) (int, error) {
+	var n int
+	if err := db.row(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("schema: count sessions: %w", err)
+	}
+	return n, nil
+}

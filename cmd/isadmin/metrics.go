@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"crypto/subtle"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,7 +53,18 @@ func newMetrics(profile *wsdl.Profile, db *schema.DB) *metrics {
 	}, []string{"event"})
 	m.auth.WithLabelValues("refused")
 	m.auth.WithLabelValues("lock")
-	m.registry.MustRegister(m.soap, m.soapDuration, m.store, m.oauth2, m.auth,
+	sessions := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "isadmin_sessions", Help: "Login sessions stored (shared by the instances of one database), ended ones not yet removed included.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := db.CountSessions(ctx)
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	})
+	m.registry.MustRegister(m.soap, m.soapDuration, m.store, m.oauth2, m.auth, sessions,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		&poolCollector{db: db})
 	return m

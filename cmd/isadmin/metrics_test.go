@@ -61,6 +61,9 @@ func TestMetrics(t *testing.T) {
 	s.do(t, call{action: "registerOAuthApplicationData", body: registerBody("m", "m-key", "m-secret", "", "client_credentials")}).ok(t)
 	s.do(t, call{action: "getOAuthApplicationData", body: `<xsd:getOAuthApplicationData><xsd:consumerKey>none</xsd:consumerKey></xsd:getOAuthApplicationData>`})
 	s.api(t, sreq{method: "GET", path: "/applications"}).want(t, http.StatusOK, nil)
+	if ok, _ := login(t, s, authSvc, "admin", "admin"); !ok {
+		t.Fatal("login failed")
+	}
 	// Two wrong passwords lock admin for this source.
 	for range 2 {
 		s.do(t, call{action: "getAllOAuthApplicationData", body: `<xsd:getAllOAuthApplicationData/>`, user: "admin", pass: "wrong"})
@@ -86,6 +89,7 @@ func TestMetrics(t *testing.T) {
 		{"isadmin_oauth2_requests_total", map[string]string{"endpoint": "token", "grant_type": "other", "status": "400"}, 1},
 		{"isadmin_store_requests_total", map[string]string{"route": "/api/am/devportal/v3/applications", "method": "GET", "status": "200"}, 1},
 		{"isadmin_db_connections_open", nil, 1},
+		{"isadmin_sessions", nil, 1},
 		{"go_goroutines", nil, 1},
 	} {
 		if v, ok := value(f[c.family], c.labels); !ok || v < c.min {
