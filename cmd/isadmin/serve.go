@@ -408,7 +408,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Profile = profile
 	if err := os.MkdirAll(c.DataDir, dataDirMode); err != nil {
-		return fmt.Errorf("data directory: %w", err)
+		return fmt.Errorf("--data-dir %s: cannot make the data directory (the user running isadmin must be able to create and write it): %w", c.DataDir, err)
 	}
 	keyFile := secretKeyFile(c.DataDir, c.SecretKeyFile)
 	tightenModes(m.Log, c.DataDir, append(dataFiles(c.DataDir, c.DatabaseURL == ""), keyFile)...)
