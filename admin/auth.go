@@ -58,6 +58,7 @@ type Identity struct {
 	// otherwise spend its attempts before the lock on its own password.
 	checks    singleflight.Group
 	pending   pendingSessions
+	sessions  sessionCache
 	throttle  sourceThrottle
 	timing    checkTiming
 	dummyOnce sync.Once
@@ -407,6 +408,21 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 		return Principal{}, ErrSessionInvalid
 	}
 	key := hashSession(token)
+	idle := id.SessionIdleTimeout
+	if idle <= 0 {
+		idle = DefaultSessionIdleTimeout
+	}
+	touchEvery := min(sessionTouchInterval, idle/30)
+	// The change counts are read before anything else: what is read after
+	// them is current while they stand.
+	versions, verr := id.Store.Versions(ctx)
+	if verr == nil {
+		if e, ok := id.sessions.get(key, versions); ok && id.now().Sub(e.lastSeen) < touchEvery {
+			p := e.principal
+			p.SessionID, p.oauthVersion, p.identityVersion = token, versions.OAuth, versions.Identity
+			return p, nil
+		}
+	}
 	s, err := id.Store.FindSession(ctx, key)
 	if errors.Is(err, ErrNotFound) {
 		stored, perr := id.storePending(ctx, token, key)
@@ -424,15 +440,12 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 	if err != nil {
 		return Principal{}, err
 	}
-	idle := id.SessionIdleTimeout
-	if idle <= 0 {
-		idle = DefaultSessionIdleTimeout
-	}
 	now := id.now()
 	// A remember-me login is no session (rows of before it had keys of
 	// their own).
 	expired := now.Sub(s.LastSeen) >= idle || !s.ExpiresAt.IsZero()
 	if expired {
+		id.sessions.forget(key)
 		if err := id.Store.DeleteSession(ctx, key); err != nil {
 			return Principal{}, err
 		}
@@ -445,12 +458,28 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 	if err != nil {
 		return Principal{}, err
 	}
-	if now.Sub(s.LastSeen) >= min(sessionTouchInterval, idle/30) {
+	lastSeen := s.LastSeen
+	if now.Sub(s.LastSeen) >= touchEvery {
 		if err := id.Store.TouchSession(ctx, key, now); err != nil && !errors.Is(err, ErrNotFound) {
 			return Principal{}, err
 		}
+		lastSeen = now
 	}
-	return Principal{TenantID: s.TenantID, TenantDomain: tenant.Domain, Username: s.Username, SessionID: token}, nil
+	p := Principal{TenantID: s.TenantID, TenantDomain: tenant.Domain, Username: s.Username}
+	if verr == nil {
+		// The permissions go with the cached session, as with remembered
+		// credentials, valid while the identity count stands.
+		if p.permissions, err = id.Store.UserPermissions(ctx, s.TenantID, s.Username); err != nil {
+			return Principal{}, err
+		}
+		if p.permissions == nil {
+			p.permissions = []string{}
+		}
+		id.sessions.put(key, cachedSession{principal: p, lastSeen: lastSeen, identity: versions.Identity, sessions: versions.Sessions})
+		p.oauthVersion, p.identityVersion = versions.OAuth, versions.Identity
+	}
+	p.SessionID = token
+	return p, nil
 }
 
 // EndSession ends the session with the cookie value, and the user's

@@ -57,6 +57,8 @@ type Versions struct {
 	OAuth    int64
 	// Tokens counts changes of token states.
 	Tokens int64
+	// Sessions counts the ends of login sessions.
+	Sessions int64
 }
 
 // IdentityStore keeps tenants, users, roles and sessions.

@@ -227,8 +227,17 @@ started+=("$peer_pid")
 wait_for "http://127.0.0.1:$PORT_BARE/"
 wait_for "http://127.0.0.1:$PORT_PEER/services/OAuthAdminService?wsdl"
 
+# The cookie of a login, for the same get on a session (no Basic).
+cookie=$(curl -s -D - -o /dev/null "$isadmin_url/services/AuthenticationAdmin" -H 'Content-Type: text/xml; charset=UTF-8' \
+	-H 'SOAPAction: "urn:login"' --data-binary "@$req/login.xml" | tr -d '\r' | sed -n 's/^Set-Cookie: \(JSESSIONID=[^;]*\).*/\1/Ip' | head -1)
+if [[ -z $cookie ]]; then
+	echo "login set no JSESSIONID" >&2
+	exit 1
+fi
+cookie_args=("${common[@]}" --body-file "$req/getOAuthApplicationData.xml" "${get_headers[@]}" --header "Cookie: $cookie")
 for ((r = 1; r <= ROUNDS; r++)); do
 	bench get/isadmin "$r" --url "$oauth" "${get_args[@]}"
+	bench get-cookie/isadmin "$r" --url "$oauth" "${cookie_args[@]}"
 	bench get/bare "$r" --url "http://127.0.0.1:$PORT_BARE/services/OAuthAdminService" "${get_args[@]}"
 	bench get/nodesoap "$r" --url "http://127.0.0.1:$PORT_PEER/services/OAuthAdminService" "${get_args[@]}"
 done

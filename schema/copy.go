@@ -10,7 +10,8 @@ import (
 // Tables lists the tables of the database in the order they were created,
 // which is an order their foreign keys allow to fill; the bookkeeping of
 // each database (schema_migrations, identity_version,
-// oauth_version_shards, token_version_shards) is left out.
+// oauth_version_shards, token_version_shards, session_version_shards) is
+// left out.
 func (db *DB) Tables(ctx context.Context) ([]string, error) {
 	q := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid`
 	if db.dialect == postgresDialect {
@@ -27,7 +28,7 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 	}
 	out := names[:0]
 	for _, n := range names {
-		if n != "schema_migrations" && n != "identity_version" && n != "oauth_version_shards" && n != "token_version_shards" {
+		if n != "schema_migrations" && n != "identity_version" && n != "oauth_version_shards" && n != "token_version_shards" && n != "session_version_shards" {
 			out = append(out, n)
 		}
 	}

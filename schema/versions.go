@@ -32,7 +32,8 @@ func (db *DB) Versions(ctx context.Context) (admin.Versions, error) {
 func (db *DB) readVersions(ctx context.Context) (admin.Versions, error) {
 	var v admin.Versions
 	if err := db.row(ctx, `SELECT version, (SELECT CAST(sum(version) AS BIGINT) FROM oauth_version_shards),
-		(SELECT CAST(sum(version) AS BIGINT) FROM token_version_shards) FROM identity_version WHERE id = 1`).Scan(&v.Identity, &v.OAuth, &v.Tokens); err != nil {
+		(SELECT CAST(sum(version) AS BIGINT) FROM token_version_shards),
+		(SELECT CAST(sum(version) AS BIGINT) FROM session_version_shards) FROM identity_version WHERE id = 1`).Scan(&v.Identity, &v.OAuth, &v.Tokens, &v.Sessions); err != nil {
 		return v, fmt.Errorf("schema: versions: %w", err)
 	}
 	return v, nil

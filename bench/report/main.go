@@ -219,6 +219,7 @@ const (
 	getIsadmin   = "get/isadmin"
 	getBare      = "get/bare"
 	getNodeSOAP  = "get/nodesoap"
+	getCookie    = "get-cookie/isadmin"
 	regIsadmin   = "register/isadmin"
 	commitSQLite = "commit/sqlite"
 	commitOne    = "commit/sqlite-c1"
@@ -253,6 +254,7 @@ var labels = map[string]string{
 	getIsadmin:   "isadmin, getOAuthApplicationData, Basic auth",
 	getBare:      "bare net/http handler, same response bytes",
 	getNodeSOAP:  "npm soap server, same WSDL, canned object",
+	getCookie:    "isadmin, getOAuthApplicationData, the session cookie of a login",
 	regIsadmin:   "isadmin, registerOAuthApplicationData, Basic auth",
 	commitSQLite: "raw SQLite commits, WAL + synchronous=FULL, same writers",
 	commitOne:    "raw SQLite commits, WAL + synchronous=FULL, 1 writer",
@@ -325,6 +327,14 @@ func run(dir string) error {
 			fmt.Sprintf("getOAuthApplicationData, Basic auth, %d keep-alive connections: isadmin / npm soap", gi[0].Concurrency),
 			fmt.Sprintf("%s / %s req/s = **%s**", f0(a), f0(b), f2(a/b)), "≥ 1.5", verdict(a/b >= 1.5, gi.errors()+gn.errors()), ""}
 		t.short = fmt.Sprintf("GET / NPM SOAP %s (>= 1.5)", f2(a/b))
+		targets = append(targets, t)
+	}
+	if gc := data[getCookie]; len(gi) > 0 && len(gc) > 0 {
+		a, b := gc.median(rps), gi.median(rps)
+		t := target{
+			fmt.Sprintf("getOAuthApplicationData, %d connections: with the session cookie of a login / with HTTP Basic", gc[0].Concurrency),
+			fmt.Sprintf("%s / %s req/s = **%s**", f0(a), f0(b), f3(a/b)), "≥ 0.90", verdict(a/b >= 0.90, gc.errors()+gi.errors()), ""}
+		t.short = fmt.Sprintf("COOKIE / BASIC %s (>= 0.90)", f2(a/b))
 		targets = append(targets, t)
 	}
 	ri, rc, r1 := data[regIsadmin], data[commitSQLite], data[commitOne]
@@ -441,7 +451,7 @@ func run(dir string) error {
 	// Throughput and latency.
 	w("\n## Throughput and latency (medians of the rounds)\n\n")
 	w("| measurement | connections | rounds | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n")
-	order := []string{getIsadmin, getBare, getNodeSOAP, regIsadmin, commitSQLite, commitOne, mapKeys, memory,
+	order := []string{getIsadmin, getCookie, getBare, getNodeSOAP, regIsadmin, commitSQLite, commitOne, mapKeys, memory,
 		tokenReuse, introspect, tokenBare, tokenNew, commitTokens}
 	for _, op := range pgOps {
 		for _, side := range []string{"sqlite", "postgres"} {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/isadmin/isadmin/admin"
 )
 
 // lines returns the JSON lines logged so far.
@@ -77,5 +79,50 @@ func TestAccessLog(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "wrong") {
 		t.Error("a password was logged")
+	}
+}
+
+// TestSessionCacheAcrossInstances: a session used on another instance
+// ends there at once when it ends here (logout), and its user's changed
+// permissions count at once too.
+func TestSessionCacheAcrossInstances(t *testing.T) {
+	a := startServer(t, "is-7.3")
+	b := startServer(t, "is-7.3", func(c *Config) { c.DataDir, c.DatabaseURL = a.Config.DataDir, a.Config.DatabaseURL })
+	addUser(t, a, "carol", "pw", "/permission/admin")
+	ok, cookie := login(t, a, authSvc, "carol", "pw")
+	if !ok || cookie == nil {
+		t.Fatal("login failed")
+	}
+	get := func(s *testServer) *result {
+		return s.do(t, call{action: "getAllOAuthApplicationData", body: `<xsd:getAllOAuthApplicationData/>`, noAuth: true,
+			header: http.Header{"Cookie": {"JSESSIONID=" + cookie.Value}}})
+	}
+	for range 3 {
+		if r := get(b); r.Status != http.StatusOK {
+			t.Fatalf("the session on b: HTTP %d\n%s", r.Status, r.Body)
+		}
+	}
+	// The user loses the permission on a: b refuses the session's calls.
+	if err := a.Main.DB.RemoveUserFromRole(t.Context(), admin.SuperTenantID, "carol", "role-carol"); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(b); r.Status == http.StatusOK {
+		t.Errorf("b served a session whose user lost the permission on a")
+	}
+	addUser(t, a, "dave", "pw", "/permission/admin")
+	ok, cookie = login(t, a, authSvc, "dave", "pw")
+	if !ok {
+		r := a.do(t, call{path: authSvc, action: "login", noAuth: true, body: loginBody("dave", "pw")})
+		t.Fatalf("dave's login failed:\n%s", r.Body)
+	}
+	for range 3 {
+		if r := get(b); r.Status != http.StatusOK {
+			t.Fatalf("dave's session on b: HTTP %d", r.Status)
+		}
+	}
+	a.do(t, call{path: authSvc, action: "logout", noAuth: true, body: `<ns:logout xmlns:ns="http://authentication.services.core.carbon.wso2.org"/>`,
+		header: http.Header{"Cookie": {"JSESSIONID=" + cookie.Value}}})
+	if r := get(b); r.Status != http.StatusUnauthorized {
+		t.Errorf("b served a session that ended on a: HTTP %d", r.Status)
 	}
 }
