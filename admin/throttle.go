@@ -22,18 +22,39 @@ const (
 	LockPerUser
 )
 
-type sourceKey struct{}
+type requestKey struct{}
 
-// WithSource returns a context carrying the address a request came from,
-// which failed logins are counted and throttled by.
+// Request is what a server knows of where a request comes from: the
+// client's address, which failed logins are counted and throttled by, and
+// the id the access log and the X-Request-ID header give it.
+type Request struct {
+	Source, ID string
+}
+
+// WithRequest returns a context carrying r.
+func WithRequest(ctx context.Context, r *Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// WithSource returns a context carrying the address a request came from.
 func WithSource(ctx context.Context, address string) context.Context {
-	return context.WithValue(ctx, sourceKey{}, address)
+	return WithRequest(ctx, &Request{Source: address})
 }
 
 // SourceFrom returns the source address of ctx, or "".
 func SourceFrom(ctx context.Context) string {
-	s, _ := ctx.Value(sourceKey{}).(string)
-	return s
+	if r, ok := ctx.Value(requestKey{}).(*Request); ok {
+		return r.Source
+	}
+	return ""
+}
+
+// RequestIDFrom returns the request id of a context, or "".
+func RequestIDFrom(ctx context.Context) string {
+	if r, ok := ctx.Value(requestKey{}).(*Request); ok {
+		return r.ID
+	}
+	return ""
 }
 
 // maxThrottled bounds the sources a throttle tracks.
@@ -147,18 +168,4 @@ func (c *checkTiming) current(hash func() []byte) time.Duration {
 		c.observe(time.Since(start))
 	})
 	return c.typical()
-}
-
-type requestIDKey struct{}
-
-// WithRequestID returns a context carrying the id the access log and the
-// X-Request-ID header give a request.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey{}, id)
-}
-
-// RequestIDFrom returns the request id of a context, or "".
-func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
 }

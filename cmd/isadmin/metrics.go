@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -21,7 +22,11 @@ import (
 
 // metrics are the server's Prometheus metrics, in a registry of its own.
 type metrics struct {
-	profile      *wsdl.Profile
+	profile *wsdl.Profile
+	// children keeps the counter and histogram of each service,
+	// operation and outcome, so that a request costs no label lookup.
+	mu           sync.RWMutex
+	children     map[soapLabels]soapChild
 	registry     *prometheus.Registry
 	soap         *prometheus.CounterVec
 	soapDuration *prometheus.HistogramVec
@@ -70,6 +75,13 @@ func newMetrics(profile *wsdl.Profile, db *schema.DB) *metrics {
 	return m
 }
 
+type soapLabels struct{ service, operation, outcome string }
+
+type soapChild struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
+}
+
 // observeSOAP is soap.Server.Observe. Names a request gives that the
 // profile has no service or operation of are "unknown": label values must
 // not grow with what clients send.
@@ -87,8 +99,21 @@ func (m *metrics) observeSOAP(service, operation string, status int, fault strin
 			outcome = code
 		}
 	}
-	m.soap.WithLabelValues(service, operation, outcome).Inc()
-	m.soapDuration.WithLabelValues(service, operation).Observe(d.Seconds())
+	key := soapLabels{service, operation, outcome}
+	m.mu.RLock()
+	c, ok := m.children[key]
+	m.mu.RUnlock()
+	if !ok {
+		c = soapChild{m.soap.WithLabelValues(service, operation, outcome), m.soapDuration.WithLabelValues(service, operation)}
+		m.mu.Lock()
+		if m.children == nil {
+			m.children = map[soapLabels]soapChild{}
+		}
+		m.children[key] = c
+		m.mu.Unlock()
+	}
+	c.count.Inc()
+	c.duration.Observe(d.Seconds())
 }
 
 // observeAuth is admin.Identity.OnEvent.

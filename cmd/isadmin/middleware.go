@@ -74,7 +74,7 @@ func carryOut(h http.Handler, timeout time.Duration) http.Handler {
 			id = prefix + strconv.FormatUint(count.Add(1), 10)
 		}
 		w.Header()["X-Request-Id"] = []string{id}
-		ctx := detached{values: admin.WithRequestID(admin.WithSource(r.Context(), source), id), timing: d.get(timeout)}
+		ctx := detached{values: admin.WithRequest(r.Context(), &admin.Request{Source: source, ID: id}), timing: d.get(timeout)}
 		h.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
