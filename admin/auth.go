@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -37,6 +38,8 @@ type Identity struct {
 	Now   func() time.Time
 	// MaxFailedLogins consecutive failures lock a user for LockDuration,
 	// for the source they came from or, as in Identity Server, everywhere.
+	// These five fields are the login policy until SetPolicy replaces
+	// them; they must not change once the Identity is in use.
 	MaxFailedLogins int
 	LockDuration    time.Duration
 	LockScope       LockScope
@@ -51,6 +54,10 @@ type Identity struct {
 	// OnEvent, when set, hears of refused authentications and of the
 	// locks they start (for metrics); it must not block.
 	OnEvent func(AuthEvent)
+
+	// policy, once SetPolicy is called, is the login policy in place of
+	// the fields.
+	policy atomic.Pointer[LoginPolicy]
 
 	credentials credentialCache
 	// checks makes concurrent checks of the same credentials from the same
@@ -74,6 +81,44 @@ const (
 	// wrong passwords on purpose, and slows guessing to a crawl.
 	DefaultFailedLoginsPerSource = 30
 )
+
+// LoginPolicy is what Identity's account locks, source throttle and
+// session expiry follow; its fields are those of Identity, with the same
+// defaults for zero values.
+type LoginPolicy struct {
+	MaxFailedLogins       int
+	LockDuration          time.Duration
+	LockScope             LockScope
+	FailedLoginsPerSource int
+	SessionIdleTimeout    time.Duration
+}
+
+// SetPolicy replaces the login policy while the Identity serves (a
+// configuration reload): each authentication and session check follows
+// one policy, the one in place when it starts. The fields of Identity are
+// left as they are and no longer read. The failures counted so far carry
+// over: under a lower MaxFailedLogins an account that has that many
+// already is locked at its next attempt; a higher one gives an account
+// locked under the old the attempts in between.
+func (id *Identity) SetPolicy(p LoginPolicy) { id.policy.Store(&p) }
+
+// Policy returns the login policy in place: the last SetPolicy's, or the
+// fields' before any.
+func (id *Identity) Policy() LoginPolicy {
+	if p := id.policy.Load(); p != nil {
+		return *p
+	}
+	return LoginPolicy{MaxFailedLogins: id.MaxFailedLogins, LockDuration: id.LockDuration, LockScope: id.LockScope,
+		FailedLoginsPerSource: id.FailedLoginsPerSource, SessionIdleTimeout: id.SessionIdleTimeout}
+}
+
+// idleTimeout is the session idle timeout in place, its default for zero.
+func (id *Identity) idleTimeout() time.Duration {
+	if idle := id.Policy().SessionIdleTimeout; idle > 0 {
+		return idle
+	}
+	return DefaultSessionIdleTimeout
+}
 
 func (id *Identity) now() time.Time {
 	if id.Now != nil {
@@ -132,7 +177,8 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 	now := id.now()
 	address := SourceFrom(ctx)
 	source := address
-	if id.LockScope == LockPerUser {
+	policy := id.Policy()
+	if policy.LockScope == LockPerUser {
 		source = ""
 	}
 	sourceMAC := id.credentials.mac(domain, name, password, source)
@@ -148,7 +194,7 @@ func (id *Identity) Authenticate(ctx context.Context, qualified, password string
 		return p, nil
 	}
 	a := &loginAttempt{start: start, now: now, name: name, domain: domain, password: password,
-		address: address, source: source, sourceMAC: sourceMAC, versions: versions}
+		address: address, source: source, sourceMAC: sourceMAC, versions: versions, policy: policy}
 	p, err, _ := id.checks.Do(string(sourceMAC[:]), func() (any, error) { return id.check(ctx, a) })
 	if err != nil {
 		return Principal{}, err
@@ -162,6 +208,7 @@ type loginAttempt struct {
 	name, domain, password, address, source string
 	sourceMAC                               [sha256.Size]byte
 	versions                                Versions
+	policy                                  LoginPolicy
 }
 
 // check is Authenticate's password check: counted, throttled and padded
@@ -171,24 +218,25 @@ func (id *Identity) check(ctx context.Context, a *loginAttempt) (Principal, erro
 	versions, version := a.versions, a.versions.Identity
 	who := failureKey(domain, name, source)
 	passwordMAC := id.credentials.mac(domain, name, password)
-	if !id.throttle.allow(address, now, id.FailedLoginsPerSource) {
+	policy := a.policy
+	if !id.throttle.allow(address, now, policy.FailedLoginsPerSource) {
 		return Principal{}, id.refuse(ctx, start)
 	}
 	c, err := id.Store.FindCredentials(ctx, domain, name)
 	if errors.Is(err, ErrNotFound) || err == nil && !c.Tenant.Active {
-		id.throttle.failed(address, now, id.FailedLoginsPerSource)
+		id.throttle.failed(address, now, policy.FailedLoginsPerSource)
 		return Principal{}, id.refuse(ctx, start)
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	max, lock := id.lockPolicy()
+	max, lock := policy.lock()
 	attempt, err := id.Store.ReserveLoginAttempt(ctx, c.Tenant.ID, name, source, max, now, now.Add(lock))
 	if err != nil {
 		return Principal{}, err
 	}
 	if attempt > max {
-		id.throttle.failed(address, now, id.FailedLoginsPerSource)
+		id.throttle.failed(address, now, policy.FailedLoginsPerSource)
 		return Principal{}, id.refuse(ctx, start)
 	}
 	u := &c.User
@@ -197,11 +245,11 @@ func (id *Identity) check(ctx context.Context, a *loginAttempt) (Principal, erro
 		id.timing.observe(time.Since(start))
 		if err != nil {
 			id.credentials.markFailed(who)
-			id.throttle.failed(address, now, id.FailedLoginsPerSource)
+			id.throttle.failed(address, now, policy.FailedLoginsPerSource)
 			if attempt == max {
 				id.event(LockStarted)
 			}
-			if attempt == max && id.LockScope == LockPerUser {
+			if attempt == max && policy.LockScope == LockPerUser {
 				// A locked account keeps no sessions, as in Identity
 				// Server; a lock of one source leaves the others'.
 				if err := id.Store.DeleteSessions(ctx, c.Tenant.ID, name); err != nil {
@@ -222,9 +270,9 @@ func (id *Identity) check(ctx context.Context, a *loginAttempt) (Principal, erro
 	return p, nil
 }
 
-// lockPolicy returns the attempts allowed before a lock and its duration.
-func (id *Identity) lockPolicy() (int, time.Duration) {
-	max, lock := id.MaxFailedLogins, id.LockDuration
+// lock returns the attempts allowed before a lock and its duration.
+func (p LoginPolicy) lock() (int, time.Duration) {
+	max, lock := p.MaxFailedLogins, p.LockDuration
 	if max <= 0 {
 		max = DefaultMaxFailedLogins
 	}
@@ -408,10 +456,7 @@ func (id *Identity) Session(ctx context.Context, token string) (Principal, error
 		return Principal{}, ErrSessionInvalid
 	}
 	key := hashSession(token)
-	idle := id.SessionIdleTimeout
-	if idle <= 0 {
-		idle = DefaultSessionIdleTimeout
-	}
+	idle := id.idleTimeout()
 	touchEvery := min(sessionTouchInterval, idle/30)
 	// The change counts are read before anything else: what is read after
 	// them is current while they stand.

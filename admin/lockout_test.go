@@ -205,3 +205,46 @@ func TestFailuresCostTheSame(t *testing.T) {
 		t.Errorf("failed logins moved the identity version from %d to %d", versions.Identity, after.Identity)
 	}
 }
+
+// TestSetPolicy: the login policy changes while the Identity serves:
+// before SetPolicy the fields hold, with their defaults for zero; after
+// it the new policy does, for the next authentication; changing it while
+// authentications run is no data race.
+func TestSetPolicy(t *testing.T) {
+	id, _ := newIdentity(t)
+	id.MaxFailedLogins = 4
+	if p := id.Policy(); p.MaxFailedLogins != 4 || p.LockDuration != 0 || p.LockScope != admin.LockPerUserAndSource {
+		t.Errorf("policy before SetPolicy: %+v, want the fields", p)
+	}
+	ctx := admin.WithSource(context.Background(), "192.0.2.9")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			id.SetPolicy(admin.LoginPolicy{MaxFailedLogins: 3 + i%2, FailedLoginsPerSource: 100})
+		})
+		wg.Go(func() { id.Authenticate(ctx, "admin", "admin") })
+	}
+	wg.Wait()
+	id.SetPolicy(admin.LoginPolicy{MaxFailedLogins: 2})
+	if p := id.Policy(); p.MaxFailedLogins != 2 || p.SessionIdleTimeout != 0 {
+		t.Errorf("policy after SetPolicy: %+v", p)
+	}
+	for range 2 {
+		if _, err := id.Authenticate(ctx, "admin", "wrong"); !errors.Is(err, admin.ErrBadCredentials) {
+			t.Fatalf("a wrong password: %v", err)
+		}
+	}
+	if _, err := id.Authenticate(ctx, "admin", "admin"); !errors.Is(err, admin.ErrBadCredentials) {
+		t.Errorf("the right password after 2 failures with max-failed-logins 2: %v, want a lock", err)
+	}
+	// The zero policy is the defaults: another source has its own count
+	// of DefaultMaxFailedLogins.
+	id.SetPolicy(admin.LoginPolicy{})
+	other := admin.WithSource(context.Background(), "192.0.2.10")
+	for range admin.DefaultMaxFailedLogins - 1 {
+		id.Authenticate(other, "admin", "wrong")
+	}
+	if _, err := id.Authenticate(other, "admin", "admin"); err != nil {
+		t.Errorf("the right password after %d failures with the default policy: %v", admin.DefaultMaxFailedLogins-1, err)
+	}
+}

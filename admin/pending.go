@@ -112,10 +112,7 @@ func (id *Identity) storePending(ctx context.Context, token, key string) (bool, 
 	if !ok {
 		return false, nil
 	}
-	idle := id.SessionIdleTimeout
-	if idle <= 0 {
-		idle = DefaultSessionIdleTimeout
-	}
+	idle := id.idleTimeout()
 	now := id.now()
 	if now.Sub(s.created) >= idle {
 		return false, nil

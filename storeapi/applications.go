@@ -488,8 +488,8 @@ type settingsView struct {
 // getSettings answers the store's settings; it needs no login.
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	v := settingsView{
-		GrantTypes: []string{}, Scopes: []string{}, MapExistingAuthApps: s.MapExistingAuthApps,
-		ProvisionUnknownKeys: s.ProvisionUnknownKeys, KeyManagers: s.keyManagerNames(),
+		GrantTypes: []string{}, Scopes: []string{}, MapExistingAuthApps: s.mapExisting(),
+		ProvisionUnknownKeys: s.provisionUnknown(), KeyManagers: s.keyManagerNames(),
 	}
 	if km := s.KeyManagers[ResidentKeyManager]; km != nil {
 		grants, err := km.AllowedGrantTypes(r.Context())

@@ -58,7 +58,7 @@ func (s *Server) getKeyManagers(w http.ResponseWriter, r *http.Request, _ httpro
 		info := keyManagerInfo{
 			ID: "km-" + url.PathEscape(strings.ToLower(strings.ReplaceAll(name, " ", "-"))), Name: name, DisplayName: name,
 			Enabled: true, AvailableGrantTypes: orEmpty(grants), EnableOAuthAppCreation: true,
-			EnableMapOAuthConsumerApps: s.MapExistingAuthApps, ApplicationConfiguration: []any{}, TokenType: "DIRECT",
+			EnableMapOAuthConsumerApps: s.mapExisting(), ApplicationConfiguration: []any{}, TokenType: "DIRECT",
 		}
 		switch k := km.(type) {
 		case *Local:

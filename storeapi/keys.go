@@ -290,7 +290,7 @@ func (s *Server) generate(ctx context.Context, p admin.Principal, app *Applicati
 
 // mappingAllowed refuses mapping when the feature is off.
 func (s *Server) mappingAllowed() error {
-	if !s.MapExistingAuthApps {
+	if !s.mapExisting() {
 		return &Error{Status: http.StatusForbidden, Description: "Mapping existing OAuth clients is switched off on this server (--map-existing-auth-apps=false)."}
 	}
 	return nil
@@ -379,7 +379,7 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *Applicat
 	client, err := km.Client(ctx, req.ConsumerKey)
 	switch {
 	case errors.Is(err, ErrClientNotFound):
-		if !s.ProvisionUnknownKeys {
+		if !s.provisionUnknown() {
 			return nil, nil, badRequest("Unknown consumer key %q: key manager %q has no OAuth client with this key.", req.ConsumerKey, name)
 		}
 		return s.provision(ctx, p, app, name, km, req, newMapping)

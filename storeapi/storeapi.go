@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -70,6 +71,9 @@ type Server struct {
 	// ProvisionUnknownKeys makes map-keys register a consumer key the key
 	// manager does not know, with the supplied secret, instead of refusing
 	// it.
+	//
+	// Both hold until SetMapping replaces them; they must not change once
+	// the server is in use.
 	ProvisionUnknownKeys bool
 	// Realm is announced in WWW-Authenticate when credentials are missing.
 	Realm        string
@@ -86,6 +90,36 @@ type Server struct {
 	// HashTokens says the resident key manager keeps tokens hashed only
 	// (the key managers' enableTokenHashing).
 	HashTokens bool
+
+	// mapping, once SetMapping is called, replaces MapExistingAuthApps
+	// and ProvisionUnknownKeys.
+	mapping atomic.Pointer[mappingOptions]
+}
+
+// mappingOptions are the settings of map-keys that SetMapping changes.
+type mappingOptions struct{ mapExisting, provisionUnknown bool }
+
+// SetMapping replaces MapExistingAuthApps and ProvisionUnknownKeys while
+// the server serves (a configuration reload); the fields are left as they
+// are and no longer read.
+func (s *Server) SetMapping(mapExistingAuthApps, provisionUnknownKeys bool) {
+	s.mapping.Store(&mappingOptions{mapExistingAuthApps, provisionUnknownKeys})
+}
+
+// mapExisting reports whether mapping existing OAuth clients is allowed.
+func (s *Server) mapExisting() bool {
+	if m := s.mapping.Load(); m != nil {
+		return m.mapExisting
+	}
+	return s.MapExistingAuthApps
+}
+
+// provisionUnknown reports whether map-keys registers unknown keys.
+func (s *Server) provisionUnknown() bool {
+	if m := s.mapping.Load(); m != nil {
+		return m.provisionUnknown
+	}
+	return s.ProvisionUnknownKeys
 }
 
 // BearerTokens tells the user an access token acts for.

@@ -56,17 +56,16 @@ func parseOrigins(v string) ([]string, error) {
 // page read the answer, credentials included, and passes the cross-site
 // check. A page of any other origin gets nothing: its preflight is
 // refused, and its requests stay subject to the cross-site check.
-func cors(h http.Handler, origins []string) http.Handler {
-	if len(origins) == 0 {
-		return h
-	}
+// origins gives the allowed origins in place (a reload changes them).
+func cors(h http.Handler, origins func() []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
-		if origin == "" || !corsPath(r.URL.Path) {
+		allow := origins()
+		if origin == "" || len(allow) == 0 || !corsPath(r.URL.Path) {
 			h.ServeHTTP(w, r)
 			return
 		}
-		allowed := slices.Contains(origins, strings.ToLower(origin))
+		allowed := slices.Contains(allow, strings.ToLower(origin))
 		preflight := r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != ""
 		hd := w.Header()
 		hd.Add("Vary", "Origin")

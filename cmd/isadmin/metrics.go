@@ -141,10 +141,10 @@ func (m *metrics) observeOAuth2(endpoint, grantType string, status int) {
 
 // register serves the metrics at /metrics, to callers that send the
 // token as a Bearer token when one is set.
-func (m *metrics) register(r *httprouter.Router, token string) {
+func (m *metrics) register(r *httprouter.Router, currentToken func() string) {
 	h := promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
 	r.GET("/metrics", func(w http.ResponseWriter, req *http.Request, _ httprouter.Params) {
-		if token != "" {
+		if token := currentToken(); token != "" {
 			got := strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)

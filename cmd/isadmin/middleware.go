@@ -134,16 +134,11 @@ func (c detached) Value(key any) any {
 // hostAllowlist answers only requests whose Host names this server: the
 // configured host names, loopback names and IP literals. A web page whose
 // name an attacker rebinds to this server's address (DNS rebinding) sends
-// its own name, and is refused before anything runs.
-func hostAllowlist(h http.Handler, names []string) http.Handler {
-	allowed := map[string]bool{}
-	for _, n := range names {
-		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
-			allowed[n] = true
-		}
-	}
+// its own name, and is refused before anything runs. allowed gives the
+// configured names in place (hostSet; a reload changes them).
+func hostAllowlist(h http.Handler, allowed func() map[string]bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hostAllowed(r.Host, allowed) {
+		if !hostAllowed(r.Host, allowed()) {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusMisdirectedRequest)
 			w.Write([]byte("This server does not answer for the host name " + printableHost(r.Host) +
@@ -152,6 +147,18 @@ func hostAllowlist(h http.Handler, names []string) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// hostSet is the set of configured host names hostAllowed looks names up
+// in.
+func hostSet(names []string) map[string]bool {
+	allowed := map[string]bool{}
+	for _, n := range names {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			allowed[n] = true
+		}
+	}
+	return allowed
 }
 
 // hostAllowed reports whether a Host header names this server.

@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -111,6 +113,20 @@ type Main struct {
 	metrics *metrics
 	// cert is the HTTPS listener's certificate; Reload replaces it.
 	cert atomic.Pointer[tls.Certificate]
+	// live holds the settings of the request path that Reload replaces.
+	live atomic.Pointer[liveSettings]
+	// identity and store take the login policy and the mapping settings
+	// Reload applies.
+	identity *admin.Identity
+	store    *storeapi.Server
+
+	// args and getenv are what ParseFlags read the configuration from;
+	// Reload reads it again from them. Nil getenv: the Config was set
+	// directly, and Reload keeps it.
+	args   []string
+	getenv func(string) string
+	// reloadMu makes reloads one at a time.
+	reloadMu sync.Mutex
 
 	httpsListener net.Listener
 	httpListener  net.Listener
@@ -134,7 +150,7 @@ var errHelp = errors.New("help")
 // serveUsage prints serve's flags, each with the kind of value it takes,
 // its variable and its default.
 func serveUsage(w io.Writer, opts []option) {
-	fmt.Fprint(w, "Usage: isadmin serve [flags]\n\nRuns the server. Every flag has an ISADMIN_* variable; a flag given wins over its variable.\n\nFlags:\n")
+	fmt.Fprint(w, "Usage: isadmin serve [flags]\n\nRuns the server. Every flag has an ISADMIN_* variable; a flag given wins over its variable, which wins over --config.\nSIGHUP reads the configuration and the certificate again (see README: which settings take effect without a restart).\n\nFlags:\n")
 	for _, o := range opts {
 		kind := "TEXT"
 		switch _, durErr := time.ParseDuration(o.def); {
@@ -157,6 +173,7 @@ func serveUsage(w io.Writer, opts []option) {
 
 // ParseFlags reads flags, then ISADMIN_* variables for the flags not given.
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
+	m.args, m.getenv = slices.Clone(args), getenv
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins, passwordFile, resetPassword, configFile string
@@ -448,6 +465,7 @@ func (m *Main) Run(ctx context.Context) error {
 		config.HashDisabled = false
 	}
 	m.metrics = newMetrics(profile, m.DB)
+	m.live.Store(newLiveSettings(c))
 	identity := &admin.Identity{
 		OnEvent: m.metrics.observeAuth,
 		Store:   m.DB, Now: m.Now, HashCost: m.hashCost,
@@ -479,7 +497,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Now:          m.Now,
 	}
 	router := httprouter.New()
-	m.handler = writeDeadlines(carbonServer(headerLimit(hostAllowlist(carryOut(cors(router, c.CORSOrigins), operationTimeout), append([]string{c.Hostname}, c.AllowedHosts...)), 8<<10)), writeIdleTimeout)
+	corsOrigins := func() []string { return m.live.Load().corsOrigins }
+	hosts := func() map[string]bool { return m.live.Load().hosts }
+	m.handler = writeDeadlines(carbonServer(headerLimit(hostAllowlist(carryOut(cors(router, corsOrigins), operationTimeout), hosts), 8<<10)), writeIdleTimeout)
 	srv.Register(router)
 	tokenConfig, err := tokens.ConfigOf(profile)
 	if err != nil {
@@ -515,8 +535,9 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	store.Register(router)
+	m.identity, m.store = identity, store
 	m.registerHealth(router)
-	m.metrics.register(router, c.MetricsToken)
+	m.metrics.register(router, func() string { return m.live.Load().metricsToken })
 	router.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !store.Unrouted(w, r, "") {
 			http.NotFound(w, r)
@@ -602,24 +623,6 @@ type serverErrors struct{ log zerolog.Logger }
 func (e serverErrors) Write(p []byte) (int, error) {
 	e.log.Warn().Msg(strings.TrimSpace(string(p)))
 	return len(p), nil
-}
-
-// Reload reads the TLS certificate again (SIGHUP): a renewed certificate
-// serves the next connections without a restart. On failure the one in
-// use stays.
-func (m *Main) Reload() error {
-	if m.httpsListener == nil {
-		return nil
-	}
-	c := m.Config
-	cert, err := loadCertificate(c.DataDir, c.TLSCert, c.TLSKey, m.Now)
-	if err != nil {
-		m.Log.Error().Err(err).Msg("reload: the TLS certificate could not be read; the one in use stays")
-		return err
-	}
-	m.cert.Store(&cert)
-	m.Log.Info().Msg("reload: the TLS certificate was read again")
-	return nil
 }
 
 // HTTPSAddr is the address the HTTPS listener is bound to, or "".
