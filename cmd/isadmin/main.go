@@ -40,6 +40,9 @@ Usage:
   isadmin role COMMAND     add roles, grant and revoke permissions, assign roles (isadmin role -h)
   isadmin client COMMAND   list, show, create and delete OAuth clients (isadmin client -h)
   isadmin sp COMMAND       list, show and delete service providers (isadmin sp -h)
+  isadmin import --from URL | --from-file FILE
+                           copy OAuth clients and service providers from a WSO2 IS or an export (isadmin import -h)
+  isadmin export FILE      write the OAuth clients and service providers to a JSON file import reads
   isadmin migrate          apply the database migrations and exit
   isadmin backup FILE      write a consistent copy of the SQLite database, also while serving
   isadmin restore FILE     put a backup in place of the SQLite database (server stopped)
@@ -75,9 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			m.Close(context.Background())
 			return err
 		}
-		// SIGHUP reads the configuration and the TLS certificate again
-		// instead of ending the process (Main.Reload, which logs what it
-		// applied or why it applied nothing).
+		// SIGHUP reads the TLS certificate again instead of ending the
+		// process.
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
@@ -95,6 +97,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return m.Close(shutdown)
 	case "tenant", "user", "role", "client", "sp":
 		return runManage(ctx, args, getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":

@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
+	"github.com/isadmin/isadmin/schema/sealed"
+	"github.com/isadmin/isadmin/wsdl"
+)
+
+// Tenants of the import tests; carbon.super is always there.
+var importTenants = []string{admin.SuperTenantDomain, "a.example.com", "b.example.org"}
+
+// importSeed says what seedSource writes in each tenant.
+type importSeed struct {
+	// clients per tenant, of which the first sps are linked by one
+	// service provider each; every fifth linked one belongs to bob, who
+	// also owns bobOwn unlinked clients read with bob's credentials.
+	clients, sps, bobOwn int
+}
+
+func importKey(domain string, i int) string {
+	return fmt.Sprintf("%s-key-%04d", strings.SplitN(domain, ".", 2)[0], i)
+}
+
+// fullSettings sets every kind of field of a client, so that what a
+// profile carries and what it lacks both show.
+func fullSettings(i int) *wsdl.OAuthConsumerAppDTO {
+	s := func(v string) *string { return &v }
+	b := func(v bool) *bool { return &v }
+	n := int64(i)
+	return &wsdl.OAuthConsumerAppDTO{
+		ApplicationAccessTokenExpiryTime: 3600 + n, UserAccessTokenExpiryTime: 7200 + n, RefreshTokenExpiryTime: 86400 + n,
+		IdTokenExpiryTime: 900 + n, Audiences: []string{"aud-" + fmt.Sprint(i), "https://api.example/x"},
+		BackChannelLogoutUrl: s("https://logout.example/" + fmt.Sprint(i)), BypassClientCredentials: i%2 == 0,
+		FrontchannelLogoutUrl: s("https://front.example/"), IdTokenEncryptionEnabled: i%3 == 0,
+		IdTokenEncryptionAlgorithm: s("RSA-OAEP"), IdTokenEncryptionMethod: s("A128GCM"),
+		PkceMandatory: i%2 == 1, PkceSupportPlain: i%4 == 1, RenewRefreshTokenEnabled: s("true"),
+		RequestObjectSignatureValidationEnabled: true, ScopeValidators: []string{"Role based scope validator"},
+		TokenBindingType: s("cookie"), TokenType: s("JWT"), TokenBindingValidationEnabled: true,
+		TokenRevocationWithIDPSessionTerminationEnabled: true, IdTokenSignatureAlgorithm: s("PS256"),
+		JwksURI: s("https://jwks.example/" + fmt.Sprint(i)), SubjectType: s("public"),
+		TokenEndpointAuthMethod: s("private_key_jwt"), AccessTokenClaims: []string{"email", "groups"},
+		HybridFlowEnabled: true, HybridFlowResponseType: s("code id_token"), TokenEndpointAllowReusePvtKeyJwt: b(false),
+		CibaAuthReqExpiryTime: 300, CibaNotificationChannels: s("email"), JwtScopeAsArrayEnabled: b(true),
+		IsFragmentApp: i%7 == 0, ExtendRenewedRefreshTokenExpiryTime: true,
+	}
+}
+
+// seedSource writes the tenants, users, clients and service providers of
+// an import test straight into a server's database.
+func seedSource(t testing.TB, db *schema.DB, seed importSeed) {
+	t.Helper()
+	ctx := context.Background()
+	id := &admin.Identity{Store: db, HashCost: bcrypt.MinCost}
+	for _, d := range importTenants[1:] {
+		if _, err := db.FindTenantByDomain(ctx, d); err != nil {
+			if _, err := id.AddTenant(ctx, d, "admin", "admin"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, d := range importTenants {
+		bob := "bob@" + d
+		if d == admin.SuperTenantDomain {
+			bob = "bob"
+		}
+		if err := id.AddUser(ctx, bob, "bobpw", []string{admin.AdminRole}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type job func() error
+	jobs := make(chan job)
+	var wg sync.WaitGroup
+	var failed atomic.Value
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if err := j(); err != nil {
+					failed.Store(err)
+				}
+			}
+		}()
+	}
+	grants := []string{"client_credentials", "authorization_code refresh_token", "password refresh_token", "implicit"}
+	for _, d := range importTenants {
+		tn, err := db.FindTenantByDomain(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range seed.clients + seed.bobOwn {
+			owner := "admin"
+			if (i < seed.sps && i%5 == 4) || i >= seed.clients {
+				owner = "bob"
+			}
+			state := admin.StateActive
+			if i%11 == 3 {
+				state = admin.StateRevoked
+			}
+			settings, err := admin.ClientSettings(fullSettings(i))
+			if err != nil {
+				panic(err)
+			}
+			app := &admin.OAuthApp{TenantID: tn.ID, Owner: owner, Name: fmt.Sprintf("app %s %d", d, i),
+				ConsumerKey: importKey(d, i), ConsumerSecret: fmt.Sprintf("secret-%s-%d", d, i),
+				CallbackURL: fmt.Sprintf("https://cb.example/%d?a=1&b=<2>", i), GrantTypes: grants[i%len(grants)],
+				OAuthVersion: "OAuth-2.0", State: state, Settings: settings}
+			jobs <- func() error { return db.CreateOAuthApp(ctx, app) }
+		}
+		for i := range seed.sps {
+			rec, err := importSP(tn.ID, d, i)
+			if err != nil {
+				panic(err)
+			}
+			jobs <- func() error { return db.CreateServiceProvider(ctx, rec) }
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// importSP is the i-th service provider of a tenant: it links the i-th
+// client and has a bit of every section.
+func importSP(tenantID int64, domain string, i int) (*admin.ServiceProviderRecord, error) {
+	s := func(v string) *string { return &v }
+	tree := admin.NewApplicationTree()
+	tree.InboundAuthenticationConfig = &wsdl.InboundAuthenticationConfig{InboundAuthenticationRequestConfigs: []*wsdl.InboundAuthenticationRequestConfig{
+		{InboundAuthKey: s(importKey(domain, i)), InboundAuthType: s("oauth2"), InboundConfigType: s("standardAPP"),
+			Properties: []*wsdl.Property{{Name: s("oauthConsumerKey"), Value: s(importKey(domain, i))}}},
+		{InboundAuthKey: s(fmt.Sprintf("issuer-%d", i)), InboundAuthType: s("samlsso"), Properties: []*wsdl.Property{}},
+	}}
+	tree.ClaimConfig = &wsdl.ClaimConfig{LocalClaimDialect: i%2 == 0, RoleClaimURI: s("http://wso2.org/claims/role"),
+		AlwaysSendMappedLocalSubjectId: true, ClaimMappings: []*wsdl.ClaimMapping{}}
+	tree.LocalAndOutBoundAuthenticationConfig.AuthenticationType = s("flow")
+	tree.LocalAndOutBoundAuthenticationConfig.SubjectClaimUri = s("http://wso2.org/claims/emailaddress")
+	tree.LocalAndOutBoundAuthenticationConfig.AlwaysSendBackAuthenticatedListOfIdPs = true
+	tree.PermissionAndRoleConfig = &wsdl.PermissionsAndRoleConfig{}
+	tree.InboundProvisioningConfig = &wsdl.InboundProvisioningConfig{ProvisioningUserStore: s("PRIMARY"), ProvisioningEnabled: i%2 == 1}
+	tree.SaasApp = i%3 == 0
+	tree.AccessUrl = s(fmt.Sprintf("https://app.example/%d", i))
+	tree.ImageUrl = s("https://img.example/logo.png")
+	tree.Discoverable = i%2 == 0
+	tree.TemplateId = s("custom-application")
+	doc, keys, err := admin.StoredApplication(tree)
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return &admin.ServiceProviderRecord{TenantID: tenantID, Name: fmt.Sprintf("sp-%d", i),
+		UUID: fmt.Sprintf("%08x-0000-4000-8000-%012x", i, tenantID&0xffffff), Description: fmt.Sprintf("service provider %d of %s", i, domain),
+		Owner: "admin", Document: data, OAuthKeys: keys}, nil
+}
+
+// importTarget is an empty deployment to import into: an SQLite database
+// and its secret key file in dir (PostgreSQL when the tests run on it).
+type importTarget struct {
+	dir, databaseURL string
+	db               *schema.DB
+}
+
+func newImportTarget(t testing.TB) *importTarget {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	tg := &importTarget{dir: dir}
+	location := filepath.Join(dir, "isadmin.db")
+	if base := schematest.PostgresURL(); base != "" {
+		tg.databaseURL = schematest.NewSchema(t, base)
+		location = tg.databaseURL
+	}
+	keys, err := sealed.CreateKeyFile(filepath.Join(dir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := schema.Open(ctx, location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.UseSecretKeys(ctx, keys); err != nil {
+		t.Fatal(err)
+	}
+	tg.db = db
+	return tg
+}
+
+// args are the flags that name the target's database.
+func (tg *importTarget) args() []string {
+	a := []string{"--data-dir", tg.dir}
+	if tg.databaseURL != "" {
+		a = append(a, "--database-url", tg.databaseURL)
+	}
+	return a
+}
+
+// runCLI runs an isadmin command in process and returns its output and
+// exit status.
+func runCLI(t testing.TB, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+	return out.String(), errOut.String(), exitCode(err)
+}
+
+// importCredentials writes a credentials file naming every tenant's admin
+// and bob, and a password file for admin.
+func importCredentials(t testing.TB) (credentials, password string) {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	for _, d := range importTenants {
+		if d == admin.SuperTenantDomain {
+			b.WriteString("# the super tenant\nadmin:admin\nbob:bobpw\n")
+			continue
+		}
+		fmt.Fprintf(&b, "admin@%s:admin\nbob@%s:bobpw\n", d, d)
+	}
+	credentials, password = filepath.Join(dir, "credentials"), filepath.Join(dir, "password")
+	if err := os.WriteFile(credentials, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(password, []byte("admin\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return credentials, password
+}
+
+var summaryLine = regexp.MustCompile(`(?m)^(?:dry run, nothing written: )?(OAuth clients|service providers): (.*)$`)
+
+// summaryCounts reads the summary lines: "OAuth clients" → "0 created, ...".
+func summaryCounts(out string) map[string]string {
+	m := map[string]string{}
+	for _, sub := range summaryLine.FindAllStringSubmatch(out, -1) {
+		m[sub[1]] = sub[2]
+	}
+	return m
+}
+
+func wantSummary(t *testing.T, out, clients, sps string) {
+	t.Helper()
+	got := summaryCounts(out)
+	if got["OAuth clients"] != clients || got["service providers"] != sps {
+		t.Fatalf("summary:\n  clients %q\n  want    %q\n  sps     %q\n  want    %q\noutput:\n%s", got["OAuth clients"], clients, got["service providers"], sps, out)
+	}
+}
+
+// compareImported checks every client and service provider of the source
+// against the target, field by field as the profile puts them on the wire
+// (getOAuthApplicationData, getApplication), and the secrets, owners,
+// links and (where the profile has them) resource ids besides.
+func compareImported(t *testing.T, src, dst *schema.DB, profile string, only func(domain, id string) bool) (clients, sps int) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := wsdl.Load(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	getClient := p.Service("OAuthAdminService").Operation("getOAuthApplicationData")
+	getApp := p.Service("IdentityApplicationManagementService").Operation("getApplication")
+	encode := func(op *wsdl.Operation, resp wsdl.Struct) string {
+		e := wsdl.NewEncoder(nil)
+		e.Response(op, resp)
+		return string(e.Bytes())
+	}
+	for _, d := range importTenants {
+		st, err := src.FindTenantByDomain(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dt, err := dst.FindTenantByDomain(ctx, d)
+		if err != nil {
+			t.Fatalf("target lacks tenant %s: %v", d, err)
+		}
+		apps, err := src.ListTenantOAuthApps(ctx, st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range apps {
+			if only != nil && !only(d, a.ConsumerKey) {
+				continue
+			}
+			b, err := dst.FindOAuthAppByKey(ctx, dt.ID, a.ConsumerKey)
+			if err != nil {
+				t.Fatalf("tenant %s: client %s not imported: %v", d, a.ConsumerKey, err)
+			}
+			// A release without state on the wire (before 5.3) cannot tell
+			// it: the import makes such clients ACTIVE.
+			wantState := a.State
+			if getClient.Output.Fields[0].Elem.Field("state") == nil {
+				wantState = admin.StateActive
+			}
+			if a.ConsumerSecret != b.ConsumerSecret || a.Owner != b.Owner || wantState != b.State {
+				t.Fatalf("tenant %s: client %s: secret, owner or state differ: %q %q %q, want %q %q %q", d, a.ConsumerKey,
+					b.ConsumerSecret, b.Owner, b.State, a.ConsumerSecret, a.Owner, wantState)
+			}
+			x, err := admin.ClientDTO(a, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, err := admin.ClientDTO(b, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ex, ey := encode(getClient, &wsdl.GetOAuthApplicationDataResponse{Return: x}), encode(getClient, &wsdl.GetOAuthApplicationDataResponse{Return: y}); ex != ey {
+				t.Fatalf("tenant %s: client %s differs in profile %s:\n got %s\nwant %s", d, a.ConsumerKey, profile, ey, ex)
+			}
+			clients++
+		}
+		recs, _, err := src.ListServiceProviders(ctx, st.ID, "", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range recs {
+			if only != nil && !only(d, a.Name) {
+				continue
+			}
+			b, err := dst.FindServiceProviderByName(ctx, dt.ID, a.Name)
+			if err != nil {
+				t.Fatalf("tenant %s: service provider %s not imported: %v", d, a.Name, err)
+			}
+			if strings.Join(a.OAuthKeys, " ") != strings.Join(b.OAuthKeys, " ") || a.Owner != b.Owner {
+				t.Fatalf("tenant %s: service provider %s: links %v owner %q, want %v %q", d, a.Name, b.OAuthKeys, b.Owner, a.OAuthKeys, a.Owner)
+			}
+			x, err := admin.ApplicationView(a, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, err := admin.ApplicationView(b, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The database's own ids and tenant ids are not the source's.
+			x.ApplicationID, y.ApplicationID = 0, 0
+			x.Owner.TenantId, y.Owner.TenantId = 0, 0
+			if ex, ey := encode(getApp, &wsdl.GetApplicationResponse{Return: x}), encode(getApp, &wsdl.GetApplicationResponse{Return: y}); ex != ey {
+				t.Fatalf("tenant %s: service provider %s differs in profile %s:\n got %s\nwant %s", d, a.Name, profile, ey, ex)
+			}
+			if getApp.Output.Fields[0].Elem.Field("applicationResourceId") != nil && a.UUID != b.UUID {
+				t.Fatalf("tenant %s: service provider %s: uuid %s, want %s", d, a.Name, b.UUID, a.UUID)
+			}
+			sps++
+		}
+	}
+	return clients, sps
+}
+
+// TestImportFromProfiles imports 1,002 clients and 201 service providers
+// across three tenants from isadmin serving IS 5.0 (before 5.3), IS 5.7
+// and IS 7.3, the release detected from the WSDL, and compares every
+// field the profile carries; a second run changes nothing.
+func TestImportFromProfiles(t *testing.T) {
+	seed := importSeed{clients: 330, sps: 67, bobOwn: 4}
+	for _, profile := range []string{"is-5.0", "is-5.7", "is-7.3"} {
+		t.Run(profile, func(t *testing.T) {
+			src := startServer(t, profile)
+			seedSource(t, src.DB, seed)
+			credentials, password := importCredentials(t)
+			tg := newImportTarget(t)
+			args := append([]string{"import", "--from", src.URL, "--user", "admin", "--password-file", password,
+				"--all-tenants", "--credentials", credentials, "--create-tenants", "--progress", "lines"}, tg.args()...)
+			out, errOut, code := runCLI(t, args...)
+			if code != 0 {
+				t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+			}
+			if !strings.Contains(errOut, "profile "+profile+", from its WSDL") && !strings.Contains(errOut, "profile "+profile+" (") {
+				t.Fatalf("detected profile: want %s in\n%s", profile, errOut)
+			}
+			n := 3 * (seed.clients + seed.bobOwn)
+			wantSummary(t, out, fmt.Sprintf("%d created, 0 updated, 0 unchanged, 0 failed", n), fmt.Sprintf("%d created, 0 updated, 0 unchanged, 0 failed", 3*seed.sps))
+			clients, sps := compareImported(t, src.DB, tg.db, profile, nil)
+			if clients != n || sps != 3*seed.sps {
+				t.Fatalf("compared %d clients and %d service providers", clients, sps)
+			}
+			for _, want := range []string{"a.example.com: writing OAuth clients: 334 to do", "b.example.org: reading service providers: 67 to do"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("progress lines lack %q:\n%s", want, errOut)
+				}
+			}
+
+			out, errOut, code = runCLI(t, append(args, "--profile", profile)...)
+			if code != 0 {
+				t.Fatalf("second import: exit %d\n%s\n%s", code, out, errOut)
+			}
+			wantSummary(t, out, fmt.Sprintf("0 created, 0 updated, %d unchanged, 0 failed", n), fmt.Sprintf("0 created, 0 updated, %d unchanged, 0 failed", 3*seed.sps))
+		})
+	}
+}
