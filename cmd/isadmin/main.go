@@ -78,8 +78,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			m.Close(context.Background())
 			return err
 		}
-		// SIGHUP reads the TLS certificate again instead of ending the
-		// process.
+		// SIGHUP reads the configuration and the TLS certificate again
+		// instead of ending the process (Main.Reload, which logs what it
+		// applied or why it applied nothing).
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
 		defer signal.Stop(hup)
