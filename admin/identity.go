@@ -92,6 +92,9 @@ type IdentityStore interface {
 	CreateRole(ctx context.Context, r *Role) error
 	FindRole(ctx context.Context, tenantID int64, name string) (*Role, error)
 	ListRoles(ctx context.Context, tenantID int64) ([]*Role, error)
+	// DeleteRole deletes a role with its permissions and memberships, or
+	// reports ErrNotFound.
+	DeleteRole(ctx context.Context, tenantID int64, name string) error
 	GrantPermission(ctx context.Context, tenantID int64, role, permission string) error
 	RevokePermission(ctx context.Context, tenantID int64, role, permission string) error
 	AddUserToRole(ctx context.Context, tenantID int64, user, role string) error

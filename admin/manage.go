@@ -235,6 +235,27 @@ func (id *Identity) ListRoles(ctx context.Context, domain string) ([]*Role, erro
 	return roles, nil
 }
 
+// DeleteRole deletes a role of a tenant ("" is the super tenant) with its
+// permissions and memberships. The admin role stays.
+func (id *Identity) DeleteRole(ctx context.Context, domain, role string) error {
+	t, err := id.tenant(ctx, domain)
+	if err != nil {
+		return err
+	}
+	if _, err := id.role(ctx, t, role); err != nil {
+		return err
+	}
+	if role == AdminRole {
+		return Errorf("role.admin-role", "role %s of %s cannot be deleted", AdminRole, t.Domain)
+	}
+	if err := id.Store.DeleteRole(ctx, t.ID, role); errors.Is(err, ErrNotFound) {
+		return roleNotFound(role, t.Domain)
+	} else if err != nil {
+		return Internal("role.delete-failed", "deleting role %s in %s failed", err, role, t.Domain)
+	}
+	return nil
+}
+
 // GrantPermission adds a permission to a role; granting one the role has is
 // no error.
 func (id *Identity) GrantPermission(ctx context.Context, domain, role, permission string) error {

@@ -380,6 +380,18 @@ func (db *DB) RevokePermission(ctx context.Context, tenantID int64, role, permis
 	return nil
 }
 
+// DeleteRole deletes the tenant's role with its permissions and
+// memberships, or reports admin.ErrNotFound.
+func (db *DB) DeleteRole(ctx context.Context, tenantID int64, name string) error {
+	err := db.update(ctx, func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `DELETE FROM roles WHERE tenant_id = ? AND name = ?`, tenantID, name))
+	})
+	if err != nil {
+		return fmt.Errorf("schema: delete role %q: %w", name, err)
+	}
+	return nil
+}
+
 // AddUserToRole makes the user a member of the role; admin.ErrNotFound when
 // either does not exist, admin.ErrDuplicateName when it already is.
 func (db *DB) AddUserToRole(ctx context.Context, tenantID int64, user, role string) error {

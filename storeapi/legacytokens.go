@@ -187,29 +187,9 @@ func (s *Server) jagRefreshToken(w http.ResponseWriter, r *http.Request, form ur
 		s.jagFail(w, badRequest("clientId %q is not the consumer key of the application's %s keys.", clientID, keyType))
 		return
 	}
-	km, issuer, err := s.tokenIssuer(m.KeyManager)
+	t, err := s.refreshToken(ctx, m, form.Get("clientSecret"), strings.TrimSpace(form.Get("oldAccessToken")), strings.Fields(form.Get("tokenScope")), validity)
 	if err != nil {
 		s.jagFail(w, err)
-		return
-	}
-	secret := form.Get("clientSecret")
-	if secret == "" {
-		c, err := km.Client(ctx, m.ConsumerKey)
-		if err != nil {
-			s.jagFail(w, kmFailure(m.KeyManager, err))
-			return
-		}
-		secret = c.ConsumerSecret
-	}
-	if old := strings.TrimSpace(form.Get("oldAccessToken")); old != "" {
-		if err := issuer.RevokeToken(ctx, m.ConsumerKey, secret, old); err != nil {
-			s.jagFail(w, kmFailure(m.KeyManager, err))
-			return
-		}
-	}
-	t, err := issuer.ClientCredentialsToken(ctx, m.ConsumerKey, secret, strings.Fields(form.Get("tokenScope")), validity)
-	if err != nil {
-		s.jagFail(w, kmFailure(m.KeyManager, err))
 		return
 	}
 	scopes := t.Scopes
@@ -217,9 +197,6 @@ func (s *Server) jagRefreshToken(w http.ResponseWriter, r *http.Request, form ur
 		scopes = []string{}
 	}
 	expires := t.ExpiresIn
-	if validity < 0 {
-		expires = -1
-	}
 	out := struct {
 		Error bool `json:"error"`
 		Data  struct {

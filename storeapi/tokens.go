@@ -218,35 +218,13 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request, ps httpro
 		s.fail(w, r, badRequest("grantType %q is not supported: only CLIENT_CREDENTIALS.", req.GrantType))
 		return
 	}
-	km, ok := s.KeyManagers[m.KeyManager]
-	if !ok {
-		s.fail(w, r, conflict("Key manager %q of key mapping %s is not configured.", m.KeyManager, m.UUID))
-		return
-	}
-	issuer, ok := km.(TokenIssuer)
-	if !ok {
-		s.fail(w, r, badRequest("Key manager %q issues no tokens.", m.KeyManager))
-		return
-	}
-	secret := req.ConsumerSecret
-	if secret == "" {
-		c, err := km.Client(ctx, m.ConsumerKey)
-		if errors.Is(err, ErrClientNotFound) {
-			err = conflict("Key manager %q no longer has the OAuth client %q of key mapping %s.", m.KeyManager, m.ConsumerKey, m.UUID)
-		}
-		if err != nil {
-			s.fail(w, r, kmFailure(m.KeyManager, err))
-			return
-		}
-		secret = c.ConsumerSecret
-	}
 	validity := time.Duration(*req.ValidityPeriod) * time.Second
 	if *req.ValidityPeriod < 0 {
 		validity = -1
 	}
-	t, err := issuer.ClientCredentialsToken(ctx, m.ConsumerKey, secret, *req.Scopes, validity)
+	t, err := s.clientCredentialsToken(ctx, m, req.ConsumerSecret, *req.Scopes, validity)
 	if err != nil {
-		s.fail(w, r, kmFailure(m.KeyManager, err))
+		s.fail(w, r, err)
 		return
 	}
 	scopes := t.Scopes
@@ -254,4 +232,34 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request, ps httpro
 		scopes = []string{}
 	}
 	writeJSON(w, http.StatusOK, tokenView{AccessToken: t.AccessToken, TokenScopes: scopes, ValidityTime: t.ExpiresIn})
+}
+
+// clientCredentialsToken gets a token for the client of a key mapping with
+// the client_credentials grant: with secret, else the one the key manager
+// keeps. A validity of 0 asks for the key manager's default, a negative
+// one for a token that never expires.
+func (s *Server) clientCredentialsToken(ctx context.Context, m *KeyMapping, secret string, scopes []string, validity time.Duration) (*AccessToken, error) {
+	km, ok := s.KeyManagers[m.KeyManager]
+	if !ok {
+		return nil, conflict("Key manager %q of key mapping %s is not configured.", m.KeyManager, m.UUID)
+	}
+	issuer, ok := km.(TokenIssuer)
+	if !ok {
+		return nil, badRequest("Key manager %q issues no tokens.", m.KeyManager)
+	}
+	if secret == "" {
+		c, err := km.Client(ctx, m.ConsumerKey)
+		if errors.Is(err, ErrClientNotFound) {
+			return nil, conflict("Key manager %q no longer has the OAuth client %q of key mapping %s.", m.KeyManager, m.ConsumerKey, m.UUID)
+		}
+		if err != nil {
+			return nil, kmFailure(m.KeyManager, err)
+		}
+		secret = c.ConsumerSecret
+	}
+	t, err := issuer.ClientCredentialsToken(ctx, m.ConsumerKey, secret, scopes, validity)
+	if err != nil {
+		return nil, kmFailure(m.KeyManager, err)
+	}
+	return t, nil
 }

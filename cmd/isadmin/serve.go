@@ -28,6 +28,7 @@ import (
 	"github.com/isadmin/isadmin/soap"
 	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/tokens"
+	"github.com/isadmin/isadmin/web"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -480,6 +481,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Log.Warn().Str("user", c.AdminUser).Msg("the admin password given is not the admin's: the admin keeps its own (--reset-admin-password sets the one given)")
 	}
 	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config, Authorizations: m.DB}
+	appMgt := &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now, Limits: config.Limits}
 	srv := &soap.Server{
 		HTTPAdminServices: c.HTTPAdminServices,
 		Profile:           profile,
@@ -487,7 +489,7 @@ func (m *Main) Run(ctx context.Context) error {
 			"OAuthAdminService":   oauthAdmin,
 			"AuthenticationAdmin": &admin.AuthenticationAdmin{Identity: identity},
 
-			"IdentityApplicationManagementService": &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now, Limits: config.Limits},
+			"IdentityApplicationManagementService": appMgt,
 		},
 		Identity:     identity,
 		Observe:      m.metrics.observeSOAP,
@@ -535,6 +537,11 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	store.Register(router)
+	version, _, _, _ := buildInfo()
+	pages := &web.Server{Profile: profile, Identity: identity, OAuth: oauthAdmin, AppMgt: appMgt, Store: store, Version: version, Now: m.Now}
+	if err := pages.Register(router); err != nil {
+		return err
+	}
 	m.identity, m.store = identity, store
 	m.registerHealth(router)
 	m.metrics.register(router, func() string { return m.live.Load().metricsToken })
