@@ -9,6 +9,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/isadmin/isadmin/soap"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -43,11 +44,12 @@ func (d Detection) String() string {
 // Carbon serves it without credentials) and names the profile whose
 // documents have the same operations and types, field for field; when
 // none has, the nearest, and Exact is false. Among profiles alike it
-// takes the latest release.
-func Detect(ctx context.Context, client *http.Client, baseURL string) (Detection, error) {
+// takes the latest release. Transient failures are tried again as retry
+// says.
+func Detect(ctx context.Context, client *http.Client, baseURL string, retry Retry) (Detection, error) {
 	remote := map[string]map[string]bool{}
 	for _, svc := range detectServices {
-		doc, err := fetchWSDL(ctx, client, strings.TrimSuffix(baseURL, "/")+"/services/"+svc+"?wsdl")
+		doc, err := fetchWSDLRetrying(ctx, client, strings.TrimSuffix(baseURL, "/")+"/services/"+svc+"?wsdl", retry)
 		if err != nil {
 			return Detection{}, fmt.Errorf("reading the WSDL of %s: %w", svc, err)
 		}
@@ -99,6 +101,22 @@ func Detect(ctx context.Context, client *http.Client, baseURL string) (Detection
 	return best, nil
 }
 
+func fetchWSDLRetrying(ctx context.Context, client *http.Client, url string, retry Retry) ([]byte, error) {
+	var err error
+	for try := range retry.attempts() {
+		if try > 0 {
+			if serr := sleepContext(ctx, retry.wait(try-1)); serr != nil {
+				return nil, err
+			}
+		}
+		var doc []byte
+		if doc, err = fetchWSDL(ctx, client, url); err == nil || !Transient(err) || ctx.Err() != nil {
+			return doc, err
+		}
+	}
+	return nil, err
+}
+
 func fetchWSDL(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -114,7 +132,7 @@ func fetchWSDL(ctx context.Context, client *http.Client, url string) ([]byte, er
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+		return nil, &soap.RemoteFault{Status: resp.StatusCode, Reason: fmt.Sprintf("HTTP %d", resp.StatusCode)}
 	}
 	return body, nil
 }

@@ -258,7 +258,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		client := &http.Client{Timeout: f.timeout, Transport: transport}
 		profileName := f.profile
 		if profileName == "" {
-			det, err := transfer.Detect(ctx, client, f.from)
+			det, err := transfer.Detect(ctx, client, f.from, transfer.Retry{Attempts: f.retries + 1, Backoff: f.retryWait})
 			if err != nil {
 				return failure(fmt.Errorf("detecting the release of %s (or give --profile): %w", f.from, err))
 			}

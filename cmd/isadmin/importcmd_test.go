@@ -5,6 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -270,7 +275,7 @@ func wantSummary(t *testing.T, out, clients, sps string) {
 // against the target, field by field as the profile puts them on the wire
 // (getOAuthApplicationData, getApplication), and the secrets, owners,
 // links and (where the profile has them) resource ids besides.
-func compareImported(t *testing.T, src, dst *schema.DB, profile string, only func(domain, id string) bool) (clients, sps int) {
+func compareImported(t *testing.T, src, dst *schema.DB, profile string, tenants []string, only func(domain, id string) bool) (clients, sps int) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := wsdl.Load(profile)
@@ -284,7 +289,7 @@ func compareImported(t *testing.T, src, dst *schema.DB, profile string, only fun
 		e.Response(op, resp)
 		return string(e.Bytes())
 	}
-	for _, d := range importTenants {
+	for _, d := range tenants {
 		st, err := src.FindTenantByDomain(ctx, d)
 		if err != nil {
 			t.Fatal(err)
@@ -389,7 +394,7 @@ func TestImportFromProfiles(t *testing.T) {
 			}
 			n := 3 * (seed.clients + seed.bobOwn)
 			wantSummary(t, out, fmt.Sprintf("%d created, 0 updated, 0 unchanged, 0 failed", n), fmt.Sprintf("%d created, 0 updated, 0 unchanged, 0 failed", 3*seed.sps))
-			clients, sps := compareImported(t, src.DB, tg.db, profile, nil)
+			clients, sps := compareImported(t, src.DB, tg.db, profile, importTenants, nil)
 			if clients != n || sps != 3*seed.sps {
 				t.Fatalf("compared %d clients and %d service providers", clients, sps)
 			}
@@ -406,4 +411,352 @@ func TestImportFromProfiles(t *testing.T) {
 			wantSummary(t, out, fmt.Sprintf("0 created, 0 updated, %d unchanged, 0 failed", n), fmt.Sprintf("0 created, 0 updated, %d unchanged, 0 failed", 3*seed.sps))
 		})
 	}
+}
+
+// TestImportDryRunNoUpdate changes the source after an import and checks
+// what a dry run says and leaves, what --no-update keeps, and that a plain
+// run updates.
+func TestImportDryRunNoUpdate(t *testing.T) {
+	ctx := context.Background()
+	src := startServer(t, "is-7.3")
+	seedSource(t, src.DB, importSeed{clients: 40, sps: 10, bobOwn: 2})
+	credentials, password := importCredentials(t)
+	tg := newImportTarget(t)
+	args := append([]string{"import", "--from", src.URL, "--user", "admin", "--password-file", password, "--profile", "is-7.3",
+		"--all-tenants", "--credentials", credentials, "--create-tenants", "--progress", "none"}, tg.args()...)
+	if out, errOut, code := runCLI(t, args...); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+
+	// Change a client and a service provider, add a client.
+	app, err := src.DB.FindOAuthAppByKey(ctx, admin.SuperTenantID, importKey(admin.SuperTenantDomain, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.GrantTypes, app.CallbackURL = "client_credentials password", "https://changed.example/cb"
+	if err := src.DB.UpdateOAuthApp(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := src.DB.FindServiceProviderByName(ctx, admin.SuperTenantID, "sp-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp.Description = "changed"
+	if err := src.DB.UpdateServiceProvider(ctx, sp); err != nil {
+		t.Fatal(err)
+	}
+	fresh := &admin.OAuthApp{TenantID: admin.SuperTenantID, Owner: "admin", Name: "fresh", ConsumerKey: "fresh-key",
+		ConsumerSecret: "fresh-secret", OAuthVersion: "OAuth-2.0", State: admin.StateActive, GrantTypes: "client_credentials"}
+	if err := src.DB.CreateOAuthApp(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+
+	exportFile := func(name string) []byte {
+		path := filepath.Join(t.TempDir(), name)
+		if out, errOut, code := runCLI(t, append([]string{"export", path}, tg.args()...)...); code != 0 {
+			t.Fatalf("export: exit %d\n%s\n%s", code, out, errOut)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	before := exportFile("before.json")
+
+	out, errOut, code := runCLI(t, append(args, "--dry-run")...)
+	if code != 0 {
+		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"update client carbon-key-0001 (carbon.super): callbackUrl, grantTypes\n",
+		"update service provider sp-2 (carbon.super): description\n",
+		"create client fresh-key (carbon.super)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	n := 3 * 42
+	wantSummary(t, out, fmt.Sprintf("1 to create, 1 to update, %d unchanged, 0 failed", n-1), "0 to create, 1 to update, 29 unchanged, 0 failed")
+	if !strings.Contains(out, "dry run, nothing written: ") {
+		t.Errorf("the dry run does not say so:\n%s", out)
+	}
+	if after := exportFile("after-dry-run.json"); !bytes.Equal(before, after) {
+		t.Fatal("a dry run changed the database")
+	}
+
+	out, errOut, code = runCLI(t, append(args, "--no-update")...)
+	if code != 0 {
+		t.Fatalf("--no-update: exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, fmt.Sprintf("1 created, 0 updated, %d unchanged, 1 kept, 0 failed", n-1), "0 created, 0 updated, 29 unchanged, 1 kept, 0 failed")
+	kept, err := tg.db.FindOAuthAppByKey(ctx, admin.SuperTenantID, importKey(admin.SuperTenantDomain, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.CallbackURL == app.CallbackURL {
+		t.Fatal("--no-update updated a client")
+	}
+
+	out, errOut, code = runCLI(t, append(args, "--verbose")...)
+	if code != 0 {
+		t.Fatalf("update: exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, fmt.Sprintf("0 created, 1 updated, %d unchanged, 0 failed", n), "0 created, 1 updated, 29 unchanged, 0 failed")
+	if !strings.Contains(out, "update client carbon-key-0001 (carbon.super): callbackUrl, grantTypes\n") {
+		t.Errorf("--verbose does not list the update:\n%s", out)
+	}
+	compareImported(t, src.DB, tg.db, "is-7.3", importTenants, nil)
+}
+
+// TestExportImportExport: an export, imported into an empty database and
+// exported again, gives the same bytes; importing the file again changes
+// nothing.
+func TestExportImportExport(t *testing.T) {
+	src := startServer(t, "is-7.3")
+	seedSource(t, src.DB, importSeed{clients: 30, sps: 8, bobOwn: 2})
+	credentials, password := importCredentials(t)
+	first := newImportTarget(t)
+	if out, errOut, code := runCLI(t, append([]string{"import", "--from", src.URL, "--user", "admin", "--password-file", password,
+		"--all-tenants", "--credentials", credentials, "--create-tenants", "--progress", "none"}, first.args()...)...); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	dir := t.TempDir()
+	f1, f2 := filepath.Join(dir, "one.json"), filepath.Join(dir, "two.json")
+	if out, errOut, code := runCLI(t, append([]string{"export", f1}, first.args()...)...); code != 0 {
+		t.Fatalf("export: exit %d\n%s\n%s", code, out, errOut)
+	} else if !strings.Contains(errOut, "exported 96 OAuth clients and 24 service providers of 3 tenants") {
+		t.Errorf("export says %q", errOut)
+	}
+	if st, err := os.Stat(f1); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v, mode %v", err, st.Mode())
+	}
+
+	second := newImportTarget(t)
+	fileArgs := append([]string{"import", "--from-file", f1, "--credentials", credentials, "--create-tenants", "--progress", "none"}, second.args()...)
+	out, errOut, code := runCLI(t, fileArgs...)
+	if code != 0 {
+		t.Fatalf("import --from-file: exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, "96 created, 0 updated, 0 unchanged, 0 failed", "24 created, 0 updated, 0 unchanged, 0 failed")
+	if out, errOut, code := runCLI(t, append([]string{"export", f2}, second.args()...)...); code != 0 {
+		t.Fatalf("export: exit %d\n%s\n%s", code, out, errOut)
+	}
+	one, _ := os.ReadFile(f1)
+	two, _ := os.ReadFile(f2)
+	if !bytes.Equal(one, two) {
+		t.Fatalf("export → import → export differs:\n%s", firstDifference(one, two))
+	}
+	if !bytes.HasPrefix(one, []byte("{\n  \"format\": \"isadmin-export\",\n  \"version\": 1,\n  \"tenants\": [\n")) {
+		t.Fatalf("export file starts %q", one[:80])
+	}
+	compareImported(t, src.DB, second.db, "is-7.3", importTenants, nil)
+
+	out, errOut, code = runCLI(t, fileArgs...)
+	if code != 0 {
+		t.Fatalf("import --from-file again: exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, "0 created, 0 updated, 96 unchanged, 0 failed", "0 created, 0 updated, 24 unchanged, 0 failed")
+
+	// Export to standard output, one tenant.
+	out, _, code = runCLI(t, append([]string{"export", "-", "--tenant", "a.example.com"}, second.args()...)...)
+	if code != 0 || !strings.Contains(out, `"domain": "a.example.com"`) || strings.Contains(out, `"domain": "carbon.super"`) {
+		t.Fatalf("export - --tenant: exit %d\n%.300s", code, out)
+	}
+}
+
+func firstDifference(a, b []byte) string {
+	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
+	for i := range min(len(la), len(lb)) {
+		if la[i] != lb[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, la[i], lb[i])
+		}
+	}
+	return fmt.Sprintf("lengths %d and %d lines", len(la), len(lb))
+}
+
+// faultProxy stands between an import and its source: it can stop
+// answering after a number of requests (holding each until the caller
+// gives up), answer 503 to every other request, or strip the client
+// secrets from the answers, as a release with hashed secrets gives none.
+type faultProxy struct {
+	URL                  string
+	served               atomic.Int64
+	stopAfter            atomic.Int64 // 0: never
+	flaky, stripSecrets  atomic.Bool
+	flakyCount, refusals atomic.Int64
+}
+
+var secretElement = regexp.MustCompile(`<([A-Za-z0-9_]+:)?oauthConsumerSecret>[^<]*</([A-Za-z0-9_]+:)?oauthConsumerSecret>`)
+
+func newFaultProxy(t *testing.T, target string) *faultProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &faultProxy{}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if !p.stripSecrets.Load() {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		body = secretElement.ReplaceAll(body, nil)
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", fmt.Sprint(len(body)))
+		resp.Header.Del("Transfer-Encoding")
+		return nil
+	}
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := p.served.Add(1)
+		if after := p.stopAfter.Load(); after > 0 && n > after {
+			p.refusals.Add(1)
+			select { // no answer, ever
+			case <-r.Context().Done():
+			case <-stop:
+			}
+			return
+		}
+		if p.flaky.Load() && p.flakyCount.Add(1)%2 == 1 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	p.URL = srv.URL
+	return p
+}
+
+// TestImportSourceStopsAnswering: the source stops answering in the middle
+// of reading the service providers. What was read is imported whole, what
+// was not is reported with the reason, the import exits 1, and a rerun
+// once the source is back finishes the job.
+func TestImportSourceStopsAnswering(t *testing.T) {
+	src := startServer(t, "is-7.3")
+	seedSource(t, src.DB, importSeed{clients: 30, sps: 20})
+	_, password := importCredentials(t)
+	proxy := newFaultProxy(t, src.URL)
+	proxy.stopAfter.Store(12) // the two listings, then ten service providers
+	tg := newImportTarget(t)
+	args := append([]string{"import", "--from", proxy.URL, "--user", "admin", "--password-file", password, "--profile", "is-7.3",
+		"--timeout", "300ms", "--retries", "1", "--retry-wait", "10ms", "--progress", "lines"}, tg.args()...)
+	out, errOut, code := runCLI(t, args...)
+	if code != 1 {
+		t.Fatalf("import from a source that stops: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	counts := summaryCounts(out)
+	if !strings.Contains(counts["service providers"], "failed") || strings.Contains(counts["service providers"], " 0 failed") {
+		t.Fatalf("no service provider failed:\n%s", out)
+	}
+	if !strings.Contains(out, "not read: ") || !strings.Contains(out, "the source stopped answering") {
+		t.Fatalf("the failures do not say the source stopped answering:\n%s", out)
+	}
+	if n := proxy.refusals.Load(); n > 12 {
+		t.Errorf("%d calls went to a source that had stopped answering; it should be given up on", n)
+	}
+	// Whatever was written is whole: every client and service provider
+	// in the target is the source's, with its links.
+	super := []string{admin.SuperTenantDomain}
+	ctx := context.Background()
+	written := func(domain, id string) bool {
+		if _, err := tg.db.FindOAuthAppByKey(ctx, admin.SuperTenantID, id); err == nil {
+			return true
+		}
+		_, err := tg.db.FindServiceProviderByName(ctx, admin.SuperTenantID, id)
+		return err == nil
+	}
+	clients, sps := compareImported(t, src.DB, tg.db, "is-7.3", super, written)
+	if clients < 26 || sps == 0 || sps >= 20 {
+		t.Fatalf("imported %d clients and %d service providers before the source stopped", clients, sps)
+	}
+
+	proxy.stopAfter.Store(0)
+	out, errOut, code = runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("rerun: exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, fmt.Sprintf("%d created, 0 updated, %d unchanged, 0 failed", 30-clients, clients),
+		fmt.Sprintf("%d created, 0 updated, %d unchanged, 0 failed", 20-sps, sps))
+	compareImported(t, src.DB, tg.db, "is-7.3", super, nil)
+}
+
+// TestImportRetriesTransientFailures: a source that answers every other
+// call with 503 is read whole, each such call tried again.
+func TestImportRetriesTransientFailures(t *testing.T) {
+	src := startServer(t, "is-5.7")
+	seedSource(t, src.DB, importSeed{clients: 12, sps: 6})
+	_, password := importCredentials(t)
+	proxy := newFaultProxy(t, src.URL)
+	proxy.flaky.Store(true)
+	tg := newImportTarget(t)
+	out, errOut, code := runCLI(t, append([]string{"import", "--from", proxy.URL, "--user", "admin", "--password-file", password,
+		"--retry-wait", "1ms", "--progress", "none"}, tg.args()...)...)
+	if code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "profile is-5.7") {
+		t.Errorf("the WSDL, read through 503s, did not tell is-5.7:\n%s", errOut)
+	}
+	wantSummary(t, out, "12 created, 0 updated, 0 unchanged, 0 failed", "6 created, 0 updated, 0 unchanged, 0 failed")
+	compareImported(t, src.DB, tg.db, "is-5.7", []string{admin.SuperTenantDomain}, nil)
+	if n := proxy.flakyCount.Load(); n < 20 {
+		t.Fatalf("only %d calls", n)
+	}
+}
+
+// TestImportWithoutSecrets: a source that returns no client secrets (as a
+// release that keeps them hashed) gets its clients reported failed with
+// the reason, and the providers linking them too; a client the database
+// has keeps its secret while its other fields are updated.
+func TestImportWithoutSecrets(t *testing.T) {
+	ctx := context.Background()
+	src := startServer(t, "is-7.3")
+	seedSource(t, src.DB, importSeed{clients: 6, sps: 3})
+	_, password := importCredentials(t)
+	proxy := newFaultProxy(t, src.URL)
+	proxy.stripSecrets.Store(true)
+	tg := newImportTarget(t)
+	args := append([]string{"import", "--from", proxy.URL, "--user", "admin", "--password-file", password, "--profile", "is-7.3", "--progress", "none"}, tg.args()...)
+	out, errOut, code := runCLI(t, args...)
+	if code != 1 {
+		t.Fatalf("import without secrets: exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, "0 created, 0 updated, 0 unchanged, 6 failed", "0 created, 0 updated, 0 unchanged, 3 failed")
+	for _, want := range []string{
+		"failed client carbon-key-0000 (carbon.super): the source did not return its consumer secret",
+		"failed service provider sp-0 (carbon.super): it links OAuth client carbon-key-0000, which was not imported: the source did not return its consumer secret",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	proxy.stripSecrets.Store(false)
+	if out, errOut, code := runCLI(t, args...); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errOut)
+	}
+	app, err := src.DB.FindOAuthAppByKey(ctx, admin.SuperTenantID, importKey(admin.SuperTenantDomain, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.CallbackURL = "https://changed.example/"
+	if err := src.DB.UpdateOAuthApp(ctx, app); err != nil {
+		t.Fatal(err)
+	}
+	proxy.stripSecrets.Store(true)
+	out, errOut, code = runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("import without secrets into a database that has them: exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, "0 created, 1 updated, 5 unchanged, 0 failed", "0 created, 0 updated, 3 unchanged, 0 failed")
+	compareImported(t, src.DB, tg.db, "is-7.3", []string{admin.SuperTenantDomain}, nil)
 }
