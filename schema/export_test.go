@@ -60,3 +60,43 @@ func OpenThrough(ctx context.Context, location, last string) (*sql.DB, error) {
 	}
 	return sqlDB, nil
 }
+
+// Listing is a listing's query with example arguments and the index its
+// plan must use.
+type Listing struct {
+	Name  string
+	Query string
+	Args  []any
+	Index string
+	// Walks names an index whose use would read more than the answer.
+	Walks string
+}
+
+// Listings are the queries whose cost must follow the size of their
+// answer, not of the table.
+func Listings(db *DB) []Listing {
+	storeOrder := "LOWER(name), name, id"
+	return []Listing{
+		{"getAllOAuthApplicationData", listOAuthAppsQuery, []any{1, "admin"}, "oauth_apps_tenant_id_owner_name_id_idx", "oauth_apps_tenant_id_name_idx"},
+		{"getAppsAuthorizedByUser", listAuthorizedAppsQuery, []any{1, "admin@carbon.super"}, "oauth_tokens_lower_authz_user_idx", "oauth_apps_tenant_id_name_idx"},
+		{"getAllApplicationBasicInfo", `SELECT ` + serviceProviderColumns + ` FROM service_providers WHERE tenant_id = ? ORDER BY name, id LIMIT ? OFFSET ?`,
+			[]any{1, 100, 0}, constraintIndex(db, "service_providers_tenant_id_name_key"), ""},
+		{"store applications", `SELECT ` + storeApplicationColumns + ` FROM store_applications WHERE tenant_id = ? AND owner = ? ORDER BY ` + storeOrder + ` LIMIT ? OFFSET ?`,
+			[]any{1, "admin", 25, 0}, constraintIndex(db, "store_applications_tenant_id_owner_name_key"), ""},
+		{"application keys", `SELECT ` + keyMappingColumns + ` FROM store_key_mappings WHERE application_id = ? ORDER BY id`,
+			[]any{1}, constraintIndex(db, "store_key_mappings_application_id_key_type_key_manager_key"), ""},
+	}
+}
+
+// IsPostgres reports whether db is a PostgreSQL database.
+func IsPostgres(db *DB) bool { return db.dialect == postgresDialect }
+
+// constraintIndex is the name of the index behind a table constraint:
+// PostgreSQL names it after the constraint; SQLite's sqlite_autoindex_
+// names are not the constraint's, so "" (any index of the table) stands.
+func constraintIndex(db *DB, name string) string {
+	if db.dialect == postgresDialect {
+		return name
+	}
+	return ""
+}

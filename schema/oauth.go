@@ -134,17 +134,16 @@ func (db *DB) FindOAuthAppByName(ctx context.Context, tenantID int64, name strin
 	return app, nil
 }
 
+// listOAuthAppsQuery reads the owner's clients in name order through
+// oauth_apps_tenant_id_owner_name_id_idx: the rows read are the answer's.
+const listOAuthAppsQuery = `SELECT ` + oauthAppColumns + ` FROM oauth_apps WHERE tenant_id = ? AND owner = ? ORDER BY name, id`
+
 // ListOAuthApps returns the owner's applications in the tenant ordered by
 // name, then id. It returns an empty slice when there are none. The rows
 // are all read before it returns: a caller that writes them to a slow
 // client holds no database connection meanwhile.
 func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) ([]*admin.OAuthApp, error) {
-	rows, err := db.queryRows(ctx, `
-		SELECT `+oauthAppColumns+`
-		FROM oauth_apps
-		WHERE tenant_id = ? AND owner = ?
-		ORDER BY name, id`,
-		tenantID, owner)
+	rows, err := db.queryRows(ctx, listOAuthAppsQuery, tenantID, owner)
 	if err != nil {
 		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
 	}

@@ -171,17 +171,20 @@ func (db *DB) scanToken(row scanner) (*tokens.Token, error) {
 
 var _ admin.AuthorizationStore = (*DB)(nil)
 
+// listAuthorizedAppsQuery finds the user's tokens through
+// oauth_tokens_lower_authz_user_idx, which holds the same expression, then
+// their clients by id. The unary + keeps SQLite from walking the tenant's
+// clients by oauth_apps_tenant_id_name_idx instead.
+const listAuthorizedAppsQuery = `SELECT ` + oauthAppColumns + ` FROM oauth_apps
+	WHERE +tenant_id = ? AND id IN (SELECT app_id FROM oauth_tokens
+		WHERE lower(authz_user) = lower(?) AND state IN ('ACTIVE', 'EXPIRED'))
+	ORDER BY name, id`
+
 // ListAuthorizedApps returns the tenant's clients for which the user
 // (user@tenant, matched without regard to case) holds active or expired
 // tokens, ordered by name.
 func (db *DB) ListAuthorizedApps(ctx context.Context, tenantID int64, authzUser string) ([]*admin.OAuthApp, error) {
-	rows, err := db.queryRows(ctx, `
-		SELECT `+oauthAppColumns+`
-		FROM oauth_apps
-		WHERE tenant_id = ? AND id IN (SELECT app_id FROM oauth_tokens
-			WHERE lower(authz_user) = lower(?) AND state IN ('ACTIVE', 'EXPIRED'))
-		ORDER BY name, id`,
-		tenantID, authzUser)
+	rows, err := db.queryRows(ctx, listAuthorizedAppsQuery, tenantID, authzUser)
 	if err != nil {
 		return nil, fmt.Errorf("schema: list authorized apps: %w", err)
 	}
