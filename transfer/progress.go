@@ -28,7 +28,7 @@ func (NoProgress) Done()             {}
 
 // Lines reports progress as plain lines, for a log or a pipe: one when a
 // phase starts, one every Every (10 seconds when zero) while it runs and
-// one when it ends.
+// one when it ends; nothing for a phase with nothing to do.
 type Lines struct {
 	W     io.Writer
 	Every time.Duration
@@ -54,6 +54,9 @@ func (l *Lines) Start(phase string, total int) {
 	l.phase, l.total, l.done = phase, total, 0
 	l.started = l.now()
 	l.lastReported = l.started
+	if total == 0 {
+		return
+	}
 	if total >= 0 {
 		fmt.Fprintf(l.W, "%s: %d to do\n", phase, total)
 	} else {
@@ -78,6 +81,9 @@ func (l *Lines) Add(n int) {
 func (l *Lines) Done() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.total == 0 {
+		return
+	}
 	fmt.Fprintf(l.W, "%s: %s done in %s\n", l.phase, l.count(), l.now().Sub(l.started).Round(time.Millisecond))
 }
 

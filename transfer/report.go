@@ -140,16 +140,7 @@ func (s *Summary) Write(w io.Writer, dryRun bool) {
 		fmt.Fprintf(w, "warning: %s\n", warning)
 	}
 	failures := append([]Result(nil), s.Failures...)
-	sort.SliceStable(failures, func(i, j int) bool {
-		a, b := failures[i], failures[j]
-		if a.Tenant != b.Tenant {
-			return a.Tenant < b.Tenant
-		}
-		if a.Kind != b.Kind {
-			return kindOrder(a.Kind) < kindOrder(b.Kind)
-		}
-		return a.ID < b.ID
-	})
+	SortResults(failures)
 	for _, r := range failures {
 		fmt.Fprintln(w, r.String())
 	}
@@ -163,4 +154,19 @@ func kindOrder(kind string) int {
 		return 1
 	}
 	return 2
+}
+
+// SortResults orders results by tenant, kind (tenants, clients, service
+// providers) and id.
+func SortResults(rs []Result) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Tenant != b.Tenant {
+			return a.Tenant < b.Tenant
+		}
+		if a.Kind != b.Kind {
+			return kindOrder(a.Kind) < kindOrder(b.Kind)
+		}
+		return a.ID < b.ID
+	})
 }

@@ -318,14 +318,19 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	// What changed (or would), listed in order once the import is done:
+	// items are written several at a time.
+	var changed []transfer.Result
 	each := func(r transfer.Result) {
-		switch {
-		case r.Outcome == transfer.Unchanged || r.Outcome == transfer.Failed:
-		case f.dryRun || f.verbose:
-			fmt.Fprintln(out, r.String())
+		if r.Outcome != transfer.Unchanged && r.Outcome != transfer.Failed && (f.dryRun || f.verbose) {
+			changed = append(changed, r)
 		}
 	}
 	sum, err := transfer.Import(ctx, src, sink, progress, each)
+	transfer.SortResults(changed)
+	for _, r := range changed {
+		fmt.Fprintln(out, r.String())
+	}
 	sum.Write(out, f.dryRun)
 	if err != nil {
 		return failure(err)
