@@ -53,7 +53,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 			domains = append(domains, d)
 		}
 	}
-	db, err := openTarget(ctx, fs, dbf, *keyFile, getenv)
+	db, err := openTarget(ctx, fs, dbf, *keyFile, getenv, false)
 	if err != nil {
 		return failure(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
@@ -65,6 +66,7 @@ command line it cannot take.
 type importFlags struct {
 	from, fromFile, user, passwordFile, profile, tenants, credentials string
 	allTenants, createTenants, dryRun, noUpdate, verbose, insecureTLS bool
+	createDatabase                                                    bool
 	cacert, progress                                                  string
 	timeout, retryWait                                                time.Duration
 	retries                                                           int
@@ -85,6 +87,7 @@ func importFlagSet(f *importFlags) *flag.FlagSet {
 	fs.BoolVar(&f.allTenants, "all-tenants", false, "read --user's tenant and every tenant --credentials names (with --from-file: every tenant of the file)")
 	fs.StringVar(&f.credentials, "credentials", "", "`FILE` of USER@DOMAIN:PASSWORD lines, the users to read each tenant with (and to make it with, --create-tenants)")
 	fs.BoolVar(&f.createTenants, "create-tenants", false, "make a tenant the database lacks, with the first of its credentials as its admin")
+	fs.BoolVar(&f.createDatabase, "create-database", false, "make the database (and its secret key file) when there is none, as the server's first start does: a fixture loads in one step")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print what would change, write nothing")
 	fs.BoolVar(&f.noUpdate, "no-update", false, "keep items the database has with other values as they are")
 	fs.BoolVar(&f.verbose, "verbose", false, "print every item created, updated or kept")
@@ -277,7 +280,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	}
 
 	// The sink.
-	db, err := openTarget(ctx, fs, f.db, f.secretKeyFile, getenv)
+	db, err := openTarget(ctx, fs, f.db, f.secretKeyFile, getenv, f.createDatabase && !f.dryRun)
 	if err != nil {
 		return failure(err)
 	}
@@ -384,22 +387,40 @@ func readCredentials(path string) (map[string][]transfer.Credential, []string, e
 	return out, order, nil
 }
 
-// openTarget opens the database the flags name, refusing to create one,
-// with the key file its client secrets are sealed with.
-func openTarget(ctx context.Context, fs *flag.FlagSet, dbf dbFlags, keyFile string, getenv func(string) string) (*schema.DB, error) {
+// openTarget opens the database the flags name, with the key file its
+// client secrets are sealed with. Unless create is true it refuses to make
+// either; with create a missing SQLite database and a missing key file are
+// made as the server's first start makes them.
+func openTarget(ctx context.Context, fs *flag.FlagSet, dbf dbFlags, keyFile string, getenv func(string) string, create bool) (*schema.DB, error) {
 	location := dbf.location(fs, getenv)
 	databaseURL := ""
 	if schema.IsPostgresURL(location) {
 		databaseURL = location
 	}
-	db, err := openDatabase(ctx, *dbf.dataDir, databaseURL)
+	var db *schema.DB
+	var err error
+	if create {
+		if databaseURL == "" {
+			if err := os.MkdirAll(*dbf.dataDir, 0o700); err != nil {
+				return nil, err
+			}
+		}
+		db, err = schema.Open(ctx, location)
+	} else {
+		db, err = openDatabase(ctx, *dbf.dataDir, databaseURL)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if keyFile == "" {
 		keyFile = secretKeyFile(*dbf.dataDir, getenv("ISADMIN_SECRET_KEY_FILE"))
 	}
-	keys, err := sealed.ReadKeyFile(keyFile)
+	var keys *sealed.Keyring
+	if create {
+		keys, err = loadSecretKeys(ctx, zerolog.Nop(), db, keyFile)
+	} else {
+		keys, err = sealed.ReadKeyFile(keyFile)
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("the secret key file (--secret-key-file, ISADMIN_SECRET_KEY_FILE): %w", err)

@@ -226,6 +226,9 @@ func runCLI(t testing.TB, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	err := run(context.Background(), args, func(string) string { return "" }, &out, &errOut)
+	if err != nil && err != errUsage {
+		fmt.Fprintln(&errOut, "isadmin:", err) // as main prints it
+	}
 	return out.String(), errOut.String(), exitCode(err)
 }
 
@@ -759,4 +762,71 @@ func TestImportWithoutSecrets(t *testing.T) {
 	}
 	wantSummary(t, out, "0 created, 1 updated, 5 unchanged, 0 failed", "0 created, 0 updated, 3 unchanged, 0 failed")
 	compareImported(t, src.DB, tg.db, "is-7.3", []string{admin.SuperTenantDomain}, nil)
+}
+
+// TestImportFixtureInOneStep: an export file checked in as a CI fixture
+// loads into a data directory that has no database yet, with
+// --create-database; the command line's mistakes are usage errors.
+func TestImportFixtureInOneStep(t *testing.T) {
+	if schematest.PostgresURL() != "" {
+		t.Skip("an SQLite data directory made by the import")
+	}
+	fixture := filepath.Join(t.TempDir(), "fixture.json")
+	doc := `{"format": "isadmin-export", "version": 1, "tenants": [{"domain": "carbon.super",
+	  "clients": [{"consumerKey": "ci-key", "consumerSecret": "ci-secret", "name": "ci", "owner": "admin",
+	    "callbackUrl": "https://ci.example/cb", "grantTypes": "client_credentials authorization_code", "oauthVersion": "OAuth-2.0",
+	    "state": "ACTIVE", "settings": {"pkceMandatory": true}}],
+	  "serviceProviders": [{"name": "ci-app", "owner": "admin", "configuration": {"inboundAuthenticationConfig":
+	    {"inboundAuthenticationRequestConfigs": [{"inboundAuthKey": "ci-key", "inboundAuthType": "oauth2"}]}}}]}]}`
+	if err := os.WriteFile(fixture, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := runCLI(t, "import", "--from-file", fixture, "--data-dir", dir, "--progress", "none"); code != 1 || !strings.Contains(errOut, "no database at") {
+		t.Fatalf("without --create-database: exit %d, %s", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "import", "--from-file", fixture, "--data-dir", dir, "--create-database", "--progress", "none")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantSummary(t, out, "1 created, 0 updated, 0 unchanged, 0 failed", "1 created, 0 updated, 0 unchanged, 0 failed")
+	// The server starts on it and answers the client and the provider.
+	srv := startServer(t, "is-7.3", func(c *Config) { c.DataDir = dir })
+	for _, op := range []struct{ url, want string }{
+		{"/services/OAuthAdminService/getOAuthApplicationData?consumerKey=ci-key", "ci-secret"},
+		{"/services/IdentityApplicationManagementService/getApplication?applicationName=ci-app", "ci-key"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+op.url, nil)
+		req.SetBasicAuth("admin", "admin")
+		resp, err := srv.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), op.want) {
+			t.Fatalf("%s: HTTP %d %s", op.url, resp.StatusCode, body)
+		}
+	}
+
+	for _, args := range [][]string{
+		{"import"},
+		{"import", "--from", "http://x", "--from-file", fixture},
+		{"import", "--from", "ftp://x", "--user", "admin"},
+		{"import", "--from", "http://x"},
+		{"import", "--from-file", fixture, "--tenant", "a.com", "--all-tenants"},
+		{"import", "--from-file", fixture, "--progress", "sometimes"},
+		{"import", "--from-file", fixture, "extra"},
+		{"export"},
+	} {
+		if _, _, code := runCLI(t, append(args, "--data-dir", dir)...); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+	if out, _, code := runCLI(t, "import", "-h"); code != 0 || !strings.Contains(out, "USER@DOMAIN:PASSWORD") {
+		t.Errorf("import -h: exit %d\n%s", code, out)
+	}
+	if out, _, code := runCLI(t, "help", "export"); code != 0 || !strings.Contains(out, "mode 0600") {
+		t.Errorf("help export: exit %d\n%s", code, out)
+	}
 }
