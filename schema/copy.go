@@ -35,11 +35,22 @@ func (db *DB) Tables(ctx context.Context) ([]string, error) {
 	return out, nil
 }
 
+// CopyProgress hears how a copy goes: per table, its number of rows, the
+// rows copied, and its end.
+type CopyProgress interface {
+	Start(table string, rows int)
+	Add(rows int)
+	Done()
+}
+
 // Copy copies every row of every table of from into to, whose tables must
 // hold nothing but what the migrations put there (the super tenant), in one
 // transaction of to: a deployment moves from SQLite to PostgreSQL whole or
-// not at all. Both must be at the same migration.
-func Copy(ctx context.Context, from, to *DB) error {
+// not at all. Both must be at the same migration. Rows go in batches, one
+// statement each: a statement costs the same whatever the table's size
+// (the change counts' triggers fire once per statement), so the copy's
+// time grows with the number of rows. progress may be nil.
+func Copy(ctx context.Context, from, to *DB, progress CopyProgress) error {
 	fromVersions, err := from.migrations(ctx)
 	if err != nil {
 		return err
@@ -57,7 +68,7 @@ func Copy(ctx context.Context, from, to *DB) error {
 	}
 	return to.update(ctx, func(tx *sql.Tx) error {
 		for _, t := range tables {
-			if err := copyTable(ctx, from, to, tx, t); err != nil {
+			if err := copyTable(ctx, from, to, tx, t, progress); err != nil {
 				return fmt.Errorf("schema: copy %s: %w", t, err)
 			}
 		}
@@ -74,7 +85,14 @@ func (db *DB) migrations(ctx context.Context) (string, error) {
 	return strings.Join(v, ","), err
 }
 
-func copyTable(ctx context.Context, from, to *DB, tx *sql.Tx, table string) error {
+// maxCopyParameters bounds a batch's parameters below SQLite's 32,766 and
+// PostgreSQL's 65,535.
+const maxCopyParameters = 30000
+
+// copyBatchRows is the most rows one INSERT carries.
+const copyBatchRows = 500
+
+func copyTable(ctx context.Context, from, to *DB, tx *sql.Tx, table string, progress CopyProgress) error {
 	// The super tenant comes with the migrations, in both.
 	seeded := ""
 	if table == "tenants" {
@@ -86,6 +104,17 @@ func copyTable(ctx context.Context, from, to *DB, tx *sql.Tx, table string) erro
 	}
 	if n > 0 {
 		return fmt.Errorf("the target table is not empty (%d rows)", n)
+	}
+	var total int
+	if err := from.db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+seeded).Scan(&total); err != nil {
+		return err
+	}
+	if total == 0 {
+		progress = nil // nothing to tell
+	}
+	if progress != nil {
+		progress.Start(table, total)
+		defer progress.Done()
 	}
 	bools, err := to.booleanColumns(ctx, tx, table)
 	if err != nil {
@@ -100,8 +129,32 @@ func copyTable(ctx context.Context, from, to *DB, tx *sql.Tx, table string) erro
 	if err != nil {
 		return err
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	insert := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES (` + marks + `)`
+	perBatch := max(1, min(copyBatchRows, maxCopyParameters/max(len(cols), 1)))
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	head := `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `
+	var full string // the statement of a full batch, built once
+	batch := make([]any, 0, perBatch*len(cols))
+	flush := func() error {
+		count := len(batch) / len(cols)
+		if count == 0 {
+			return nil
+		}
+		stmt := full
+		if count != perBatch || stmt == "" {
+			stmt = head + strings.TrimSuffix(strings.Repeat(row+", ", count), ", ")
+			if count == perBatch {
+				full = stmt
+			}
+		}
+		if _, err := tx.ExecContext(ctx, stmt, batch...); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		if progress != nil {
+			progress.Add(count)
+		}
+		return nil
+	}
 	values := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range values {
@@ -112,15 +165,22 @@ func copyTable(ctx context.Context, from, to *DB, tx *sql.Tx, table string) erro
 			return err
 		}
 		for i, c := range cols {
-			if n, ok := values[i].(int64); ok && bools[c] {
-				values[i] = n != 0
+			v := values[i]
+			if n, ok := v.(int64); ok && bools[c] {
+				v = n != 0
 			}
+			batch = append(batch, v)
 		}
-		if _, err := tx.ExecContext(ctx, insert, values...); err != nil {
-			return err
+		if len(batch) == perBatch*len(cols) {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
 		return err
 	}
 	return to.resetIdentity(ctx, tx, table, cols)

@@ -9,7 +9,10 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/mattn/go-isatty"
+
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/transfer"
 )
 
 // runMigrate applies the migrations to the configured database and exits:
@@ -105,7 +108,11 @@ func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return failure(err)
 	}
 	defer dst.Close()
-	if err := schema.Copy(ctx, src, dst); err != nil {
+	var progress schema.CopyProgress = &transfer.Lines{W: stderr}
+	if f, ok := stderr.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		progress = &transfer.Bar{W: stderr}
+	}
+	if err := schema.Copy(ctx, src, dst, progress); err != nil {
 		return failure(err)
 	}
 	tables, _ := src.Tables(ctx)

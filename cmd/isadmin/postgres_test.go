@@ -52,6 +52,12 @@ func TestCopyToPostgres(t *testing.T) {
 	if !strings.Contains(out.String(), "copied") {
 		t.Errorf("output %q", out.String())
 	}
+	// Progress, as plain lines off a terminal: each table with rows.
+	for _, want := range []string{"oauth_apps: 1 to do\n", "oauth_apps: 1/1 done in ", "service_providers: 1/1 done in "} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("progress lacks %q:\n%s", want, errOut.String())
+		}
+	}
 	ctx := context.Background()
 	src, err := schema.Open(ctx, from)
 	if err != nil {
