@@ -34,6 +34,7 @@
 #   COLD_STARTS [10]       cold starts
 #   MAPKEYS_PER_ROUND [40000]  store applications seeded for each map-keys round
 #   MEM_CONCURRENCY [1]    concurrent getAllOAuthApplicationData calls in the memory test
+#   MEM_CLIENTS [100000]   OAuth clients stored in the memory test (10 000 of them admin's)
 #   SECTIONS [1 2 3 4 5 6 7 8]  the sections to run
 #   OUT                    results directory [bench/results/<date>-<host>]
 #   PG_URL [postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable]  a PostgreSQL
@@ -53,6 +54,7 @@ CONCURRENCY=${CONCURRENCY:-32}
 COLD_STARTS=${COLD_STARTS:-10}
 MAPKEYS_PER_ROUND=${MAPKEYS_PER_ROUND:-40000}
 MEM_CONCURRENCY=${MEM_CONCURRENCY:-1}
+MEM_CLIENTS=${MEM_CLIENTS:-100000}
 SECTIONS=${SECTIONS:-1 2 3 4 5 6 7 8}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
 PG_CLIENTS=${PG_CLIENTS:-150000}
@@ -284,11 +286,11 @@ fi
 # --- 4. resident memory: 100 000 clients, a list of 10 000 ----------------
 
 if want 4 || want 5; then
-log "seeding 100 000 OAuth clients, 10 000 of them admin's"
+log "seeding $MEM_CLIENTS OAuth clients, 10 000 of them admin's"
 start_isadmin "$work/data-mem"
 soap registerOAuthApplicationData "$req/register-bench-client.xml"
 stop "$isadmin_pid"
-"$work/seed" oauth --db "$work/data-mem/isadmin.db" --template-key bench-client-id --count 99999 --owned 9999 --prefix mem-
+"$work/seed" oauth --db "$work/data-mem/isadmin.db" --template-key bench-client-id --count $((MEM_CLIENTS - 1)) --owned 9999 --prefix mem-
 start_isadmin "$work/data-mem"
 fi
 if want 4; then

@@ -372,7 +372,7 @@ func run(dir string) error {
 	if mem := data[memory]; len(mem) > 0 {
 		peak := mib(mem.median(func(r *result) float64 { return float64(r.RSSPeakBytes) }))
 		start := mib(mem.median(func(r *result) float64 { return float64(r.RSSStartBytes) }))
-		targets = append(targets, target{"resident memory (VmRSS) with 100 000 OAuth clients stored while getAllOAuthApplicationData returns 10 000 of them",
+		targets = append(targets, target{"resident memory (VmRSS) with " + memClients() + " OAuth clients stored while getAllOAuthApplicationData returns 10 000 of them",
 			fmt.Sprintf("peak **%s** MiB (%s MiB idle before the calls)", f1(peak), f1(start)), "< 64 MiB", verdict(peak < 64, mem.errors()),
 			fmt.Sprintf("PEAK RSS %s MIB (< 64)", f1(peak))})
 	}
@@ -528,7 +528,7 @@ func run(dir string) error {
 	w("in the same file system with the server's settings (WAL, synchronous=FULL, busy_timeout, BEGIN IMMEDIATE), by as many writers as connections and by one writer. ")
 	w("The target compares with the higher of the two.\n")
 	w("- `map-keys`: each request maps a different existing OAuth client (secret checked) to a different store application, both seeded in the database beforehand.\n")
-	w("- Memory: 100 000 OAuth clients seeded in the database, 10 000 of them owned by admin; VmRSS of the server sampled every 20 ms while ")
+	w("- Memory: %s OAuth clients seeded in the database, 10 000 of them owned by admin; VmRSS of the server sampled every 20 ms while ", memClients())
 	w("`getAllOAuthApplicationData` is called back to back; idle is the first sample, after start and before any call.\n")
 	w("- Stalled: on the memory test's database, 64 connections (4 KiB receive buffers) each send a `getAllOAuthApplicationData` of admin's 10 000 clients ")
 	w("and read nothing for the whole run, while 32 others call `getOAuthApplicationData`, then `registerOAuthApplicationData`.\n")
@@ -544,4 +544,21 @@ func run(dir string) error {
 		return err
 	}
 	return drawChart(filepath.Join(dir, "chart.png"), data, env, targets)
+}
+
+// memClients is the number of clients of the memory test (MEM_CLIENTS).
+func memClients() string {
+	if n, err := strconv.Atoi(os.Getenv("MEM_CLIENTS")); err == nil {
+		return thousands(n)
+	}
+	return "100 000"
+}
+
+// thousands writes n with a space between groups of three digits.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
 }
