@@ -12,6 +12,7 @@ import (
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/wsdl"
 )
@@ -33,12 +34,12 @@ func newAppMgt(t *testing.T) *appMgtFixture {
 		NewUUID: func() string { n++; return fmt.Sprintf("uuid-%d", n) }}
 	// The store holds "mapped-key" as out-of-band keys of an application.
 	ctx := context.Background()
-	app := &storeapi.Application{UUID: "store-app", TenantID: admin.SuperTenantID, Owner: "admin", Name: "store-app", ThrottlingPolicy: "Unlimited", TokenType: "JWT", Status: "APPROVED"}
+	app := &store.Application{UUID: "store-app", TenantID: admin.SuperTenantID, Owner: "admin", Name: "store-app", ThrottlingPolicy: "Unlimited", TokenType: "JWT", Status: "APPROVED"}
 	if err := db.CreateStoreApplication(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateKeyMapping(ctx, &storeapi.KeyMapping{UUID: "m1", ApplicationID: app.ID, KeyType: storeapi.KeyTypeProduction,
-		KeyManager: storeapi.ResidentKeyManager, ConsumerKey: "mapped-key", Mode: storeapi.ModeMapped, State: "COMPLETED"}); err != nil {
+	if err := db.CreateKeyMapping(ctx, &store.KeyMapping{UUID: "m1", ApplicationID: app.ID, KeyType: store.KeyTypeProduction,
+		KeyManager: storeapi.ResidentKeyManager, ConsumerKey: "mapped-key", Mode: store.ModeMapped, State: "COMPLETED"}); err != nil {
 		t.Fatal(err)
 	}
 	oauth := &admin.OAuthAdmin{Store: db, Config: admin.OAuthConfig{AllowedGrantTypes: []string{"client_credentials", "password"}}}

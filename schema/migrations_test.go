@@ -9,6 +9,7 @@ import (
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 )
 
@@ -88,11 +89,11 @@ func TestMigration0009_TenantConsumerKeys(t *testing.T) {
 	}
 	mustCreateSP(t, db, newSP(other, "sp", "k1"))
 	app := mustCreateStoreApp(t, db, newStoreApp(admin.SuperTenantID, "admin", "Other"))
-	if err := db.CreateKeyMapping(ctx, mapping(app, "PRODUCTION", storeapi.ResidentKeyManager, "k2", storeapi.ModeMapped)); !errors.Is(err, storeapi.ErrConsumerKeyMapped) {
+	if err := db.CreateKeyMapping(ctx, mapping(app, "PRODUCTION", storeapi.ResidentKeyManager, "k2", store.ModeMapped)); !errors.Is(err, store.ErrConsumerKeyMapped) {
 		t.Errorf("mapping k2 again in its tenant: %v, want ErrConsumerKeyMapped", err)
 	}
 	foreign := mustCreateStoreApp(t, db, newStoreApp(other, "eve", "App"))
-	if err := db.CreateKeyMapping(ctx, mapping(foreign, "PRODUCTION", storeapi.ResidentKeyManager, "k2", storeapi.ModeMapped)); err != nil {
+	if err := db.CreateKeyMapping(ctx, mapping(foreign, "PRODUCTION", storeapi.ResidentKeyManager, "k2", store.ModeMapped)); err != nil {
 		t.Errorf("mapping k2 in another tenant: %v", err)
 	}
 

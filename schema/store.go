@@ -9,11 +9,11 @@ import (
 	"math"
 
 	"github.com/isadmin/isadmin/admin"
-	"github.com/isadmin/isadmin/storeapi"
+	"github.com/isadmin/isadmin/store"
 )
 
 var (
-	_ storeapi.Store = (*DB)(nil)
+	_ store.Store = (*DB)(nil)
 )
 
 // The constraints of migrations 0004 and 0009 and the sentinel errors they
@@ -32,8 +32,8 @@ func init() {
 		"store_applications_uuid_key":                                admin.ErrDuplicateKey,
 		"store_applications_tenant_id_owner_name_key":                admin.ErrDuplicateName,
 		"store_key_mappings_uuid_key":                                admin.ErrDuplicateKey,
-		"store_key_mappings_application_id_key_type_key_manager_key": storeapi.ErrKeyTypeTaken,
-		"store_key_mappings_tenant_id_consumer_key_key_manager_key":  storeapi.ErrConsumerKeyMapped,
+		"store_key_mappings_application_id_key_type_key_manager_key": store.ErrKeyTypeTaken,
+		"store_key_mappings_tenant_id_consumer_key_key_manager_key":  store.ErrConsumerKeyMapped,
 	} {
 		constraintErrors[name] = err
 	}
@@ -48,12 +48,12 @@ const storeApplicationColumns = `id, uuid, tenant_id, owner, name, throttling_po
 // UpdatedAt; an empty Status becomes APPROVED and an empty TokenType JWT. It
 // returns admin.ErrDuplicateName when the owner has an application of that
 // name in the tenant. On failure app is left unchanged.
-func (db *DB) CreateStoreApplication(ctx context.Context, app *storeapi.Application) error {
+func (db *DB) CreateStoreApplication(ctx context.Context, app *store.Application) error {
 	groups, attrs, err := marshalAppLists(app)
 	if err != nil {
 		return fmt.Errorf("schema: create store application %q: %w", app.Name, err)
 	}
-	status, tokenType := storeDefault(app.Status, storeapi.StatusApproved), storeDefault(app.TokenType, "JWT")
+	status, tokenType := storeDefault(app.Status, store.StatusApproved), storeDefault(app.TokenType, "JWT")
 	now := db.now()
 	var id int64
 	err = db.update(ctx, func(tx *sql.Tx) error {
@@ -78,14 +78,14 @@ func (db *DB) CreateStoreApplication(ctx context.Context, app *storeapi.Applicat
 // app.ID in app.TenantID, sets app.UpdatedAt and reloads the columns it does
 // not change. It returns admin.ErrNotFound when the tenant has no such
 // application and admin.ErrDuplicateName when the new name is taken.
-func (db *DB) UpdateStoreApplication(ctx context.Context, app *storeapi.Application) error {
+func (db *DB) UpdateStoreApplication(ctx context.Context, app *store.Application) error {
 	groups, attrs, err := marshalAppLists(app)
 	if err != nil {
 		return fmt.Errorf("schema: update store application %d: %w", app.ID, err)
 	}
 	tokenType := storeDefault(app.TokenType, "JWT")
 	now := db.now()
-	var got *storeapi.Application
+	var got *store.Application
 	err = db.update(ctx, func(tx *sql.Tx) error {
 		var err error
 		got, err = scanStoreApplication(tx.QueryRowContext(ctx, `
@@ -106,23 +106,23 @@ func (db *DB) UpdateStoreApplication(ctx context.Context, app *storeapi.Applicat
 
 // FindStoreApplication returns the tenant's application with the UUID, or
 // admin.ErrNotFound.
-func (db *DB) FindStoreApplication(ctx context.Context, tenantID int64, uuid string) (*storeapi.Application, error) {
+func (db *DB) FindStoreApplication(ctx context.Context, tenantID int64, uuid string) (*store.Application, error) {
 	return db.findStoreApplication(ctx, fmt.Sprintf("%q", uuid), `tenant_id = ? AND uuid = ?`, tenantID, uuid)
 }
 
 // FindStoreApplicationByID returns the tenant's application with the id, or
 // admin.ErrNotFound.
-func (db *DB) FindStoreApplicationByID(ctx context.Context, tenantID, id int64) (*storeapi.Application, error) {
+func (db *DB) FindStoreApplicationByID(ctx context.Context, tenantID, id int64) (*store.Application, error) {
 	return db.findStoreApplication(ctx, fmt.Sprint(id), `tenant_id = ? AND id = ?`, tenantID, id)
 }
 
 // FindStoreApplicationByName returns the owner's application with the name
 // in the tenant, or admin.ErrNotFound.
-func (db *DB) FindStoreApplicationByName(ctx context.Context, tenantID int64, owner, name string) (*storeapi.Application, error) {
+func (db *DB) FindStoreApplicationByName(ctx context.Context, tenantID int64, owner, name string) (*store.Application, error) {
 	return db.findStoreApplication(ctx, fmt.Sprintf("%q", name), `tenant_id = ? AND owner = ? AND name = ?`, tenantID, owner, name)
 }
 
-func (db *DB) findStoreApplication(ctx context.Context, what, where string, args ...any) (*storeapi.Application, error) {
+func (db *DB) findStoreApplication(ctx context.Context, what, where string, args ...any) (*store.Application, error) {
 	app, err := scanStoreApplication(db.queryRow(ctx,
 		`SELECT `+storeApplicationColumns+` FROM store_applications WHERE `+where, args...))
 	if err != nil {
@@ -144,7 +144,7 @@ var storeApplicationOrder = map[string]string{
 // exact value, then by id), with their number
 // before offset and limit apply. The slice is empty, not nil, when nothing
 // matches.
-func (db *DB) ListStoreApplications(ctx context.Context, f storeapi.ApplicationFilter) ([]*storeapi.Application, int, error) {
+func (db *DB) ListStoreApplications(ctx context.Context, f store.ApplicationFilter) ([]*store.Application, int, error) {
 	column, ok := storeApplicationOrder[f.SortBy]
 	if !ok {
 		return nil, 0, fmt.Errorf("schema: list store applications: unknown sort key %q", f.SortBy)
@@ -178,7 +178,7 @@ func (db *DB) ListStoreApplications(ctx context.Context, f storeapi.ApplicationF
 		return nil, 0, fmt.Errorf("schema: list store applications: %w", err)
 	}
 	defer rows.Close()
-	apps := []*storeapi.Application{}
+	apps := []*store.Application{}
 	for rows.Next() {
 		app, err := scanStoreApplication(rows)
 		if err != nil {
@@ -211,12 +211,12 @@ const keyMappingColumns = `id, uuid, application_id, tenant_id, key_type, key_ma
 	mode, state, provisioned, created_at`
 
 // CreateKeyMapping inserts m and sets its ID and CreatedAt; the tenant is
-// the application's. It returns storeapi.ErrKeyTypeTaken when the
+// the application's. It returns store.ErrKeyTypeTaken when the
 // application has keys of that type in that key manager,
-// storeapi.ErrConsumerKeyMapped when the consumer key is mapped in that key
+// store.ErrConsumerKeyMapped when the consumer key is mapped in that key
 // manager and tenant already and admin.ErrNotFound when the
 // application does not exist. On failure m is left unchanged.
-func (db *DB) CreateKeyMapping(ctx context.Context, m *storeapi.KeyMapping) error {
+func (db *DB) CreateKeyMapping(ctx context.Context, m *store.KeyMapping) error {
 	now := db.now()
 	var id, tenantID int64
 	err := db.updateOne(ctx, func(q execer) error {
@@ -242,7 +242,7 @@ func (db *DB) CreateKeyMapping(ctx context.Context, m *storeapi.KeyMapping) erro
 
 // ListKeyMappings returns the application's key mappings in the order they
 // were made; an empty slice when there are none.
-func (db *DB) ListKeyMappings(ctx context.Context, applicationID int64) ([]*storeapi.KeyMapping, error) {
+func (db *DB) ListKeyMappings(ctx context.Context, applicationID int64) ([]*store.KeyMapping, error) {
 	rows, err := db.queryRows(ctx, `
 		SELECT `+keyMappingColumns+` FROM store_key_mappings
 		WHERE application_id = ?
@@ -251,7 +251,7 @@ func (db *DB) ListKeyMappings(ctx context.Context, applicationID int64) ([]*stor
 		return nil, fmt.Errorf("schema: list key mappings: %w", err)
 	}
 	defer rows.Close()
-	ms := []*storeapi.KeyMapping{}
+	ms := []*store.KeyMapping{}
 	for rows.Next() {
 		m, err := scanKeyMapping(rows)
 		if err != nil {
@@ -267,7 +267,7 @@ func (db *DB) ListKeyMappings(ctx context.Context, applicationID int64) ([]*stor
 
 // FindKeyMapping returns the application's key mapping with the UUID, or
 // admin.ErrNotFound.
-func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid string) (*storeapi.KeyMapping, error) {
+func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid string) (*store.KeyMapping, error) {
 	m, err := scanKeyMapping(db.queryRow(ctx, `
 		SELECT `+keyMappingColumns+` FROM store_key_mappings
 		WHERE application_id = ? AND uuid = ?`, applicationID, uuid))
@@ -280,7 +280,7 @@ func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid stri
 // FindKeyMappingByConsumerKey returns the mapping of the consumer key in the
 // key manager if an application of the tenant holds it, or
 // admin.ErrNotFound.
-func (db *DB) FindKeyMappingByConsumerKey(ctx context.Context, tenantID int64, keyManager, consumerKey string) (*storeapi.KeyMapping, error) {
+func (db *DB) FindKeyMappingByConsumerKey(ctx context.Context, tenantID int64, keyManager, consumerKey string) (*store.KeyMapping, error) {
 	m, err := scanKeyMapping(db.queryRow(ctx, `
 		SELECT `+keyMappingColumns+` FROM store_key_mappings
 		WHERE tenant_id = ? AND key_manager = ? AND consumer_key = ?`, tenantID, keyManager, consumerKey))
@@ -304,9 +304,9 @@ func (db *DB) DeleteKeyMapping(ctx context.Context, id int64) error {
 
 // scanStoreApplication reads a row of storeApplicationColumns. It returns
 // admin.ErrNotFound for sql.ErrNoRows.
-func scanStoreApplication(row scanner) (*storeapi.Application, error) {
+func scanStoreApplication(row scanner) (*store.Application, error) {
 	var (
-		app                  storeapi.Application
+		app                  store.Application
 		groups, attrs        string
 		createdAt, updatedAt string
 	)
@@ -342,9 +342,9 @@ func scanStoreApplication(row scanner) (*storeapi.Application, error) {
 
 // scanKeyMapping reads a row of keyMappingColumns. It returns
 // admin.ErrNotFound for sql.ErrNoRows.
-func scanKeyMapping(row scanner) (*storeapi.KeyMapping, error) {
+func scanKeyMapping(row scanner) (*store.KeyMapping, error) {
 	var (
-		m         storeapi.KeyMapping
+		m         store.KeyMapping
 		createdAt string
 	)
 	err := row.Scan(&m.ID, &m.UUID, &m.ApplicationID, &m.TenantID, &m.KeyType, &m.KeyManager,
@@ -363,7 +363,7 @@ func scanKeyMapping(row scanner) (*storeapi.KeyMapping, error) {
 
 // marshalAppLists returns the groups and attributes of app as JSON; nil
 // becomes empty.
-func marshalAppLists(app *storeapi.Application) (groups, attrs string, err error) {
+func marshalAppLists(app *store.Application) (groups, attrs string, err error) {
 	g, a := app.Groups, app.Attributes
 	if g == nil {
 		g = []string{}

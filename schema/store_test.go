@@ -10,15 +10,16 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
-func newStoreApp(tenantID int64, owner, name string) *storeapi.Application {
-	return &storeapi.Application{UUID: fmt.Sprintf("uuid-%d-%s-%s", tenantID, owner, name), TenantID: tenantID, Owner: owner, Name: name, ThrottlingPolicy: "Unlimited"}
+func newStoreApp(tenantID int64, owner, name string) *store.Application {
+	return &store.Application{UUID: fmt.Sprintf("uuid-%d-%s-%s", tenantID, owner, name), TenantID: tenantID, Owner: owner, Name: name, ThrottlingPolicy: "Unlimited"}
 }
 
-func mustCreateStoreApp(t *testing.T, db *schema.DB, app *storeapi.Application) *storeapi.Application {
+func mustCreateStoreApp(t *testing.T, db *schema.DB, app *store.Application) *store.Application {
 	t.Helper()
 	if err := db.CreateStoreApplication(context.Background(), app); err != nil {
 		t.Fatal(err)
@@ -26,9 +27,9 @@ func mustCreateStoreApp(t *testing.T, db *schema.DB, app *storeapi.Application) 
 	return app
 }
 
-func mapping(app *storeapi.Application, keyType, km, key, mode string) *storeapi.KeyMapping {
-	return &storeapi.KeyMapping{UUID: fmt.Sprintf("km-%d-%s-%s-%s", app.ID, keyType, km, key), ApplicationID: app.ID,
-		KeyType: keyType, KeyManager: km, ConsumerKey: key, Mode: mode, State: storeapi.StateCompleted}
+func mapping(app *store.Application, keyType, km, key, mode string) *store.KeyMapping {
+	return &store.KeyMapping{UUID: fmt.Sprintf("km-%d-%s-%s-%s", app.ID, keyType, km, key), ApplicationID: app.ID,
+		KeyType: keyType, KeyManager: km, ConsumerKey: key, Mode: mode, State: store.StateCompleted}
 }
 
 func addTenant(t *testing.T, db *schema.DB, domain string) int64 {
@@ -47,7 +48,7 @@ func TestStoreApplication_RoundTrip(t *testing.T) {
 	app := newStoreApp(admin.SuperTenantID, "admin", "Calc")
 	app.Groups, app.Attributes, app.CallbackURL = []string{"g1"}, map[string]string{"ref": "42"}, "https://cb"
 	mustCreateStoreApp(t, db, app)
-	if app.ID == 0 || app.Status != storeapi.StatusApproved || app.TokenType != "JWT" || app.CreatedAt.IsZero() {
+	if app.ID == 0 || app.Status != store.StatusApproved || app.TokenType != "JWT" || app.CreatedAt.IsZero() {
 		t.Errorf("created %+v", app)
 	}
 	got, err := db.FindStoreApplication(ctx, admin.SuperTenantID, app.UUID)
@@ -70,7 +71,7 @@ func TestStoreApplication_RoundTrip(t *testing.T) {
 	if got.UUID != app.UUID || got.Owner != "admin" || !got.UpdatedAt.After(got.CreatedAt) || got.Groups == nil {
 		t.Errorf("updated %+v", got)
 	}
-	missing := &storeapi.Application{ID: 999, TenantID: admin.SuperTenantID, Name: "x", ThrottlingPolicy: "y"}
+	missing := &store.Application{ID: 999, TenantID: admin.SuperTenantID, Name: "x", ThrottlingPolicy: "y"}
 	if err := db.UpdateStoreApplication(ctx, missing); !errors.Is(err, admin.ErrNotFound) {
 		t.Errorf("update missing: %v", err)
 	}
@@ -102,7 +103,7 @@ func TestStoreApplication_List(t *testing.T) {
 		mustCreateStoreApp(t, db, newStoreApp(admin.SuperTenantID, "admin", n))
 	}
 	mustCreateStoreApp(t, db, newStoreApp(admin.SuperTenantID, "bob", "z"))
-	names := func(f storeapi.ApplicationFilter) ([]string, int) {
+	names := func(f store.ApplicationFilter) ([]string, int) {
 		t.Helper()
 		apps, total, err := db.ListStoreApplications(ctx, f)
 		if err != nil {
@@ -114,7 +115,7 @@ func TestStoreApplication_List(t *testing.T) {
 		}
 		return out, total
 	}
-	all := storeapi.ApplicationFilter{TenantID: admin.SuperTenantID, Owner: "admin"}
+	all := store.ApplicationFilter{TenantID: admin.SuperTenantID, Owner: "admin"}
 	if got, total := names(all); fmt.Sprint(got) != "[a b C D]" || total != 4 {
 		t.Errorf("all: %v %d", got, total)
 	}
@@ -144,17 +145,17 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	c := mustCreateStoreApp(t, db, newStoreApp(other, "eve", "C"))
 	const res = storeapi.ResidentKeyManager
 
-	m := mapping(a, "PRODUCTION", res, "k1", storeapi.ModeMapped)
+	m := mapping(a, "PRODUCTION", res, "k1", store.ModeMapped)
 	if err := db.CreateKeyMapping(ctx, m); err != nil || m.ID == 0 || m.TenantID != admin.SuperTenantID {
 		t.Fatalf("create: %v %+v", err, m)
 	}
 	for _, c := range []struct {
-		m    *storeapi.KeyMapping
+		m    *store.KeyMapping
 		want error
 	}{
-		{mapping(a, "PRODUCTION", res, "k2", storeapi.ModeCreated), storeapi.ErrKeyTypeTaken},
-		{mapping(b, "PRODUCTION", res, "k1", storeapi.ModeMapped), storeapi.ErrConsumerKeyMapped},
-		{&storeapi.KeyMapping{UUID: "x", ApplicationID: 999, KeyType: "PRODUCTION", KeyManager: res, ConsumerKey: "k9", Mode: storeapi.ModeMapped, State: "COMPLETED"}, admin.ErrNotFound},
+		{mapping(a, "PRODUCTION", res, "k2", store.ModeCreated), store.ErrKeyTypeTaken},
+		{mapping(b, "PRODUCTION", res, "k1", store.ModeMapped), store.ErrConsumerKeyMapped},
+		{&store.KeyMapping{UUID: "x", ApplicationID: 999, KeyType: "PRODUCTION", KeyManager: res, ConsumerKey: "k9", Mode: store.ModeMapped, State: "COMPLETED"}, admin.ErrNotFound},
 	} {
 		if err := db.CreateKeyMapping(ctx, c.m); !errors.Is(err, c.want) || c.m.ID != 0 {
 			t.Errorf("%+v: %v, want %v", c.m, err, c.want)
@@ -162,21 +163,21 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	}
 	// Other key types, key managers and tenants are free: keys are unique
 	// per tenant.
-	for _, m := range []*storeapi.KeyMapping{
-		mapping(a, "SANDBOX", res, "k2", storeapi.ModeCreated),
-		mapping(a, "PRODUCTION", "Other", "k1", storeapi.ModeMapped),
-		mapping(c, "PRODUCTION", res, "k1", storeapi.ModeMapped),
+	for _, m := range []*store.KeyMapping{
+		mapping(a, "SANDBOX", res, "k2", store.ModeCreated),
+		mapping(a, "PRODUCTION", "Other", "k1", store.ModeMapped),
+		mapping(c, "PRODUCTION", res, "k1", store.ModeMapped),
 	} {
 		if err := db.CreateKeyMapping(ctx, m); err != nil {
 			t.Errorf("%+v: %v", m, err)
 		}
 	}
 	keys, err := db.ListKeyMappings(ctx, a.ID)
-	if err != nil || len(keys) != 3 || keys[0].ConsumerKey != "k1" || keys[1].Mode != storeapi.ModeCreated {
+	if err != nil || len(keys) != 3 || keys[0].ConsumerKey != "k1" || keys[1].Mode != store.ModeCreated {
 		t.Errorf("list: %v %v", keys, err)
 	}
 	got, err := db.FindKeyMapping(ctx, a.ID, m.UUID)
-	if err != nil || got.ConsumerKey != "k1" || got.KeyManager != res || got.Mode != storeapi.ModeMapped {
+	if err != nil || got.ConsumerKey != "k1" || got.KeyManager != res || got.Mode != store.ModeMapped {
 		t.Errorf("find: %+v %v", got, err)
 	}
 	if _, err := db.FindKeyMapping(ctx, b.ID, m.UUID); !errors.Is(err, admin.ErrNotFound) {
@@ -188,7 +189,7 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	if got, err := db.FindKeyMappingByConsumerKey(ctx, other, res, "k1"); err != nil || got.ApplicationID != c.ID {
 		t.Errorf("by key in another tenant: %+v %v", got, err)
 	}
-	bad := mapping(b, "TESTING", res, "k5", storeapi.ModeMapped)
+	bad := mapping(b, "TESTING", res, "k5", store.ModeMapped)
 	if err := db.CreateKeyMapping(ctx, bad); err == nil {
 		t.Error("a bad key type was stored")
 	}
@@ -200,7 +201,7 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	if keys, _ := db.ListKeyMappings(ctx, a.ID); len(keys) != 0 {
 		t.Errorf("mappings outlived their application: %v", keys)
 	}
-	if err := db.CreateKeyMapping(ctx, mapping(b, "PRODUCTION", res, "k1", storeapi.ModeMapped)); err != nil {
+	if err := db.CreateKeyMapping(ctx, mapping(b, "PRODUCTION", res, "k1", store.ModeMapped)); err != nil {
 		t.Errorf("remapping: %v", err)
 	}
 	if err := db.DeleteStoreApplication(ctx, admin.SuperTenantID, a.ID); !errors.Is(err, admin.ErrNotFound) {
@@ -221,7 +222,7 @@ func TestKeyMapping_ConcurrentSameKey(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpenDB(t)
 	const n = 20
-	apps := make([]*storeapi.Application, n)
+	apps := make([]*store.Application, n)
 	for i := range apps {
 		apps[i] = mustCreateStoreApp(t, db, newStoreApp(admin.SuperTenantID, "admin", fmt.Sprintf("app-%d", i)))
 	}
@@ -231,7 +232,7 @@ func TestKeyMapping_ConcurrentSameKey(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = db.CreateKeyMapping(ctx, mapping(apps[i], "PRODUCTION", storeapi.ResidentKeyManager, "race", storeapi.ModeMapped))
+			errs[i] = db.CreateKeyMapping(ctx, mapping(apps[i], "PRODUCTION", storeapi.ResidentKeyManager, "race", store.ModeMapped))
 		}()
 	}
 	wg.Wait()
@@ -240,7 +241,7 @@ func TestKeyMapping_ConcurrentSameKey(t *testing.T) {
 		switch {
 		case err == nil:
 			ok++
-		case !errors.Is(err, storeapi.ErrConsumerKeyMapped):
+		case !errors.Is(err, store.ErrConsumerKeyMapped):
 			t.Errorf("unexpected error: %v", err)
 		}
 	}
@@ -263,9 +264,9 @@ func TestKeyMapping_ServiceProviderDeletion(t *testing.T) {
 		}
 	}
 	app := mustCreateStoreApp(t, db, newStoreApp(admin.SuperTenantID, "admin", "A"))
-	for _, m := range []*storeapi.KeyMapping{
-		mapping(app, "PRODUCTION", storeapi.ResidentKeyManager, "mapped", storeapi.ModeMapped),
-		mapping(app, "SANDBOX", storeapi.ResidentKeyManager, "created", storeapi.ModeCreated),
+	for _, m := range []*store.KeyMapping{
+		mapping(app, "PRODUCTION", storeapi.ResidentKeyManager, "mapped", store.ModeMapped),
+		mapping(app, "SANDBOX", storeapi.ResidentKeyManager, "created", store.ModeCreated),
 	} {
 		if err := db.CreateKeyMapping(ctx, m); err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 )
 
 // Limits of the fields the store keeps: the column sizes API Manager's own
@@ -123,7 +124,7 @@ func ownerName(tenantDomain, user string) string {
 	return user + "@" + tenantDomain
 }
 
-func millis(app *Application) (created, updated string) {
+func millis(app *store.Application) (created, updated string) {
 	return strconv.FormatInt(app.CreatedAt.UnixMilli(), 10), strconv.FormatInt(app.UpdatedAt.UnixMilli(), 10)
 }
 
@@ -134,7 +135,7 @@ func orEmpty[T any](s []T) []T {
 	return s
 }
 
-func viewOf(p admin.Principal, app *Application, keys []*KeyMapping) applicationView {
+func viewOf(p admin.Principal, app *store.Application, keys []*store.KeyMapping) applicationView {
 	created, updated := millis(app)
 	v := applicationView{
 		ApplicationID: app.UUID, Name: app.Name, ThrottlingPolicy: app.ThrottlingPolicy,
@@ -152,7 +153,7 @@ func viewOf(p admin.Principal, app *Application, keys []*KeyMapping) application
 	return v
 }
 
-func infoOf(p admin.Principal, app *Application) applicationInfo {
+func infoOf(p admin.Principal, app *store.Application) applicationInfo {
 	v := viewOf(p, app, nil)
 	return applicationInfo{
 		ApplicationID: v.ApplicationID, Name: v.Name, ThrottlingPolicy: v.ThrottlingPolicy,
@@ -162,7 +163,7 @@ func infoOf(p admin.Principal, app *Application) applicationInfo {
 }
 
 // apply checks a create or update request and fills app from it.
-func (req *applicationRequest) apply(app *Application) error {
+func (req *applicationRequest) apply(app *store.Application) error {
 	var items []ErrorItem
 	add := func(field, format string, args ...any) {
 		items = append(items, ErrorItem{Code: field, Message: fmt.Sprintf(format, args...)})
@@ -261,7 +262,7 @@ func duplicateName(name string) *Error {
 
 // ownedApplication returns the caller's application with the id: 404 when
 // the caller's tenant has none, 403 when another user owns it.
-func (s *Server) ownedApplication(ctx context.Context, p admin.Principal, id string) (*Application, error) {
+func (s *Server) ownedApplication(ctx context.Context, p admin.Principal, id string) (*store.Application, error) {
 	app, err := s.Store.FindStoreApplication(ctx, p.TenantID, id)
 	if errors.Is(err, admin.ErrNotFound) {
 		return nil, &Error{Status: http.StatusNotFound, Description: fmt.Sprintf("Requested application with Id '%s' not found", id)}
@@ -279,7 +280,7 @@ func (s *Server) ownedApplication(ctx context.Context, p admin.Principal, id str
 func (s *Server) getApplications(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	p := caller(r)
 	q := r.URL.Query()
-	f := ApplicationFilter{TenantID: p.TenantID, Owner: p.Username, Name: q.Get("query"), Limit: defaultPageLimit}
+	f := store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username, Name: q.Get("query"), Limit: defaultPageLimit}
 	for _, n := range []struct {
 		name string
 		dst  *int
@@ -344,7 +345,7 @@ func (s *Server) createApplication(w http.ResponseWriter, r *http.Request, _ htt
 		s.fail(w, r, err)
 		return
 	}
-	app := &Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: StatusApproved}
+	app := &store.Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: store.StatusApproved}
 	if err := req.apply(app); err != nil {
 		s.fail(w, r, err)
 		return
@@ -433,7 +434,7 @@ func (s *Server) removeApplication(w http.ResponseWriter, r *http.Request, ps ht
 // alone. When a key manager fails, nothing more is deleted and a retry picks
 // up where this stopped. Keys of a key manager that is no longer configured
 // are dropped without touching their client.
-func (s *Server) deleteApplication(ctx context.Context, app *Application) error {
+func (s *Server) deleteApplication(ctx context.Context, app *store.Application) error {
 	keys, err := s.Store.ListKeyMappings(ctx, app.ID)
 	if err != nil {
 		return err
@@ -452,8 +453,8 @@ func (s *Server) deleteApplication(ctx context.Context, app *Application) error 
 // deleteCreatedClient deletes the OAuth client of a CREATED key mapping; a
 // client that is gone already is no failure. MAPPED clients are never
 // touched.
-func (s *Server) deleteCreatedClient(ctx context.Context, m *KeyMapping) error {
-	if m.Mode != ModeCreated {
+func (s *Server) deleteCreatedClient(ctx context.Context, m *store.KeyMapping) error {
+	if m.Mode != store.ModeCreated {
 		return nil
 	}
 	km := s.KeyManagers[m.KeyManager]

@@ -15,6 +15,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 )
 
 // Values of keyView.Provisioning: whether map-keys found the client in the
@@ -58,12 +59,12 @@ type keyList struct {
 }
 
 // keyViewOf shows a key mapping with the client settings of c, when known.
-func keyViewOf(m *KeyMapping, c *OAuthClient) keyView {
+func keyViewOf(m *store.KeyMapping, c *OAuthClient) keyView {
 	v := keyView{
 		KeyMappingID: m.UUID, KeyManager: m.KeyManager, ConsumerKey: m.ConsumerKey, KeyState: m.State,
 		KeyType: m.KeyType, Mode: m.Mode, AdditionalProperties: map[string]any{},
 	}
-	if m.Mode == ModeMapped {
+	if m.Mode == store.ModeMapped {
 		v.Provisioning = ProvisioningFound
 		if m.Provisioned {
 			v.Provisioning = ProvisioningProvisioned
@@ -105,7 +106,7 @@ type secretView struct {
 }
 
 func checkKeyType(t string) error {
-	if t != KeyTypeProduction && t != KeyTypeSandbox {
+	if t != store.KeyTypeProduction && t != store.KeyTypeSandbox {
 		if t == "" {
 			return badRequest("keyType is required: PRODUCTION or SANDBOX.")
 		}
@@ -182,11 +183,11 @@ func uniqueFields(list []string) []string {
 
 // clientName is the name of a client the store registers, as API Manager
 // names them: owner_application_KEYTYPE.
-func clientName(p admin.Principal, app *Application, keyType string) string {
+func clientName(p admin.Principal, app *store.Application, keyType string) string {
 	return ownerName(p.TenantDomain, app.Owner) + "_" + app.Name + "_" + keyType
 }
 
-func keyTypeTaken(app *Application, keyType, km string) *Error {
+func keyTypeTaken(app *store.Application, keyType, km string) *Error {
 	return conflict("Application %q has %s keys of key manager %q already; remove them before adding others.", app.Name, keyType, km)
 }
 
@@ -196,7 +197,7 @@ func keyMapped(key string) *Error {
 
 // checkKeyTypeFree refuses a key type the application has keys of in the
 // key manager.
-func (s *Server) checkKeyTypeFree(ctx context.Context, app *Application, keyType, km string) error {
+func (s *Server) checkKeyTypeFree(ctx context.Context, app *store.Application, keyType, km string) error {
 	keys, err := s.Store.ListKeyMappings(ctx, app.ID)
 	if err != nil {
 		return err
@@ -212,7 +213,7 @@ func (s *Server) checkKeyTypeFree(ctx context.Context, app *Application, keyType
 // saveMapping stores a mapping; when that fails, the client the request
 // generated is deleted again (created set) so nothing is left behind. Only
 // generated clients may be: nobody else knows their key.
-func (s *Server) saveMapping(ctx context.Context, app *Application, km KeyManager, m *KeyMapping, created bool) error {
+func (s *Server) saveMapping(ctx context.Context, app *store.Application, km KeyManager, m *store.KeyMapping, created bool) error {
 	err := s.Store.CreateKeyMapping(ctx, m)
 	if err == nil {
 		return nil
@@ -223,9 +224,9 @@ func (s *Server) saveMapping(ctx context.Context, app *Application, km KeyManage
 		}
 	}
 	switch {
-	case errors.Is(err, ErrKeyTypeTaken):
+	case errors.Is(err, store.ErrKeyTypeTaken):
 		return &Error{Status: http.StatusConflict, Description: keyTypeTaken(app, m.KeyType, m.KeyManager).Description, Err: err}
-	case errors.Is(err, ErrConsumerKeyMapped):
+	case errors.Is(err, store.ErrConsumerKeyMapped):
 		return &Error{Status: http.StatusConflict, Description: keyMapped(m.ConsumerKey).Description, Err: err}
 	case errors.Is(err, admin.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Description: fmt.Sprintf("Requested application with Id '%s' not found", app.UUID), Err: err}
@@ -255,7 +256,7 @@ func (s *Server) generateKeys(w http.ResponseWriter, r *http.Request, ps httprou
 	writeJSON(w, http.StatusOK, keyViewOf(m, client))
 }
 
-func (s *Server) generate(ctx context.Context, p admin.Principal, app *Application, req keyGenerateRequest) (*KeyMapping, *OAuthClient, error) {
+func (s *Server) generate(ctx context.Context, p admin.Principal, app *store.Application, req keyGenerateRequest) (*store.KeyMapping, *OAuthClient, error) {
 	if err := checkKeyType(req.KeyType); err != nil {
 		return nil, nil, err
 	}
@@ -280,8 +281,8 @@ func (s *Server) generate(ctx context.Context, p admin.Principal, app *Applicati
 	case err != nil:
 		return nil, nil, kmFailure(name, err)
 	}
-	m := &KeyMapping{UUID: s.newUUID(), ApplicationID: app.ID, KeyType: req.KeyType, KeyManager: name,
-		ConsumerKey: client.ConsumerKey, Mode: ModeCreated, State: StateApproved}
+	m := &store.KeyMapping{UUID: s.newUUID(), ApplicationID: app.ID, KeyType: req.KeyType, KeyManager: name,
+		ConsumerKey: client.ConsumerKey, Mode: store.ModeCreated, State: store.StateApproved}
 	if err := s.saveMapping(ctx, app, km, m, true); err != nil {
 		return nil, nil, err
 	}
@@ -341,7 +342,7 @@ func secretsEqual(a, b string) bool {
 // secret matches. A key the key manager does not know is registered there
 // with the supplied secret when ProvisionUnknownKeys is set. On failure
 // nothing is changed.
-func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *Application, req keyMappingRequest) (*KeyMapping, *OAuthClient, error) {
+func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *store.Application, req keyMappingRequest) (*store.KeyMapping, *OAuthClient, error) {
 	req.ConsumerKey = strings.TrimSpace(req.ConsumerKey)
 	switch {
 	case req.ConsumerKey == "":
@@ -372,9 +373,9 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *Applicat
 		return nil, nil, err
 	}
 
-	newMapping := func(provisioned bool) *KeyMapping {
-		return &KeyMapping{UUID: s.newUUID(), ApplicationID: app.ID, KeyType: req.KeyType, KeyManager: name,
-			ConsumerKey: req.ConsumerKey, Mode: ModeMapped, State: StateCompleted, Provisioned: provisioned}
+	newMapping := func(provisioned bool) *store.KeyMapping {
+		return &store.KeyMapping{UUID: s.newUUID(), ApplicationID: app.ID, KeyType: req.KeyType, KeyManager: name,
+			ConsumerKey: req.ConsumerKey, Mode: store.ModeMapped, State: store.StateCompleted, Provisioned: provisioned}
 	}
 	client, err := km.Client(ctx, req.ConsumerKey)
 	switch {
@@ -404,8 +405,8 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *Applicat
 // mapped as a found one. A key the key manager refuses as taken but does
 // not show the caller (a remote IS 5.x keeps keys unique across its
 // tenants) is answered like a wrong secret, naming no tenant.
-func (s *Server) provision(ctx context.Context, p admin.Principal, app *Application, name string, km KeyManager,
-	req keyMappingRequest, newMapping func(provisioned bool) *KeyMapping) (*KeyMapping, *OAuthClient, error) {
+func (s *Server) provision(ctx context.Context, p admin.Principal, app *store.Application, name string, km KeyManager,
+	req keyMappingRequest, newMapping func(provisioned bool) *store.KeyMapping) (*store.KeyMapping, *OAuthClient, error) {
 	grants := uniqueFields(req.SupportedGrantTypes)
 	if len(grants) == 0 {
 		grants = defaultGrantTypes
@@ -454,7 +455,7 @@ func (s *Server) provision(ctx context.Context, p admin.Principal, app *Applicat
 }
 
 // ownedMapping returns the key mapping of one of the caller's applications.
-func (s *Server) ownedMapping(ctx context.Context, p admin.Principal, ps httprouter.Params) (*Application, *KeyMapping, error) {
+func (s *Server) ownedMapping(ctx context.Context, p admin.Principal, ps httprouter.Params) (*store.Application, *store.KeyMapping, error) {
 	app, err := s.ownedApplication(ctx, p, ps.ByName("applicationId"))
 	if err != nil {
 		return nil, nil, err
@@ -472,7 +473,7 @@ func (s *Server) ownedMapping(ctx context.Context, p admin.Principal, ps httprou
 
 // clientOfMapping reads the client of a mapping from its key manager; nil
 // when the key manager is no longer configured or does not know it.
-func (s *Server) clientOfMapping(ctx context.Context, m *KeyMapping) (*OAuthClient, error) {
+func (s *Server) clientOfMapping(ctx context.Context, m *store.KeyMapping) (*OAuthClient, error) {
 	km := s.KeyManagers[m.KeyManager]
 	if km == nil {
 		return nil, nil
@@ -531,8 +532,8 @@ func (s *Server) getOAuthKey(w http.ResponseWriter, r *http.Request, ps httprout
 
 // createdKeyManager returns the key manager of a CREATED mapping; MAPPED
 // clients are not the store's to change.
-func (s *Server) createdKeyManager(m *KeyMapping, what string) (KeyManager, error) {
-	if m.Mode != ModeCreated {
+func (s *Server) createdKeyManager(m *store.KeyMapping, what string) (KeyManager, error) {
+	if m.Mode != store.ModeCreated {
 		return nil, conflict("Key mapping %s is MAPPED: its OAuth client %q is managed outside this store, so the store does not %s; do it in key manager %q.", m.UUID, m.ConsumerKey, what, m.KeyManager)
 	}
 	km := s.KeyManagers[m.KeyManager]

@@ -13,6 +13,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 )
 
 // The Jaggery actions of API Manager 1.9's store (site/blocks/.../ajax/*.jag)
@@ -203,7 +204,7 @@ func (s *Server) serveApplicationAddJag(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	name, tier, description, callback := form.Get("application"), form.Get("tier"), form.Get("description"), form.Get("callbackUrl")
-	app := &Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: StatusApproved}
+	app := &store.Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: store.StatusApproved}
 	req := applicationRequest{Name: &name, ThrottlingPolicy: &tier, Description: &description, callbackURL: &callback}
 	if err := req.apply(app); err != nil {
 		s.jagFail(w, err)
@@ -238,7 +239,7 @@ func (s *Server) serveApplicationListJag(w http.ResponseWriter, r *http.Request,
 	if !ok {
 		return
 	}
-	apps, _, err := s.Store.ListStoreApplications(ctx, ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
+	apps, _, err := s.Store.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
 	if err != nil {
 		s.jagFail(w, err)
 		return
@@ -255,7 +256,7 @@ func (s *Server) serveApplicationListJag(w http.ResponseWriter, r *http.Request,
 }
 
 // jagOwnedApplication finds the caller's application by name.
-func (s *Server) jagOwnedApplication(ctx context.Context, p admin.Principal, name string) (*Application, error) {
+func (s *Server) jagOwnedApplication(ctx context.Context, p admin.Principal, name string) (*store.Application, error) {
 	if name == "" {
 		return nil, badRequest("The application name is missing.")
 	}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
+
+	"github.com/isadmin/isadmin/store"
 )
 
 // SubscriptionListJag is the Jaggery action API Manager 1.9's
@@ -58,7 +60,7 @@ func (s *Server) serveSubscriptionListJag(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	apps, _, err := s.Store.ListStoreApplications(ctx, ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
+	apps, _, err := s.Store.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
 	if err != nil {
 		s.jagFail(w, err)
 		return

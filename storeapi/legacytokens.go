@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 )
 
 // jagDefaultGrants are the grant types generateApplicationKey gives a
@@ -136,7 +137,7 @@ func (s *Server) jagGenerateApplicationKey(w http.ResponseWriter, r *http.Reques
 
 // takeBackKeys deletes the mapping and the client a failed key generation
 // made.
-func (s *Server) takeBackKeys(ctx context.Context, km KeyManager, m *KeyMapping) error {
+func (s *Server) takeBackKeys(ctx context.Context, km KeyManager, m *store.KeyMapping) error {
 	if err := s.Store.DeleteKeyMapping(ctx, m.ID); err != nil && !errors.Is(err, admin.ErrNotFound) {
 		return err
 	}
@@ -172,7 +173,7 @@ func (s *Server) jagRefreshToken(w http.ResponseWriter, r *http.Request, form ur
 		s.jagFail(w, err)
 		return
 	}
-	var m *KeyMapping
+	var m *store.KeyMapping
 	for _, k := range keys {
 		if k.KeyType == keyType && k.KeyManager == ResidentKeyManager {
 			m = k

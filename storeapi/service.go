@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 )
 
 // This file is the store's face for other views of it (the store web page):
@@ -19,15 +20,15 @@ func (s *Server) Authorize(ctx context.Context, p admin.Principal) error {
 }
 
 // Applications returns p's applications, by name.
-func (s *Server) Applications(ctx context.Context, p admin.Principal) ([]*Application, error) {
-	apps, _, err := s.Store.ListStoreApplications(ctx, ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
+func (s *Server) Applications(ctx context.Context, p admin.Principal) ([]*store.Application, error) {
+	apps, _, err := s.Store.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
 	return apps, err
 }
 
 // CreateApplication adds an application of p with the default throttling
 // policy and token type, as the devportal's form does.
-func (s *Server) CreateApplication(ctx context.Context, p admin.Principal, name, description string) (*Application, error) {
-	app := &Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: StatusApproved}
+func (s *Server) CreateApplication(ctx context.Context, p admin.Principal, name, description string) (*store.Application, error) {
+	app := &store.Application{UUID: s.newUUID(), TenantID: p.TenantID, Owner: p.Username, Status: store.StatusApproved}
 	policy := "Unlimited"
 	req := applicationRequest{Name: &name, ThrottlingPolicy: &policy, Description: &description}
 	if err := req.apply(app); err != nil {
@@ -43,7 +44,7 @@ func (s *Server) CreateApplication(ctx context.Context, p admin.Principal, name,
 }
 
 // Application returns p's application with the UUID and its key mappings.
-func (s *Server) Application(ctx context.Context, p admin.Principal, uuid string) (*Application, []*KeyMapping, error) {
+func (s *Server) Application(ctx context.Context, p admin.Principal, uuid string) (*store.Application, []*store.KeyMapping, error) {
 	app, err := s.ownedApplication(ctx, p, uuid)
 	if err != nil {
 		return nil, nil, err
@@ -67,13 +68,13 @@ func (s *Server) DeleteApplication(ctx context.Context, p admin.Principal, uuid 
 
 // ClientOf returns the OAuth client behind a key mapping, or nil when its
 // key manager no longer has it (or is no longer configured).
-func (s *Server) ClientOf(ctx context.Context, m *KeyMapping) (*OAuthClient, error) {
+func (s *Server) ClientOf(ctx context.Context, m *store.KeyMapping) (*OAuthClient, error) {
 	return s.clientOfMapping(ctx, m)
 }
 
 // GenerateKeys registers a new OAuth client for the key type of p's
 // application in the resident key manager (CREATED keys).
-func (s *Server) GenerateKeys(ctx context.Context, p admin.Principal, uuid, keyType string, grants []string, callbackURL string) (*KeyMapping, *OAuthClient, error) {
+func (s *Server) GenerateKeys(ctx context.Context, p admin.Principal, uuid, keyType string, grants []string, callbackURL string) (*store.KeyMapping, *OAuthClient, error) {
 	app, err := s.ownedApplication(ctx, p, uuid)
 	if err != nil {
 		return nil, nil, err
@@ -84,7 +85,7 @@ func (s *Server) GenerateKeys(ctx context.Context, p admin.Principal, uuid, keyT
 // ProvideKeys maps an existing OAuth client of the resident key manager to
 // the key type of p's application (MAPPED keys), provisioning it when the
 // key manager does not know the key and the server allows that.
-func (s *Server) ProvideKeys(ctx context.Context, p admin.Principal, uuid, keyType, consumerKey, consumerSecret string) (*KeyMapping, *OAuthClient, error) {
+func (s *Server) ProvideKeys(ctx context.Context, p admin.Principal, uuid, keyType, consumerKey, consumerSecret string) (*store.KeyMapping, *OAuthClient, error) {
 	if err := s.mappingAllowed(); err != nil {
 		return nil, nil, err
 	}
@@ -101,8 +102,8 @@ func (s *Server) MappingAllowed() bool { return s.mappingAllowed() == nil }
 // KeysOf returns the key mapping of the key type among keys, as the store
 // page shows it: the resident key manager's, else the first of another
 // key manager; nil when there is none.
-func KeysOf(keys []*KeyMapping, keyType string) *KeyMapping {
-	var other *KeyMapping
+func KeysOf(keys []*store.KeyMapping, keyType string) *store.KeyMapping {
+	var other *store.KeyMapping
 	for _, m := range keys {
 		switch {
 		case m.KeyType != keyType:
@@ -117,7 +118,7 @@ func KeysOf(keys []*KeyMapping, keyType string) *KeyMapping {
 
 // ownedKeys returns the key mapping of the key type (KeysOf) of p's
 // application.
-func (s *Server) ownedKeys(ctx context.Context, p admin.Principal, uuid, keyType string) (*KeyMapping, error) {
+func (s *Server) ownedKeys(ctx context.Context, p admin.Principal, uuid, keyType string) (*store.KeyMapping, error) {
 	if err := checkKeyType(keyType); err != nil {
 		return nil, err
 	}
@@ -192,7 +193,7 @@ func (s *Server) RegenerateToken(ctx context.Context, p admin.Principal, uuid, k
 // again) is the one revoked, so that the new token is a new one. Without
 // secret, the key manager's copy is used. A negative validity asks for a
 // token that never expires; ExpiresIn is then -1.
-func (s *Server) refreshToken(ctx context.Context, m *KeyMapping, secret, old string, scopes []string, validity time.Duration) (*AccessToken, error) {
+func (s *Server) refreshToken(ctx context.Context, m *store.KeyMapping, secret, old string, scopes []string, validity time.Duration) (*AccessToken, error) {
 	km, issuer, err := s.tokenIssuer(m.KeyManager)
 	if err != nil {
 		return nil, err

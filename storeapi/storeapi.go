@@ -32,6 +32,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/soap"
+	"github.com/isadmin/isadmin/store"
 )
 
 // BasePath is where the REST API lives.
@@ -60,7 +61,7 @@ type Identity interface {
 
 // Server answers the store API.
 type Server struct {
-	Store    Store
+	Store    store.Store
 	Identity Identity
 	// KeyManagers are the key managers by name; ResidentKeyManager should
 	// be among them.

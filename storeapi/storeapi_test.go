@@ -16,6 +16,7 @@ import (
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 )
 
@@ -23,8 +24,8 @@ import (
 // stored its own first would make the database do.
 type failingStore struct{ *schema.DB }
 
-func (failingStore) CreateKeyMapping(ctx context.Context, m *storeapi.KeyMapping) error {
-	return storeapi.ErrKeyTypeTaken
+func (failingStore) CreateKeyMapping(ctx context.Context, m *store.KeyMapping) error {
+	return store.ErrKeyTypeTaken
 }
 
 type fixture struct {
@@ -32,7 +33,7 @@ type fixture struct {
 	srv *httptest.Server
 }
 
-func newFixture(t *testing.T, store func(*schema.DB) storeapi.Store) *fixture {
+func newFixture(t *testing.T, store func(*schema.DB) store.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := schematest.Open(t, schematest.Location(t, t.TempDir()))
@@ -70,7 +71,7 @@ func (f *fixture) post(t *testing.T, path, body string) (int, map[string]any) {
 // TestNothingLeftBehind: when the mapping cannot be stored, the client the
 // request created in the key manager is deleted again.
 func TestNothingLeftBehind(t *testing.T) {
-	f := newFixture(t, func(db *schema.DB) storeapi.Store { return failingStore{db} })
+	f := newFixture(t, func(db *schema.DB) store.Store { return failingStore{db} })
 	status, app := f.post(t, "/applications", `{"name":"A","throttlingPolicy":"Unlimited"}`)
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %v", status, app)
@@ -98,7 +99,7 @@ func TestNothingLeftBehind(t *testing.T) {
 // TestFoundClientIsNeverDeleted: a failed mapping of a client the key
 // manager had already leaves that client alone.
 func TestFoundClientIsNeverDeleted(t *testing.T) {
-	f := newFixture(t, func(db *schema.DB) storeapi.Store { return failingStore{db} })
+	f := newFixture(t, func(db *schema.DB) store.Store { return failingStore{db} })
 	ctx := admin.WithPrincipal(context.Background(), admin.Principal{TenantID: admin.SuperTenantID, TenantDomain: admin.SuperTenantDomain, Username: "admin"})
 	oauth := &admin.OAuthAdmin{Store: f.db, Config: admin.OAuthConfig{AllowedGrantTypes: []string{"client_credentials"}}}
 	km := &storeapi.Local{OAuth: oauth}
@@ -163,7 +164,7 @@ func TestParseKeyManager(t *testing.T) {
 // bytes) fits APPLICATION_TIER VARCHAR(50), 51 do not, and a refused
 // application is not stored.
 func TestFieldLengthsCountCharacters(t *testing.T) {
-	f := newFixture(t, func(db *schema.DB) storeapi.Store { return db })
+	f := newFixture(t, func(db *schema.DB) store.Store { return db })
 	body := func(name string, n int) string {
 		return `{"name":"` + name + `","throttlingPolicy":"` + strings.Repeat("é", n) + `"}`
 	}

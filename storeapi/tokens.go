@@ -14,6 +14,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/tokens"
 )
 
@@ -238,7 +239,7 @@ func (s *Server) generateToken(w http.ResponseWriter, r *http.Request, ps httpro
 // the client_credentials grant: with secret, else the one the key manager
 // keeps. A validity of 0 asks for the key manager's default, a negative
 // one for a token that never expires.
-func (s *Server) clientCredentialsToken(ctx context.Context, m *KeyMapping, secret string, scopes []string, validity time.Duration) (*AccessToken, error) {
+func (s *Server) clientCredentialsToken(ctx context.Context, m *store.KeyMapping, secret string, scopes []string, validity time.Duration) (*AccessToken, error) {
 	km, ok := s.KeyManagers[m.KeyManager]
 	if !ok {
 		return nil, conflict("Key manager %q of key mapping %s is not configured.", m.KeyManager, m.UUID)

@@ -13,6 +13,7 @@ import (
 	"github.com/julienschmidt/httprouter"
 
 	"github.com/isadmin/isadmin/admin"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 )
 
@@ -48,7 +49,7 @@ func storeError(err error) (int, string) {
 
 // appRow is an application in the list of the store's home.
 type appRow struct {
-	App  *storeapi.Application
+	App  *store.Application
 	Keys int
 }
 
@@ -127,8 +128,8 @@ func (s *Server) selectApplication(w http.ResponseWriter, r *http.Request, _ htt
 
 // keyTypes are the key types by their name in paths, in page order.
 var keyTypes = []struct{ slug, keyType, label string }{
-	{"production", storeapi.KeyTypeProduction, "Production"},
-	{"sandbox", storeapi.KeyTypeSandbox, "Sandbox"},
+	{"production", store.KeyTypeProduction, "Production"},
+	{"sandbox", store.KeyTypeSandbox, "Sandbox"},
 }
 
 // defaultValidity is the validity the page proposes for tokens, in
@@ -147,7 +148,7 @@ type keyPanel struct {
 	// Mapping is the key type's keys, nil when there are none; Client
 	// their OAuth client, nil when the key manager no longer has it
 	// (Gone) or could not be asked (Error).
-	Mapping *storeapi.KeyMapping
+	Mapping *store.KeyMapping
 	Client  *storeapi.OAuthClient
 	Gone    bool
 	// MappingAllowed shows Provide keys; ShowProvide opens its form with
@@ -175,7 +176,7 @@ func (p *keyPanel) Action(name string) string {
 
 // Generated tells whether the keys are CREATED ones.
 func (p *keyPanel) Generated() bool {
-	return p.Mapping != nil && p.Mapping.Mode == storeapi.ModeCreated
+	return p.Mapping != nil && p.Mapping.Mode == store.ModeCreated
 }
 
 // Resident tells whether the keys are of the resident key manager.
@@ -188,8 +189,8 @@ func (p *keyPanel) NeverExpires() bool { return p.Token != nil && p.Token.Expire
 
 // subscriptions is the data of an application's Subscriptions page.
 type subscriptions struct {
-	Apps   []*storeapi.Application
-	App    *storeapi.Application
+	Apps   []*store.Application
+	App    *store.Application
 	Panels []*keyPanel
 }
 
@@ -211,7 +212,7 @@ func (s *Server) tokenURL(r *http.Request, p admin.Principal) string {
 }
 
 // panel builds the panel of the key type slug of an application.
-func (s *Server) panel(ctx context.Context, r *http.Request, u *user, appID, slug string, keys []*storeapi.KeyMapping) *keyPanel {
+func (s *Server) panel(ctx context.Context, r *http.Request, u *user, appID, slug string, keys []*store.KeyMapping) *keyPanel {
 	p := &keyPanel{AppID: appID, Slug: slug, CSRF: u.CSRF, MappingAllowed: s.Store.MappingAllowed(), Validity: defaultValidity}
 	for _, kt := range keyTypes {
 		if kt.slug == slug {

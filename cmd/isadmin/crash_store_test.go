@@ -13,6 +13,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 )
 
@@ -141,7 +142,7 @@ func (k *keyMappings) checkDB(t *testing.T, db *schema.DB) {
 			case unknown:
 				continue
 			}
-			var mapped *storeapi.KeyMapping
+			var mapped *store.KeyMapping
 			if ms, err := db.ListKeyMappings(ctx, app.ID); err == nil {
 				for _, m := range ms {
 					if m.ConsumerKey == rec.key {
@@ -152,7 +153,7 @@ func (k *keyMappings) checkDB(t *testing.T, db *schema.DB) {
 			client, clientErr := db.FindOAuthAppByKey(ctx, admin.SuperTenantID, rec.key)
 			switch rec.mapOut {
 			case acked:
-				if mapped == nil || mapped.Mode != storeapi.ModeMapped {
+				if mapped == nil || mapped.Mode != store.ModeMapped {
 					t.Errorf("acknowledged mapping of %s to %s is lost: %+v", rec.key, rec.app, mapped)
 				}
 				if clientErr != nil || client.ConsumerSecret != rec.secret {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/soap"
+	"github.com/isadmin/isadmin/store"
 	"github.com/isadmin/isadmin/storeapi"
 	"github.com/isadmin/isadmin/storeapi/storetest"
 )
@@ -291,7 +292,7 @@ func storeSnapshot(t *testing.T, s *testServer, users ...string) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		apps, _, err := s.DB.ListStoreApplications(ctx, storeapi.ApplicationFilter{TenantID: tenant.ID, Owner: name})
+		apps, _, err := s.DB.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: tenant.ID, Owner: name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,8 +302,8 @@ func storeSnapshot(t *testing.T, s *testServer, users ...string) string {
 				t.Fatal(err)
 			}
 			j, _ := json.Marshal(struct {
-				App  *storeapi.Application
-				Keys []*storeapi.KeyMapping
+				App  *store.Application
+				Keys []*store.KeyMapping
 			}{app, keys})
 			b.Write(j)
 			b.WriteByte('\n')

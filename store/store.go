@@ -1,4 +1,8 @@
-package storeapi
+// Package store is the store's domain: applications and the OAuth keys
+// that hang off them per key type, CREATED by the store or MAPPED from
+// clients made elsewhere, and the storage they need. The JSON and Jaggery
+// faces (package storeapi) and the pages (package web) translate to it.
+package store
 
 import (
 	"context"
@@ -33,10 +37,10 @@ const (
 var (
 	// ErrKeyTypeTaken means the application has keys of that type in that
 	// key manager already.
-	ErrKeyTypeTaken = errors.New("storeapi: the application has keys of this type already")
+	ErrKeyTypeTaken = errors.New("store: the application has keys of this type already")
 	// ErrConsumerKeyMapped means the consumer key is mapped to an
 	// application of the tenant already, in the same key manager.
-	ErrConsumerKeyMapped = errors.New("storeapi: the consumer key is mapped already")
+	ErrConsumerKeyMapped = errors.New("store: the consumer key is mapped already")
 )
 
 // Application is a store application: what API consumers subscribe with
