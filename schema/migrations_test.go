@@ -64,9 +64,11 @@ func TestMigration0009_TenantConsumerKeys(t *testing.T) {
 	if err != nil || sp.Name != "sp" {
 		t.Errorf("link of k1 after the migration: %+v %v", sp, err)
 	}
-	m, err := db.FindKeyMappingByConsumerKey(ctx, admin.SuperTenantID, storeapi.ResidentKeyManager, "k2")
-	if err != nil || m.UUID != "m-uuid" {
-		t.Errorf("mapping of k2 after the migration: %+v %v", m, err)
+	_, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, 0, "", storeapi.ResidentKeyManager, "k2")
+	if err != nil || holder == 0 {
+		t.Errorf("mapping of k2 after the migration: held by %d, %v", holder, err)
+	} else if ms, err := db.ListKeyMappings(ctx, holder); err != nil || len(ms) != 1 || ms[0].UUID != "m-uuid" || ms[0].ConsumerKey != "k2" {
+		t.Errorf("mapping of k2 after the migration: %+v %v", ms, err)
 	}
 
 	// Keys are unique per tenant now.

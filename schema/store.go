@@ -277,17 +277,19 @@ func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid stri
 	return m, nil
 }
 
-// FindKeyMappingByConsumerKey returns the mapping of the consumer key in the
-// key manager if an application of the tenant holds it, or
-// admin.ErrNotFound.
-func (db *DB) FindKeyMappingByConsumerKey(ctx context.Context, tenantID int64, keyManager, consumerKey string) (*store.KeyMapping, error) {
-	m, err := scanKeyMapping(db.queryRow(ctx, `
-		SELECT `+keyMappingColumns+` FROM store_key_mappings
-		WHERE tenant_id = ? AND key_manager = ? AND consumer_key = ?`, tenantID, keyManager, consumerKey))
+// KeyMappingConflicts implements store.Store: both checks in one query, a
+// round trip fewer for every mapping on PostgreSQL.
+func (db *DB) KeyMappingConflicts(ctx context.Context, tenantID, applicationID int64, keyType, keyManager, consumerKey string) (bool, int64, error) {
+	var taken, holder int64
+	err := db.queryRow(ctx, `
+		SELECT
+			(SELECT count(*) FROM store_key_mappings WHERE application_id = ? AND key_type = ? AND key_manager = ?),
+			COALESCE((SELECT application_id FROM store_key_mappings WHERE tenant_id = ? AND key_manager = ? AND consumer_key = ?), 0)`,
+		applicationID, keyType, keyManager, tenantID, keyManager, consumerKey).Scan(&taken, &holder)
 	if err != nil {
-		return nil, fmt.Errorf("schema: find key mapping of %q: %w", consumerKey, err)
+		return false, 0, fmt.Errorf("schema: key mapping conflicts of %q: %w", consumerKey, err)
 	}
-	return m, nil
+	return taken > 0, holder, nil
 }
 
 // DeleteKeyMapping deletes the key mapping with the id. It returns

@@ -183,11 +183,17 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	if _, err := db.FindKeyMapping(ctx, b.ID, m.UUID); !errors.Is(err, admin.ErrNotFound) {
 		t.Errorf("another application's mapping: %v", err)
 	}
-	if got, err := db.FindKeyMappingByConsumerKey(ctx, admin.SuperTenantID, res, "k1"); err != nil || got.ApplicationID != a.ID {
-		t.Errorf("by key: %v %v", got, err)
+	if taken, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, a.ID, m.KeyType, res, "k1"); err != nil || !taken || holder != a.ID {
+		t.Errorf("conflicts of k1 for its own application: taken %v, holder %d, %v", taken, holder, err)
 	}
-	if got, err := db.FindKeyMappingByConsumerKey(ctx, other, res, "k1"); err != nil || got.ApplicationID != c.ID {
-		t.Errorf("by key in another tenant: %+v %v", got, err)
+	if taken, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, b.ID, m.KeyType, res, "k1"); err != nil || taken || holder != a.ID {
+		t.Errorf("conflicts of k1 for another application: taken %v, holder %d, %v", taken, holder, err)
+	}
+	if taken, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, b.ID, m.KeyType, res, "nobody"); err != nil || taken || holder != 0 {
+		t.Errorf("conflicts of an unmapped key: taken %v, holder %d, %v", taken, holder, err)
+	}
+	if _, holder, err := db.KeyMappingConflicts(ctx, other, c.ID, m.KeyType, res, "k1"); err != nil || holder != c.ID {
+		t.Errorf("k1 in another tenant: holder %d, %v", holder, err)
 	}
 	bad := mapping(b, "TESTING", res, "k5", store.ModeMapped)
 	if err := db.CreateKeyMapping(ctx, bad); err == nil {

@@ -128,8 +128,11 @@ type Store interface {
 	// ListKeyMappings returns the application's mappings, oldest first.
 	ListKeyMappings(ctx context.Context, applicationID int64) ([]*KeyMapping, error)
 	FindKeyMapping(ctx context.Context, applicationID int64, uuid string) (*KeyMapping, error)
-	// FindKeyMappingByConsumerKey returns the mapping of the consumer key in
-	// the key manager among the applications of the tenant.
-	FindKeyMappingByConsumerKey(ctx context.Context, tenantID int64, keyManager, consumerKey string) (*KeyMapping, error)
+	// KeyMappingConflicts tells, in one read, what would refuse mapping
+	// consumerKey to the key type of the application in the key manager:
+	// whether the application has keys of that type there already, and
+	// the id of the tenant's application holding the consumer key there
+	// (0 for none).
+	KeyMappingConflicts(ctx context.Context, tenantID, applicationID int64, keyType, keyManager, consumerKey string) (typeTaken bool, holder int64, err error)
 	DeleteKeyMapping(ctx context.Context, id int64) error
 }

@@ -361,16 +361,17 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *store.Ap
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.checkKeyTypeFree(ctx, app, req.KeyType, name); err != nil {
+	taken, holder, err := s.Store.KeyMappingConflicts(ctx, p.TenantID, app.ID, req.KeyType, name, req.ConsumerKey)
+	switch {
+	case err != nil:
 		return nil, nil, err
-	}
-	if held, err := s.Store.FindKeyMappingByConsumerKey(ctx, p.TenantID, name, req.ConsumerKey); err == nil {
-		if other, err := s.Store.FindStoreApplicationByID(ctx, p.TenantID, held.ApplicationID); err == nil && other.Owner == p.Username {
+	case taken:
+		return nil, nil, keyTypeTaken(app, req.KeyType, name)
+	case holder != 0:
+		if other, err := s.Store.FindStoreApplicationByID(ctx, p.TenantID, holder); err == nil && other.Owner == p.Username {
 			return nil, nil, conflict("Consumer key %q is mapped to application %q already.", req.ConsumerKey, other.Name)
 		}
 		return nil, nil, keyMapped(req.ConsumerKey)
-	} else if !errors.Is(err, admin.ErrNotFound) {
-		return nil, nil, err
 	}
 
 	newMapping := func(provisioned bool) *store.KeyMapping {
