@@ -45,7 +45,7 @@ const (
 )
 
 // registerConsole adds the management console's routes under /carbon/.
-func (s *Server) registerConsole(r *httprouter.Router) {
+func (s *Server) registerConsole(r routes) {
 	s.registerSession(r, consoleArea)
 	g := func(h handler) httprouter.Handle { return s.guard(consoleArea, h) }
 	r.GET(consoleHome, g(s.showConsoleHome))

@@ -91,6 +91,9 @@ func (s *Server) guard(a area, h handler) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 		secured(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			u, ok := s.signedIn(r, a)
+			if ok {
+				noteUser(r.Context(), u.QualifiedName())
+			}
 			if !ok {
 				if r.Method == http.MethodGet || r.Method == http.MethodHead {
 					redirect(w, r, a.path+"login")
@@ -115,7 +118,7 @@ func open(h http.HandlerFunc) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, _ httprouter.Params) { secured(h).ServeHTTP(w, r) }
 }
 
-func (s *Server) registerSession(r *httprouter.Router, a area) {
+func (s *Server) registerSession(r routes, a area) {
 	r.GET(a.path+"login", open(func(w http.ResponseWriter, r *http.Request) { s.showLogin(w, r, a, "", http.StatusOK) }))
 	r.POST(a.path+"login", open(func(w http.ResponseWriter, r *http.Request) { s.createSession(w, r, a) }))
 	r.POST(a.path+"logout", s.guard(a, func(w http.ResponseWriter, r *http.Request, _ httprouter.Params, u *user) {
@@ -160,6 +163,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, a area) {
 	}
 	username := r.PostFormValue("username")
 	ctx := r.Context()
+	noteUser(ctx, username)
 	p, err := s.Identity.Authenticate(ctx, username, r.PostFormValue("password"))
 	if err == nil {
 		err = s.mayEnter(r, a, p)

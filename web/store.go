@@ -24,7 +24,7 @@ import (
 // Everything goes through storeapi.Server's facade, as the JSON routes do.
 
 // registerStore adds the store page's routes under /store/.
-func (s *Server) registerStore(r *httprouter.Router) {
+func (s *Server) registerStore(r routes) {
 	s.registerSession(r, storeArea)
 	r.GET("/store/", s.guard(storeArea, s.showStoreHome))
 	r.POST("/store/applications", s.guard(storeArea, s.addApplication))

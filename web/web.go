@@ -53,6 +53,8 @@ type Server struct {
 	// request's own.
 	Endpoint string
 	Now      func() time.Time
+	// Log, when set, hears of every page request.
+	Log func(LogEntry)
 
 	pages map[string]*template.Template
 }
@@ -67,15 +69,17 @@ func (s *Server) Register(r *httprouter.Router) error {
 		return err
 	}
 	files := http.StripPrefix(AssetsPath, http.FileServer(http.FS(static)))
+	// The assets are not logged: a page load fetches several.
 	r.Handler(http.MethodGet, AssetsPath+"*file", secured(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The files change only with the binary.
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})))
-	r.Handler(http.MethodGet, "/", secured(http.HandlerFunc(s.showLanding)))
-	r.Handler(http.MethodGet, "/api-reference", secured(http.HandlerFunc(s.showReference)))
-	s.registerConsole(r)
-	s.registerStore(r)
+	rt := routes{s: s, r: r}
+	rt.Handler(http.MethodGet, "/", secured(http.HandlerFunc(s.showLanding)))
+	rt.Handler(http.MethodGet, "/api-reference", secured(http.HandlerFunc(s.showReference)))
+	s.registerConsole(rt)
+	s.registerStore(rt)
 	return nil
 }
 

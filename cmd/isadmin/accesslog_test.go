@@ -3,8 +3,12 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +128,65 @@ func TestSessionCacheAcrossInstances(t *testing.T) {
 		header: http.Header{"Cookie": {"JSESSIONID=" + cookie.Value}}})
 	if r := get(b); r.Status != http.StatusUnauthorized {
 		t.Errorf("b served a session that ended on a: HTTP %d", r.Status)
+	}
+}
+
+// TestAccessLogPages: the pages log too: a refused sign-in with the name
+// given (never the password), a signed-in page with its user and route,
+// each with the request's id and client.
+func TestAccessLogPages(t *testing.T) {
+	var logs syncBuffer
+	s := startServerLogging(t, "is-7.3", &logs)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(path string) string {
+		resp, err := c.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return string(body)
+	}
+	signIn := func(password, id string) {
+		token := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(get("/carbon/login"))
+		if token == nil {
+			t.Fatal("no sign-in form")
+		}
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/carbon/login",
+			strings.NewReader(url.Values{"csrf_token": {token[1]}, "username": {"admin"}, "password": {password}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Request-Id", id)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	signIn("wrong-pw", "page-refused")
+	signIn("admin", "page-signed-in")
+	get("/carbon/service-providers")
+	deadline := time.Now().Add(5 * time.Second)
+	var refused, page map[string]any
+	for time.Now().Before(deadline) && (refused == nil || page == nil) {
+		for _, l := range logs.lines(t) {
+			switch {
+			case l["request_id"] == "page-refused":
+				refused = l
+			case l["message"] == "page request" && l["route"] == "/carbon/service-providers":
+				page = l
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if refused == nil || refused["message"] != "page request" || refused["route"] != "/carbon/login" || refused["method"] != "POST" ||
+		refused["user"] != "admin" || refused["status"] != float64(http.StatusUnauthorized) || refused["client"] != "127.0.0.1" {
+		t.Errorf("the line of a refused sign-in: %v", refused)
+	}
+	if page == nil || page["user"] != "admin@carbon.super" || page["status"] != float64(http.StatusOK) || page["request_id"] == "" {
+		t.Errorf("the line of a console page: %v", page)
+	}
+	if strings.Contains(logs.String(), "wrong-pw") {
+		t.Error("a password was logged")
 	}
 }

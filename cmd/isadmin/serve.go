@@ -538,7 +538,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	store.Register(router)
 	version, _, _, _ := buildInfo()
-	pages := &web.Server{Profile: profile, Identity: identity, OAuth: oauthAdmin, AppMgt: appMgt, Store: store, Version: version, Now: m.Now}
+	pages := &web.Server{Profile: profile, Identity: identity, OAuth: oauthAdmin, AppMgt: appMgt, Store: store, Version: version, Now: m.Now,
+		Log: func(e web.LogEntry) {
+			m.Log.Info().Str("request_id", e.RequestID).Str("client", e.Client).Str("route", e.Route).Str("method", e.Method).Str("user", e.User).
+				Int("status", e.Status).Dur("duration", e.Duration).Msg("page request")
+		},
+	}
 	if err := pages.Register(router); err != nil {
 		return err
 	}
