@@ -35,23 +35,107 @@ func checkOrphanLog(path string) error {
 	return nil
 }
 
-// Backup writes a consistent copy of the SQLite database to path, which
-// must not exist, while the database serves: VACUUM INTO reads one
-// snapshot and writes a complete database file without a write-ahead log.
-func (db *DB) Backup(ctx context.Context, path string) error {
-	if db.dialect != sqliteDialect || db.memory {
-		return ErrNotSQLite
+// Backup writes a consistent copy of the SQLite database at from to the
+// new file to (which must not exist), also while a server writes to it. It
+// changes nothing in the database: it opens it read-only and applies no
+// migration, so that the copy is the database as it is, whichever isadmin
+// migrated it. VACUUM INTO reads one snapshot and writes a complete
+// database file without a write-ahead log. Backup returns the last
+// migration the database records, and whether this binary knows every
+// migration it records: false for a database a newer isadmin migrated,
+// whose copy only that isadmin (or a later one) can restore.
+func Backup(ctx context.Context, from, to string) (last string, known bool, err error) {
+	if IsPostgresURL(from) || IsPostgresURL(to) || from == ":memory:" {
+		return "", false, ErrNotSQLite
 	}
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("schema: backup: %s exists; give a new file", path)
+	src, err := openReadOnly(from)
+	if err != nil {
+		return "", false, fmt.Errorf("schema: backup: %w", err)
 	}
-	if _, err := db.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		return fmt.Errorf("schema: backup to %s: %w", path, err)
+	defer src.Close()
+	versions, err := recordedMigrations(ctx, src)
+	if err != nil {
+		return "", false, fmt.Errorf("schema: backup: %s: %w", from, err)
 	}
-	if err := os.Chmod(path, sqliteFileMode); err != nil {
-		return fmt.Errorf("schema: backup: %w", err)
+	if len(versions) == 0 {
+		return "", false, fmt.Errorf("schema: backup: %s records no migrations: it is no isadmin database, or its tables are in a write-ahead log (%s-wal) that is not beside it", from, from)
 	}
-	return nil
+	known, ours := true, knownMigrations()
+	for _, v := range versions {
+		known = known && ours[v]
+	}
+	// Made first, with its mode and by this process alone: VACUUM INTO
+	// fills an empty file.
+	f, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, sqliteFileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return "", false, fmt.Errorf("schema: backup: %s exists; give a new file", to)
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("schema: backup: %w", err)
+	}
+	f.Close()
+	if _, err := src.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
+		os.Remove(to)
+		return "", false, fmt.Errorf("schema: backup to %s: %w", to, err)
+	}
+	if err := syncFile(to); err != nil {
+		return "", false, fmt.Errorf("schema: backup: %w", err)
+	}
+	syncDir(filepath.Dir(to))
+	return versions[len(versions)-1], known, nil
+}
+
+// openReadOnly opens the SQLite database at path for reading only: it
+// writes nothing to the database file, creates none, and runs no
+// migration.
+func openReadOnly(path string) (*sql.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, errors.New("database path must not contain '?' or '#'")
+	}
+	return sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+}
+
+// recordedMigrations lists the migrations schema_migrations records, in
+// order; none when the table is missing.
+func recordedMigrations(ctx context.Context, db *sql.DB) ([]string, error) {
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables); err != nil {
+		return nil, fmt.Errorf("no sound SQLite database: %w", err)
+	}
+	if tables == 0 {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, err
+	}
+	return scanStrings(rows)
+}
+
+// knownMigrations are the names of this binary's SQLite migrations.
+func knownMigrations() map[string]bool {
+	names, _ := fs.Glob(migrationFS, sqliteDialect.migrations+"/*.sql")
+	known := map[string]bool{}
+	for _, n := range names {
+		known[filepath.Base(n)] = true
+	}
+	return known
+}
+
+// syncFile makes the content of the file at path durable.
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Restore puts the SQLite backup at from in place of the database at to,
@@ -59,7 +143,11 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 // this binary's migrations cover. An existing database is kept beside,
 // as to plus ".before-restore-" and the time, and its write-ahead log
 // goes with it; the new file is written in full before it takes the
-// name. It returns the name the old database was kept under, if any.
+// name. Run as root, Restore gives the new file the owner and group of
+// the database it replaces, or of the directory when there is none, so
+// that the server's own user can open it (SQLite gives the -wal and -shm
+// files it makes later the owner of the database file). It returns the
+// name the old database was kept under, if any.
 func Restore(ctx context.Context, from, to string, now time.Time) (kept string, err error) {
 	if IsPostgresURL(from) || IsPostgresURL(to) {
 		return "", ErrNotSQLite
@@ -83,6 +171,9 @@ func Restore(ctx context.Context, from, to string, now time.Time) (kept string, 
 	in.Close()
 	if err == nil {
 		err = tmp.Chmod(sqliteFileMode)
+	}
+	if err == nil {
+		err = takeOwner(tmp, to)
 	}
 	if err == nil {
 		err = tmp.Sync()
@@ -131,15 +222,7 @@ func openBackup(ctx context.Context, path string) (*sql.DB, error) {
 		}
 		return nil, fmt.Errorf("schema: restore: %s is no sound SQLite database: %w", path, err)
 	}
-	names, err := fs.Glob(migrationFS, sqliteDialect.migrations+"/*.sql")
-	if err != nil {
-		src.Close()
-		return nil, err
-	}
-	known := map[string]bool{}
-	for _, n := range names {
-		known[filepath.Base(n)] = true
-	}
+	known := knownMigrations()
 	rows, err := src.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
 		src.Close()
@@ -161,6 +244,23 @@ func openBackup(ctx context.Context, path string) (*sql.DB, error) {
 		return nil, fmt.Errorf("schema: restore: %s records no migrations", path)
 	}
 	return src, nil
+}
+
+// takeOwner gives f, a new file that is to replace the database at path,
+// the owner and group of that database, or of its directory when there is
+// none. Only root can give a file away; for any other user the file is
+// already the user's, and nothing is done.
+func takeOwner(f *os.File, path string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	uid, gid, ok := ownerOf(path)
+	if !ok {
+		if uid, gid, ok = ownerOf(filepath.Dir(path)); !ok {
+			return nil
+		}
+	}
+	return f.Chown(uid, gid)
 }
 
 // syncDir makes a rename in dir durable, where the system allows.

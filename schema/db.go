@@ -41,7 +41,10 @@ type DB struct {
 	// closeOnce makes Close safe to call again.
 	closeOnce sync.Once
 	closeErr  error
-	// Created says Open made the SQLite file: a new, empty database.
+	// Created says Open made the SQLite file, or found one that recorded
+	// no migration (an empty file; a copy of the database file alone,
+	// made while its tables sat in a write-ahead log left behind): a new,
+	// empty database.
 	Created bool
 	// readers serve the reads of every request (SQLite files only).
 	readers chan *reader
@@ -108,6 +111,14 @@ func Open(ctx context.Context, location string) (*DB, error) {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("schema: open %s: %w", shown, err)
+	}
+	if d == sqliteDialect && !db.memory && !created {
+		recorded, err := recordedMigrations(ctx, sqlDB)
+		if err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("schema: open %s: %w", shown, err)
+		}
+		db.Created = len(recorded) == 0
 	}
 	if err := db.migrate(ctx); err != nil {
 		sqlDB.Close()

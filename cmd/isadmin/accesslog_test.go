@@ -91,7 +91,7 @@ func TestAccessLog(t *testing.T) {
 // permissions count at once too.
 func TestSessionCacheAcrossInstances(t *testing.T) {
 	a := startServer(t, "is-7.3")
-	b := startServer(t, "is-7.3", func(c *Config) { c.DataDir, c.DatabaseURL = a.Config.DataDir, a.Config.DatabaseURL })
+	b := startServer(t, "is-7.3", sharedDatabase(t, a))
 	addUser(t, a, "carol", "pw", "/permission/admin")
 	ok, cookie := login(t, a, authSvc, "carol", "pw")
 	if !ok || cookie == nil {

@@ -49,7 +49,7 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	db := addDBFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: isadmin backup [--data-dir DIR] FILE\n\nWrites a consistent copy of the SQLite database to FILE (which must not exist), also while the server runs.\nPostgreSQL: pg_dump --format=custom --file FILE URL.\n\n")
+		fmt.Fprint(stderr, "Usage: isadmin backup [--data-dir DIR] FILE\n\nWrites a consistent copy of the SQLite database to FILE (which must not exist), also while the server runs.\nThe database is read as it is: no migration is applied to it or to the copy.\nPostgreSQL: pg_dump --format=custom --file FILE URL.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -69,15 +69,15 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if _, err := os.Stat(location); err != nil {
 		return failure(fmt.Errorf("isadmin backup: no database at %s: %w", location, err))
 	}
-	d, err := schema.Open(ctx, location)
+	// Read as it is, not migrated: a backup changes nothing in the database.
+	last, known, err := schema.Backup(ctx, location, fs.Arg(0))
 	if err != nil {
 		return failure(err)
 	}
-	defer d.Close()
-	if err := d.Backup(ctx, fs.Arg(0)); err != nil {
-		return failure(err)
+	if !known {
+		fmt.Fprintf(stdout, "the database has migration %s, which this isadmin does not know: restore the backup with the isadmin that migrated it, or a newer one\n", last)
 	}
-	fmt.Fprintf(stdout, "wrote a backup of %s to %s\n", location, fs.Arg(0))
+	fmt.Fprintf(stdout, "wrote a backup of %s (schema at migration %s) to %s\n", location, last, fs.Arg(0))
 	return nil
 }
 
@@ -88,7 +88,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	fs.SetOutput(stderr)
 	db := addDBFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: isadmin restore [--data-dir DIR] FILE\n\nPuts the backup FILE in place of the SQLite database; stop the server first.\nThe database it replaces is kept beside it (isadmin.db.before-restore-TIME).\nPostgreSQL: pg_restore --clean --dbname URL FILE.\n\n")
+		fmt.Fprint(stderr, "Usage: isadmin restore [--data-dir DIR] FILE\n\nPuts the backup FILE in place of the SQLite database; stop the server first (restore refuses while one runs on DIR).\nThe database it replaces is kept beside it (isadmin.db.before-restore-TIME).\nPostgreSQL: pg_restore --clean --if-exists --dbname URL FILE.\n\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -103,11 +103,22 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	location := db.location(fs, getenv)
 	if schema.IsPostgresURL(location) {
-		return failure(fmt.Errorf("%w: pg_restore --clean --dbname '%s' %s", schema.ErrNotSQLite, location, fs.Arg(0)))
+		return failure(fmt.Errorf("%w: pg_restore --clean --if-exists --dbname '%s' %s", schema.ErrNotSQLite, location, fs.Arg(0)))
 	}
 	if err := os.MkdirAll(filepath.Dir(location), dataDirMode); err != nil {
 		return failure(err)
 	}
+	// The lock a server holds on the data directory: a restore under a
+	// running server would be lost to it.
+	dir := filepath.Dir(location)
+	lock, err := lockDataDir(dir)
+	if errors.Is(err, errDataDirLocked) {
+		return failure(fmt.Errorf("isadmin restore: a server is running on %s: stop it before restoring", dir))
+	}
+	if err != nil {
+		return failure(fmt.Errorf("isadmin restore: %s: %w", dir, err))
+	}
+	defer lock.release()
 	kept, err := schema.Restore(ctx, fs.Arg(0), location, time.Now())
 	if err != nil {
 		return failure(err)

@@ -16,9 +16,10 @@ const (
 )
 
 // tightenModes makes the data directory and the files isadmin keeps (the
-// database, its -wal and -shm files, the generated certificate and key,
-// and the secret key file) readable by their owner alone, and warns about
-// each one that was not: other users may have read it.
+// database, its -wal and -shm files, the lock file, the generated
+// certificate and key, and the secret key file) readable by their owner
+// alone, and warns about each one that was not: other users may have read
+// it.
 func tightenModes(log zerolog.Logger, dataDir string, files ...string) {
 	tighten(log, dataDir, dataDirMode)
 	for _, f := range files {
@@ -50,7 +51,7 @@ func dataFiles(dataDir string, sqlite bool) []string {
 	var files []string
 	if sqlite {
 		db := filepath.Join(dataDir, "isadmin.db")
-		files = append(files, db, db+"-wal", db+"-shm")
+		files = append(files, db, db+"-wal", db+"-shm", lockPath(dataDir))
 	}
 	return append(files, filepath.Join(dataDir, "tls.crt"), filepath.Join(dataDir, "tls.key"))
 }

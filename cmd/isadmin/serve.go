@@ -132,6 +132,9 @@ type Main struct {
 	httpsListener net.Listener
 	httpListener  net.Listener
 	servers       []*http.Server
+	// dataLock is the lock of the data directory an SQLite server holds
+	// from Run to Close.
+	dataLock *dataDirLock
 }
 
 // NewMain returns a Main with the default configuration.
@@ -428,6 +431,15 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(c.DataDir, dataDirMode); err != nil {
 		return fmt.Errorf("--data-dir %s: cannot make the data directory (the user running isadmin must be able to create and write it): %w", c.DataDir, err)
 	}
+	if c.DatabaseURL == "" {
+		// One server at a time on a data directory's database, and no
+		// restore under it (restore takes the same lock).
+		if m.dataLock, err = lockDataDir(c.DataDir); errors.Is(err, errDataDirLocked) {
+			return fmt.Errorf("--data-dir %s: another isadmin server is running on this data directory (it holds %s): stop it first, or give another --data-dir", c.DataDir, lockPath(c.DataDir))
+		} else if err != nil {
+			return fmt.Errorf("--data-dir %s: %w", c.DataDir, err)
+		}
+	}
 	keyFile := secretKeyFile(c.DataDir, c.SecretKeyFile)
 	tightenModes(m.Log, c.DataDir, append(dataFiles(c.DataDir, c.DatabaseURL == ""), keyFile)...)
 	location := filepath.Join(c.DataDir, "isadmin.db")
@@ -667,6 +679,9 @@ func (m *Main) Close(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
+	// Once the database is closed (and checkpointed): a restore may go.
+	m.dataLock.release()
+	m.dataLock = nil
 	if len(m.servers) > 0 {
 		ev := m.Log.Info()
 		if err := errors.Join(errs...); err != nil {

@@ -657,7 +657,7 @@ func TestStoreRemoteTokens(t *testing.T) {
 // changes.
 func TestTokenCacheAcrossInstances(t *testing.T) {
 	a := startServer(t, "is-7.3")
-	b := startServer(t, "is-7.3", func(c *Config) { c.DataDir, c.DatabaseURL = a.Config.DataDir, a.Config.DatabaseURL })
+	b := startServer(t, "is-7.3", sharedDatabase(t, a))
 	a.do(t, call{action: "registerOAuthApplicationData", body: registerBody("shared", "shared-key", "shared-secret", "", "client_credentials")}).ok(t)
 	cc := url.Values{"grant_type": {"client_credentials"}}
 	tok := a.oauth2(t, "/oauth2/token", "shared-key", "shared-secret", cc).str("access_token")
