@@ -548,52 +548,70 @@ func (id *Identity) EndSession(ctx context.Context, token string) error {
 	return id.Store.DeleteSession(ctx, key)
 }
 
+// AdminPassword is what EnsureAdmin did with the password it was given.
+type AdminPassword int
+
+const (
+	// AdminPasswordSame: the admin's password is the one given.
+	AdminPasswordSame AdminPassword = iota
+	// AdminPasswordSet: the admin was made, with the password given.
+	AdminPasswordSet
+	// AdminPasswordKept: the admin keeps its own password, which differs
+	// from the one given.
+	AdminPasswordKept
+	// AdminPasswordReset: the admin's own password was replaced by the
+	// one given.
+	AdminPasswordReset
+)
+
 // EnsureAdmin makes sure the tenant has the admin role with every permission
 // and the named user in it. A new admin gets the given password; an
-// existing one keeps its own unless reset, and kept reports that its own
-// differs from the one given.
-func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, password string, reset bool) (kept bool, err error) {
+// existing one keeps its own unless reset; the result says which happened.
+func (id *Identity) EnsureAdmin(ctx context.Context, tenantID int64, user, password string, reset bool) (AdminPassword, error) {
 	if _, err := id.Store.FindRole(ctx, tenantID, AdminRole); errors.Is(err, ErrNotFound) {
 		if err := id.Store.CreateRole(ctx, &Role{TenantID: tenantID, Name: AdminRole, Permissions: []string{RootPermission}}); err != nil && !errors.Is(err, ErrDuplicateName) {
-			return false, err
+			return 0, err
 		}
 	} else if err != nil {
-		return false, err
+		return 0, err
 	}
 	// One password hash at most: a start with an unchanged password only
 	// compares. The credentials are then remembered, so the first request
 	// costs no hash either.
 	u, err := id.Store.FindUser(ctx, tenantID, user)
 	var hash string
+	outcome := AdminPasswordSame
 	switch {
 	case errors.Is(err, ErrNotFound):
 		if hash, err = id.HashPassword(password); err != nil {
-			return false, err
+			return 0, err
 		}
 		if err := id.Store.CreateUser(ctx, &User{TenantID: tenantID, Name: user, PasswordHash: hash}); err != nil && !errors.Is(err, ErrDuplicateName) {
-			return false, err
+			return 0, err
 		}
+		outcome = AdminPasswordSet
 	case err != nil:
-		return false, err
+		return 0, err
 	case id.checkPassword(u.PasswordHash, password) == nil:
 		hash = u.PasswordHash
 	case !reset:
-		kept = true
+		outcome = AdminPasswordKept
 	default:
 		if hash, err = id.HashPassword(password); err != nil {
-			return false, err
+			return 0, err
 		}
 		if err := id.Store.SetPassword(ctx, tenantID, user, hash); err != nil {
-			return false, err
+			return 0, err
 		}
+		outcome = AdminPasswordReset
 	}
-	if t, err := id.Store.FindTenantByID(ctx, tenantID); err == nil && !kept {
+	if t, err := id.Store.FindTenantByID(ctx, tenantID); err == nil && outcome != AdminPasswordKept {
 		// Remembered without a version: the first request reads the
 		// credentials once, without a password hash.
 		id.credentials.remember(id.credentials.mac(t.Domain, user, password), hash, Principal{}, -1, id.now())
 	}
 	if err := id.Store.AddUserToRole(ctx, tenantID, user, AdminRole); err != nil && !errors.Is(err, ErrDuplicateName) {
-		return kept, err
+		return outcome, err
 	}
-	return kept, nil
+	return outcome, nil
 }

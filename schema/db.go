@@ -46,6 +46,9 @@ type DB struct {
 	// made while its tables sat in a write-ahead log left behind): a new,
 	// empty database.
 	Created bool
+	// Migrated lists the migrations Open applied, in order: none when the
+	// database was up to date.
+	Migrated []string
 	// readers serve the reads of every request (SQLite files only).
 	readers chan *reader
 	memory  bool
@@ -247,8 +250,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
+		applied, err := db.migrateFile(ctx, name)
+		if err != nil {
 			return fmt.Errorf("schema: migration %s: %w", path.Base(name), err)
+		}
+		if applied {
+			db.Migrated = append(db.Migrated, path.Base(name))
 		}
 	}
 	return nil
@@ -291,12 +298,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// migrateFile applies one migration unless it is recorded already. The check
-// runs inside the write transaction, so two processes opening the same
-// database at once cannot both apply it.
-func (db *DB) migrateFile(ctx context.Context, name string) error {
+// migrateFile applies one migration unless it is recorded already, and
+// reports whether it applied it. The check runs inside the write
+// transaction, so two processes opening the same database at once cannot
+// both apply it.
+func (db *DB) migrateFile(ctx context.Context, name string) (applied bool, err error) {
 	version := path.Base(name)
-	return db.update(ctx, func(tx *sql.Tx) error {
+	err = db.update(ctx, func(tx *sql.Tx) error {
+		applied = false
 		if err := db.lockMigrations(ctx, tx); err != nil {
 			return err
 		}
@@ -308,6 +317,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 		if n > 0 {
 			return nil
 		}
+		applied = true
 		body, err := fs.ReadFile(migrationFS, name)
 		if err != nil {
 			return err
@@ -320,6 +330,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 			version, formatTime(db.now()))
 		return err
 	})
+	return applied && err == nil, err
 }
 
 // lockMigrations makes concurrent migrations of one database wait for each

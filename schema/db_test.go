@@ -5,6 +5,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -123,6 +124,9 @@ func TestOpen_Reopen(t *testing.T) {
 	if len(before) == 0 {
 		t.Fatal("no migrations recorded")
 	}
+	if want := slices.Sorted(maps.Keys(before)); !slices.Equal(db.Migrated, want) {
+		t.Errorf("Migrated of a new database = %v, want %v", db.Migrated, want)
+	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +135,9 @@ func TestOpen_Reopen(t *testing.T) {
 	db = MustOpenDBPath(t, path)
 	if after := migrations(t, db); !maps.Equal(before, after) {
 		t.Errorf("migrations after reopen = %v, want %v", after, before)
+	}
+	if len(db.Migrated) != 0 {
+		t.Errorf("Migrated after reopen = %v, want none", db.Migrated)
 	}
 	got, err := db.FindOAuthAppByKey(ctx, 7, "key")
 	if err != nil {

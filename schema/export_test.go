@@ -45,7 +45,7 @@ func OpenThrough(ctx context.Context, location, last string) (*sql.DB, error) {
 	sort.Strings(names)
 	found := false
 	for _, name := range names {
-		if err := db.migrateFile(ctx, name); err != nil {
+		if _, err := db.migrateFile(ctx, name); err != nil {
 			sqlDB.Close()
 			return nil, err
 		}

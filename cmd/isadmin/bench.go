@@ -138,7 +138,10 @@ type benchLatency struct {
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c, err := parseBenchFlags(args, stderr)
+	c, err := parseBenchFlags(args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -168,12 +171,13 @@ type benchRepeatedFlag []string
 func (r *benchRepeatedFlag) String() string     { return strings.Join(*r, ", ") }
 func (r *benchRepeatedFlag) Set(s string) error { *r = append(*r, s); return nil }
 
-func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
+// parseBenchFlags reads bench's flags; flag.ErrHelp when help was asked
+// for, which it printed to stdout.
+func parseBenchFlags(args []string, stdout, stderr io.Writer) (*benchConfig, error) {
 	c := &benchConfig{}
 	fs := flag.NewFlagSet("isadmin bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, benchUsage)
+		fmt.Fprint(fs.Output(), benchUsage)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.Kind, "kind", "http", "what to measure: http, sqlite-commits or cold-start")
@@ -203,11 +207,12 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchConfig, error) {
 	fs.StringVar(&c.Binary, "binary", "", "cold-start: the isadmin binary (default: this one)")
 	fs.IntVar(&c.Runs, "runs", 10, "cold-start: how many starts")
 	fs.Var((*benchRepeatedFlag)(&c.ServeArg), "serve-arg", "cold-start: extra argument of isadmin serve, repeatable")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil, errUsage
+			return nil, err
 		}
-		return nil, err
+		// The flag package printed what is wrong, and the usage.
+		return nil, errUsage
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))

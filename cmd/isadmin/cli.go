@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -77,9 +78,11 @@ type cliCommand struct {
 	summary string
 	// min and max bound the number of arguments; max < 0 is no bound.
 	min, max int
-	// The flags the command takes besides --data-dir.
-	tenant, adminUser, roles, password bool
-	run                                func(ctx context.Context, c *cliCall) error
+	// The flags the command takes besides --data-dir and --database-url;
+	// secretKey: --secret-key-file, for the commands that read client
+	// secrets, which the key file opens.
+	tenant, adminUser, roles, password, secretKey bool
+	run                                           func(ctx context.Context, c *cliCall) error
 }
 
 // cliCall is one run of a command: its arguments and flags, and the
@@ -179,9 +182,9 @@ func cliGroups() []*cliGroup {
 
 // cliFlags are the parsed flags of a command.
 type cliFlags struct {
-	dataDir, databaseURL, tenant, adminUser, passwordFile string
-	passwordStdin                                         bool
-	roles                                                 stringList
+	dataDir, databaseURL, tenant, adminUser, passwordFile, secretKeyFile string
+	passwordStdin                                                        bool
+	roles                                                                stringList
 }
 
 type stringList []string
@@ -208,6 +211,9 @@ func flagSet(name string, f *cliFlags, has func(func(*cliCommand) bool) bool) *f
 	if has(func(c *cliCommand) bool { return c.password }) {
 		fs.StringVar(&f.passwordFile, "password-file", "", "read the password from the first line of `FILE`")
 		fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	}
+	if has(func(c *cliCommand) bool { return c.secretKey }) {
+		fs.StringVar(&f.secretKeyFile, "secret-key-file", "", "key `FILE` the server's client secrets are sealed with, the server's --secret-key-file; env ISADMIN_SECRET_KEY_FILE; default: secret.key in --data-dir")
 	}
 	return fs
 }
@@ -306,6 +312,24 @@ func writeFlags(w io.Writer, fs *flag.FlagSet) {
 		}
 		fmt.Fprintf(w, "  %-22s %s\n", name, usage)
 	})
+}
+
+// parseFlags parses args with fs. What the flag package prints on the way
+// (fs.Usage, which must print to fs.Output()) goes to stdout when help was
+// asked for (-h, --help: flag.ErrHelp), to stderr otherwise: help asked
+// for is the command's output, exit status 0; a flag it cannot take is a
+// usage error.
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	var printed bytes.Buffer
+	fs.SetOutput(&printed)
+	err := fs.Parse(args)
+	fs.SetOutput(stderr)
+	w := stderr
+	if errors.Is(err, flag.ErrHelp) {
+		w = stdout
+	}
+	w.Write(printed.Bytes())
+	return err
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments;
@@ -414,13 +438,16 @@ func runManage(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	defer db.Close()
 	call.id, call.db = &admin.Identity{Store: db, HashCost: cliHashCost}, db
-	if g.name == "client" {
+	if c.secretKey {
 		// Client secrets are sealed: the key file of the deployment opens
 		// them.
-		keyFile := secretKeyFile(f.dataDir, getenv("ISADMIN_SECRET_KEY_FILE"))
+		if v, ok := lookup(getenv, "ISADMIN_SECRET_KEY_FILE"); ok && !given["secret-key-file"] {
+			f.secretKeyFile = v
+		}
+		keyFile := secretKeyFile(f.dataDir, f.secretKeyFile)
 		keys, err := sealed.ReadKeyFile(keyFile)
 		if err != nil {
-			return failure(fmt.Errorf("the secret key file (ISADMIN_SECRET_KEY_FILE): %w", err))
+			return failure(fmt.Errorf("the secret key file (--secret-key-file, ISADMIN_SECRET_KEY_FILE; default secret.key in --data-dir): %w", err))
 		}
 		if _, err := db.UseSecretKeys(ctx, keys); err != nil {
 			return failure(fmt.Errorf("%w (key file %s)", err, keyFile))

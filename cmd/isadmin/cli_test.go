@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/sealed"
 )
 
 func init() { cliHashCost = bcrypt.MinCost }
@@ -302,6 +304,151 @@ func TestCLIHelp(t *testing.T) {
 	}
 	if strings.Contains(cliRun(t, nil, "", "role", "-h").stdout, "--password") {
 		t.Error("role -h lists password flags")
+	}
+}
+
+// TestHelpOnStdout: help asked for (isadmin help X, X -h, X --help) goes
+// to standard output, with exit status 0 and nothing on standard error,
+// for every command the usage lists and for commands of groups; a command
+// line a command cannot take prints to standard error, exit status 2.
+func TestHelpOnStdout(t *testing.T) {
+	var commands []string
+	for _, line := range strings.Split(usage, "\n") {
+		if rest, ok := strings.CutPrefix(line, "  isadmin "); ok {
+			commands = append(commands, strings.Fields(rest)[0])
+		}
+	}
+	if len(commands) < 18 {
+		t.Fatalf("the usage lists %d commands: %q", len(commands), commands)
+	}
+	type helpCase struct {
+		args []string
+		want string
+	}
+	var cases []helpCase
+	for _, c := range commands {
+		for _, args := range [][]string{{"help", c}, {c, "-h"}, {c, "--help"}} {
+			cases = append(cases, helpCase{args, "isadmin " + c})
+		}
+	}
+	cases = append(cases,
+		helpCase{[]string{"help"}, "isadmin serve"},
+		helpCase{[]string{"-h"}, "isadmin serve"},
+		helpCase{[]string{"secret-key", "add", "-h"}, "Usage: isadmin secret-key add"},
+		helpCase{[]string{"user", "add", "-h"}, "Usage: isadmin user add"},
+		helpCase{[]string{"client", "get", "--help"}, "Usage: isadmin client get"},
+		helpCase{[]string{"sp", "help"}, "Usage: isadmin sp"},
+		helpCase{[]string{"help", "serve"}, "--tls-cert"},
+		helpCase{[]string{"backup", "--data-dir", "x", "-h"}, "Usage: isadmin backup"},
+	)
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			r := cliRun(t, nil, "", tc.args...)
+			if r.err != nil || r.stderr != "" || !strings.Contains(r.stdout, tc.want) {
+				t.Errorf("exit status %d (%v), stdout has %q: %v, stderr %q", exitCode(r.err), r.err, tc.want, strings.Contains(r.stdout, tc.want), r.stderr)
+			}
+		})
+	}
+
+	// A serve that takes its command line starts on a temporary directory
+	// and loopback, and stops at once: the context is done.
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"help", "nope"}, `unknown command "nope"`},
+		{[]string{"serve", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"serve", "--hash-tokens", "false"}, `unexpected argument "false" after --hash-tokens`},
+		{[]string{"user"}, "Usage: isadmin user COMMAND"},
+		{[]string{"user", "add", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"backup"}, "Usage: isadmin backup"},
+		{[]string{"restore", "a", "b"}, "Usage: isadmin restore"},
+		{[]string{"migrate", "extra"}, `unexpected argument "extra"`},
+		{[]string{"copy"}, "--from and --to are required"},
+		{[]string{"bench", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"version", "extra"}, "Usage: isadmin version"},
+		{[]string{"health", "extra"}, "Usage: isadmin health"},
+		{[]string{"profiles", "extra"}, "Usage: isadmin profiles"},
+		{[]string{"secret-key"}, "Usage: isadmin secret-key add"},
+		{[]string{"rewrap", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"export"}, "want one FILE"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			args := tc.args
+			if args[0] == "serve" {
+				args = append(slices.Clone(args), "--data-dir", t.TempDir(), "--https-addr=", "--http-addr=127.0.0.1:0", "--log-format=json")
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(done, args, func(string) string { return "" }, &stdout, &stderr)
+			r := cliResult{stdout.String(), stderr.String(), err}
+			// What main shows: an error it prints after what the
+			// command printed itself.
+			shown := r.stderr
+			if r.err != nil && r.err != errUsage {
+				shown += "isadmin: " + r.err.Error()
+			}
+			if exitCode(r.err) != 2 || r.stdout != "" || !strings.Contains(shown, tc.want) {
+				t.Errorf("exit status %d (%v), stdout %q, stderr and error %q, want %q in them", exitCode(r.err), r.err, r.stdout, shown, tc.want)
+			}
+		})
+	}
+}
+
+// TestClientSecretKeyFile: the client commands read the key file that
+// --secret-key-file names, over ISADMIN_SECRET_KEY_FILE, over secret.key in
+// the data directory; a missing key file is named with the flag.
+func TestClientSecretKeyFile(t *testing.T) {
+	dir := cliDataDir(t)
+	keyFile := filepath.Join(t.TempDir(), "isadmin.key")
+	if _, err := sealed.CreateKeyFile(keyFile); err != nil {
+		t.Fatal(err)
+	}
+	otherKey := filepath.Join(t.TempDir(), "other.key")
+	if _, err := sealed.CreateKeyFile(otherKey); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing.key")
+	env := func(file string) map[string]string { return map[string]string{"ISADMIN_SECRET_KEY_FILE": file} }
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		// want is in the standard output, or for a failure in the
+		// message.
+		want string
+	}{
+		{name: "create with the flag", args: []string{"client", "create", "by-cli", "--secret-key-file", keyFile}, want: "secret\t"},
+		{name: "list with the flag", args: []string{"client", "list", "--secret-key-file", keyFile}, want: "\tby-cli\tadmin\tACTIVE\tclient_credentials"},
+		{name: "list with the variable", args: []string{"client", "list"}, env: env(keyFile), want: "\tby-cli\t"},
+		{name: "the flag wins over the variable", args: []string{"client", "list", "--secret-key-file", keyFile}, env: env(missing), want: "\tby-cli\t"},
+		{name: "none: secret.key in the data directory", args: []string{"client", "list"}, code: 1,
+			want: "the secret key file (--secret-key-file, ISADMIN_SECRET_KEY_FILE; default secret.key in --data-dir): "},
+		{name: "a missing file", args: []string{"client", "list", "--secret-key-file", missing}, code: 1, want: "--secret-key-file"},
+		{name: "another deployment's key file", args: []string{"client", "list", "--secret-key-file", otherKey}, code: 1, want: otherKey},
+		{name: "get without the key file", args: []string{"client", "get", "x"}, code: 1, want: "--secret-key-file"},
+		{name: "help of the group", args: []string{"client", "-h"}, want: "--secret-key-file FILE"},
+		{name: "help of a command", args: []string{"client", "get", "-h"}, want: "ISADMIN_SECRET_KEY_FILE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if !slices.Contains(args, "-h") {
+				args = append(slices.Clone(args), "--data-dir", dir)
+			}
+			r := cliRun(t, tc.env, "", args...)
+			if got := exitCode(r.err); got != tc.code {
+				t.Fatalf("exit status %d, want %d; error %v; stderr:\n%s", got, tc.code, r.err, r.stderr)
+			}
+			got := r.stdout
+			if tc.code != 0 {
+				got = r.message()
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("%q, want %q in it", got, tc.want)
+			}
+		})
 	}
 }
 

@@ -24,7 +24,7 @@ func (c *cliCall) tenantID(ctx context.Context) (int64, error) {
 func clientGroups() []*cliGroup {
 	return []*cliGroup{
 		{name: "client", summary: "Manage the OAuth clients of a tenant.", commands: []*cliCommand{
-			{name: "list", summary: "list the tenant's OAuth clients: KEY, NAME, OWNER, STATE, GRANT TYPES", min: 0, max: 0, tenant: true,
+			{name: "list", summary: "list the tenant's OAuth clients: KEY, NAME, OWNER, STATE, GRANT TYPES", min: 0, max: 0, tenant: true, secretKey: true,
 				run: func(ctx context.Context, c *cliCall) error {
 					id, err := c.tenantID(ctx)
 					if err != nil {
@@ -39,7 +39,7 @@ func clientGroups() []*cliGroup {
 					}
 					return nil
 				}},
-			{name: "get", args: "KEY", summary: "show an OAuth client, its secret included", min: 1, max: 1, tenant: true,
+			{name: "get", args: "KEY", summary: "show an OAuth client, its secret included", min: 1, max: 1, tenant: true, secretKey: true,
 				run: func(ctx context.Context, c *cliCall) error {
 					id, err := c.tenantID(ctx)
 					if err != nil {
@@ -55,7 +55,7 @@ func clientGroups() []*cliGroup {
 					}
 					return nil
 				}},
-			{name: "create", args: "NAME [GRANT_TYPE ...]", summary: "register an OAuth client owned by the tenant's admin (--admin-user) with a generated key and secret, and print them; grant types client_credentials by default", min: 1, max: -1, tenant: true, adminUser: true,
+			{name: "create", args: "NAME [GRANT_TYPE ...]", summary: "register an OAuth client owned by the tenant's admin (--admin-user) with a generated key and secret, and print them; grant types client_credentials by default", min: 1, max: -1, tenant: true, secretKey: true, adminUser: true,
 				run: func(ctx context.Context, c *cliCall) error {
 					id, err := c.tenantID(ctx)
 					if err != nil {
@@ -83,7 +83,7 @@ func clientGroups() []*cliGroup {
 					fmt.Fprintf(c.out, "key\t%s\nsecret\t%s\n", deref(dto.OauthConsumerKey), deref(dto.OauthConsumerSecret))
 					return nil
 				}},
-			{name: "delete", args: "KEY", summary: "delete an OAuth client and its tokens", min: 1, max: 1, tenant: true,
+			{name: "delete", args: "KEY", summary: "delete an OAuth client and its tokens", min: 1, max: 1, tenant: true, secretKey: true,
 				run: func(ctx context.Context, c *cliCall) error {
 					id, err := c.tenantID(ctx)
 					if err != nil {

@@ -56,3 +56,42 @@ key-manager = ["name=A,url=http://a.example:9443,profile=is-7.3,user=admin,passw
 		}
 	}
 }
+
+// TestConfigFileBooleans: a true|false setting of the file, under its
+// variable, under its flag, bare or with =.
+func TestConfigFileBooleans(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "isadmin.toml")
+	os.WriteFile(file, []byte("hash-tokens = true\nmap-existing-auth-apps = false\nhttp-admin-services = true\n"), 0o600)
+	for _, tc := range []struct {
+		name                            string
+		args                            []string
+		env                             map[string]string
+		hashTokens, mapApps, httpAdmin  bool
+		resetPassword, provisionUnknown bool
+	}{
+		{name: "the file", hashTokens: true, mapApps: false, httpAdmin: true, provisionUnknown: true},
+		{name: "a variable wins over the file", env: map[string]string{"ISADMIN_HASH_TOKENS": "false", "ISADMIN_MAP_EXISTING_AUTH_APPS": "true"},
+			hashTokens: false, mapApps: true, httpAdmin: true, provisionUnknown: true},
+		{name: "a bare flag wins over the variable and the file", args: []string{"--map-existing-auth-apps", "--reset-admin-password"}, env: map[string]string{"ISADMIN_MAP_EXISTING_AUTH_APPS": "false"},
+			hashTokens: true, mapApps: true, httpAdmin: true, resetPassword: true, provisionUnknown: true},
+		{name: "a flag's =false wins over the variable and the file", args: []string{"--hash-tokens=false", "--provision-unknown-keys=false"}, env: map[string]string{"ISADMIN_HASH_TOKENS": "true"},
+			hashTokens: false, mapApps: false, httpAdmin: true, provisionUnknown: false},
+		{name: "bare flags between other flags", args: []string{"--http-admin-services", "--log-format", "json", "--hash-tokens"}, env: map[string]string{"ISADMIN_HASH_TOKENS": "false"},
+			hashTokens: true, mapApps: false, httpAdmin: true, provisionUnknown: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := NewMain()
+			m.Stderr = &bytes.Buffer{}
+			if err := m.ParseFlags(append([]string{"--config", file}, tc.args...), func(k string) string { return tc.env[k] }); err != nil {
+				t.Fatal(err)
+			}
+			c := m.Config
+			if c.HashTokens != tc.hashTokens || c.MapExistingAuthApps != tc.mapApps || c.HTTPAdminServices != tc.httpAdmin ||
+				c.ResetAdminPassword != tc.resetPassword || c.ProvisionUnknownKeys != tc.provisionUnknown {
+				t.Errorf("hash-tokens %v, map-existing-auth-apps %v, http-admin-services %v, reset-admin-password %v, provision-unknown-keys %v; want %v %v %v %v %v",
+					c.HashTokens, c.MapExistingAuthApps, c.HTTPAdminServices, c.ResetAdminPassword, c.ProvisionUnknownKeys,
+					tc.hashTokens, tc.mapApps, tc.httpAdmin, tc.resetPassword, tc.provisionUnknown)
+			}
+		})
+	}
+}

@@ -19,14 +19,13 @@ import (
 // isadmin migrate [--data-dir DIR | --database-url URL].
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	dataDir := fs.String("data-dir", "data", "directory of the SQLite database (env ISADMIN_DATA_DIR)")
 	dbURL := fs.String("database-url", "", "PostgreSQL URL instead of --data-dir (env ISADMIN_DATABASE_URL)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: isadmin migrate [--data-dir DIR | --database-url URL]\n\nApplies the database migrations and exits.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: isadmin migrate [--data-dir DIR | --database-url URL]\n\nApplies the database migrations and exits.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -71,14 +70,13 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 // isadmin copy --from PATH --to URL.
 func runCopy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin copy", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	from := fs.String("from", "", "SQLite database file to copy (e.g. data/isadmin.db)")
 	to := fs.String("to", "", "PostgreSQL URL to copy into; its tables must be empty")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: isadmin copy --from data/isadmin.db --to postgres://user@host/db\n\nCopies every row into a fresh PostgreSQL database, in one transaction.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: isadmin copy --from data/isadmin.db --to postgres://user@host/db\n\nCopies every row into a fresh PostgreSQL database, in one transaction.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

@@ -14,10 +14,13 @@ import (
 // checks: exit status 0 when it answers 200.
 func runHealth(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin health", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	url := fs.String("url", "http://127.0.0.1:9763/health/ready", "the endpoint to ask")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	if err := fs.Parse(args); err != nil {
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: isadmin health [--url URL] [--timeout DURATION]\n\nAsks a server's readiness endpoint, for container health checks: exit status 0\nwhen it answers 200, 1 otherwise.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

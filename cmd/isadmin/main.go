@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		m := NewMain()
-		m.Stderr = stderr
+		m.Stdout, m.Stderr = stdout, stderr
 		if err := m.ParseFlags(args[1:], getenv); err != nil {
 			if errors.Is(err, errHelp) {
 				return nil
@@ -105,9 +106,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
-		return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		return runBackup(ctx, args[1:], getenv, stdout, dbHelpOut(args[1:], stdout, stderr))
 	case "restore":
-		return runRestore(ctx, args[1:], getenv, stdout, stderr)
+		return runRestore(ctx, args[1:], getenv, stdout, dbHelpOut(args[1:], stdout, stderr))
 	case "copy":
 		return runCopy(ctx, args[1:], stdout, stderr)
 	case "secret-key":
@@ -133,4 +134,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "isadmin: unknown command %q\n\n%s", args[0], usage)
 		return errUsage
 	}
+}
+
+// dbHelpOut is the standard error to give backup and restore, which print
+// their usage there also when -h asks for it: standard output when their
+// flags (addDBFlags) ask for help, so that help asked for is output as
+// every other command's is.
+func dbHelpOut(args []string, stdout, stderr io.Writer) io.Writer {
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addDBFlags(fs)
+	if errors.Is(fs.Parse(args), flag.ErrHelp) {
+		return stdout
+	}
+	return stderr
 }

@@ -66,19 +66,18 @@ type secretFlags struct {
 	dataDir, databaseURL, keyFile string
 }
 
-func (f *secretFlags) parse(name, usage string, database bool, args []string, getenv func(string) string, stderr io.Writer) error {
+func (f *secretFlags) parse(name, usage string, database bool, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&f.dataDir, "data-dir", "data", "data directory `DIR` (env ISADMIN_DATA_DIR)")
 	if database {
 		fs.StringVar(&f.databaseURL, "database-url", "", "PostgreSQL `URL` instead of the SQLite database in --data-dir (env ISADMIN_DATABASE_URL)")
 	}
 	fs.StringVar(&f.keyFile, "secret-key-file", "", "key `FILE` of the client secrets (env ISADMIN_SECRET_KEY_FILE; default: secret.key in --data-dir)")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
@@ -125,7 +124,7 @@ may leave the key file. Run it once every instance runs with the new key.
 // key file: isadmin rewrap.
 func runRewrap(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var f secretFlags
-	if err := f.parse("rewrap", rewrapUsage, true, args, getenv, stderr); err != nil {
+	if err := f.parse("rewrap", rewrapUsage, true, args, getenv, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -174,7 +173,7 @@ func runSecretKey(args []string, getenv func(string) string, stdout, stderr io.W
 		return errUsage
 	}
 	var f secretFlags
-	if err := f.parse("secret-key add", secretKeyUsage, false, args[1:], getenv, stderr); err != nil {
+	if err := f.parse("secret-key add", secretKeyUsage, false, args[1:], getenv, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

@@ -98,6 +98,9 @@ type Config struct {
 // Main is the server process; end-to-end tests run it too.
 type Main struct {
 	Config Config
+	// Stdout takes the help asked for (serve -h); Stderr the log and the
+	// usage of a command line serve cannot take.
+	Stdout io.Writer
 	Stderr io.Writer
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
@@ -139,7 +142,7 @@ type Main struct {
 
 // NewMain returns a Main with the default configuration.
 func NewMain() *Main {
-	return &Main{Stderr: os.Stderr, Now: time.Now}
+	return &Main{Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}
 }
 
 type option struct {
@@ -148,26 +151,54 @@ type option struct {
 	def              string
 }
 
+// isBool reports whether the option is true|false: its default is one of
+// them. Its flag is a boolean flag (boolText).
+func (o option) isBool() bool { return o.def == "true" || o.def == "false" }
+
+// boolText is a true|false option as a boolean flag of the flag package: a
+// bare --x means true, --x=false sets false, and --x false leaves false as
+// an argument. The value is kept as text, as every option's is, so that
+// the variables and the config file fill it the same way.
+type boolText struct{ p *string }
+
+func (v boolText) IsBoolFlag() bool { return true }
+
+func (v boolText) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+
+func (v boolText) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*v.p = strconv.FormatBool(b)
+	return nil
+}
+
 // errHelp reports that serve was asked for its help, which it printed.
 var errHelp = errors.New("help")
 
 // serveUsage prints serve's flags, each with the kind of value it takes,
 // its variable and its default.
 func serveUsage(w io.Writer, opts []option) {
-	fmt.Fprint(w, "Usage: isadmin serve [flags]\n\nRuns the server. Every flag has an ISADMIN_* variable; a flag given wins over its variable, which wins over --config.\nSIGHUP reads the configuration and the certificate again (see README: which settings take effect without a restart).\n\nFlags:\n")
+	fmt.Fprint(w, "Usage: isadmin serve [flags]\n\nRuns the server. Every flag has an ISADMIN_* variable; a flag given wins over its variable, which wins over --config.\nA true|false flag alone means true (--hash-tokens); its value follows \"=\" (--hash-tokens=false).\nSIGHUP reads the configuration and the certificate again (see README: which settings take effect without a restart).\n\nFlags:\n")
 	for _, o := range opts {
-		kind := "TEXT"
+		kind := " TEXT"
 		switch _, durErr := time.ParseDuration(o.def); {
-		case o.def == "true" || o.def == "false":
-			kind = "true|false"
+		case o.isBool():
+			kind = "[=true|false]"
 		case durErr == nil && strings.ContainsAny(o.def, "hms"):
-			kind = "DURATION"
+			kind = " DURATION"
 		case o.def != "" && strings.Trim(o.def, "0123456789") == "":
-			kind = "N"
+			kind = " N"
 		case o.name == "key-manager":
-			kind = "SPEC"
+			kind = " SPEC"
 		}
-		fmt.Fprintf(w, "  --%s %s\n    \t%s\n    \t(env %s", o.name, kind, o.usage, o.env)
+		fmt.Fprintf(w, "  --%s%s\n    \t%s\n    \t(env %s", o.name, kind, o.usage, o.env)
 		if o.def != "" {
 			fmt.Fprintf(w, "; default %s", o.def)
 		}
@@ -179,7 +210,6 @@ func serveUsage(w io.Writer, opts []option) {
 func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	m.args, m.getenv = slices.Clone(args), getenv
 	fs := flag.NewFlagSet("isadmin serve", flag.ContinueOnError)
-	fs.SetOutput(m.Stderr)
 	var maxBody, maxFailed, lockFor, idle, mapApps, provision, keyManagers, httpAdmin, allowedHosts, lockScope, perSource, hashTokens, corsOrigins, passwordFile, resetPassword, configFile string
 	var dbConns, dbIdleConns, dbLifetime, dbIdleTime string
 	c := &m.Config
@@ -220,21 +250,29 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 		{"key-manager", "ISADMIN_KEY_MANAGERS", "remote key manager of the store, repeatable: name=NAME,url=URL,profile=is-7.3,user=USER,password-env=VAR[,soap=1.2][,insecure-tls=true]; the variable separates several with ';'", &keyManagers, ""},
 	}
 	for _, o := range opts {
-		if o.name == "key-manager" {
-			fs.Var(appendValue{o.value}, o.name, o.usage+" (env "+o.env+")")
-			continue
+		switch usage := o.usage + " (env " + o.env + ")"; {
+		case o.name == "key-manager":
+			fs.Var(appendValue{o.value}, o.name, usage)
+		case o.isBool():
+			*o.value = o.def
+			fs.Var(boolText{o.value}, o.name, usage)
+		default:
+			fs.StringVar(o.value, o.name, o.def, usage)
 		}
-		fs.StringVar(o.value, o.name, o.def, o.usage+" (env "+o.env+")")
 	}
 	fs.Usage = func() { serveUsage(fs.Output(), opts) }
-	if err := fs.Parse(args); err != nil {
+	stdout := m.Stdout
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if err := parseFlags(fs, args, stdout, m.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
 		}
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return unexpectedArgument(fs, args)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -392,6 +430,26 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	return nil
 }
 
+// unexpectedArgument is the error for the first argument fs left. After a
+// bare true|false flag it says how that flag takes a value: the flag
+// package does not take "false" in "--hash-tokens false" as its value.
+func unexpectedArgument(fs *flag.FlagSet, args []string) error {
+	arg := fs.Arg(0)
+	if i := len(args) - fs.NArg() - 1; i >= 0 {
+		name, dashes := strings.TrimLeft(args[i], "-"), len(args[i])-len(strings.TrimLeft(args[i], "-"))
+		if f := fs.Lookup(name); f != nil && (dashes == 1 || dashes == 2) {
+			if _, ok := f.Value.(boolText); ok {
+				value := "false"
+				if _, err := strconv.ParseBool(arg); err == nil {
+					value = arg
+				}
+				return fmt.Errorf("unexpected argument %q after --%s: a true|false flag takes its value after \"=\" (--%s=%s); --%s alone means true", arg, name, name, value, name)
+			}
+		}
+	}
+	return fmt.Errorf("unexpected argument %q", arg)
+}
+
 func lookup(getenv func(string) string, key string) (string, bool) {
 	v := getenv(key)
 	return v, v != ""
@@ -485,12 +543,18 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
 		FailedLoginsPerSource: c.FailedLoginsPerSource, SessionIdleTimeout: c.SessionIdleTimeout,
 	}
-	kept, err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword, c.ResetAdminPassword)
+	if len(m.DB.Migrated) > 0 {
+		m.Log.Info().Strs("migrations", m.DB.Migrated).Msg("applied database migrations")
+	}
+	password, err := identity.EnsureAdmin(ctx, admin.SuperTenantID, c.AdminUser, c.AdminPassword, c.ResetAdminPassword)
 	if err != nil {
 		return fmt.Errorf("setting up the admin user: %w", err)
 	}
-	if kept {
+	switch password {
+	case admin.AdminPasswordKept:
 		m.Log.Warn().Str("user", c.AdminUser).Msg("the admin password given is not the admin's: the admin keeps its own (--reset-admin-password sets the one given)")
+	case admin.AdminPasswordReset:
+		m.Log.Info().Str("user", c.AdminUser).Msg("reset the admin password to the one given (--reset-admin-password)")
 	}
 	oauthAdmin := &admin.OAuthAdmin{Store: m.DB, Config: config, Authorizations: m.DB}
 	appMgt := &admin.AppMgt{Store: m.DB, OAuth: m.DB, Now: m.Now, Limits: config.Limits}

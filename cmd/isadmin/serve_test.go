@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -99,6 +100,48 @@ func TestParseFlags(t *testing.T) {
 		}},
 		{name: "bad lock scope", args: []string{"--lock-scope", "tenant"}, env: env(), wantErr: "--lock-scope"},
 		{name: "bad source limit", args: []string{"--failed-logins-per-source", "-1"}, env: env(), wantErr: "--failed-logins-per-source"},
+
+		// true|false flags are boolean flags: bare means true.
+		{name: "a bare true|false flag before another flag", args: []string{"--http-admin-services", "--log-format", "json"}, env: env(), check: func(t *testing.T, c Config) {
+			if !c.HTTPAdminServices || c.LogFormat != "json" {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "every true|false flag bare", args: []string{"--reset-admin-password", "--http-admin-services", "--hash-tokens", "-map-existing-auth-apps", "--provision-unknown-keys"}, env: env(), check: func(t *testing.T, c Config) {
+			if !c.ResetAdminPassword || !c.HTTPAdminServices || !c.HashTokens || !c.MapExistingAuthApps || !c.ProvisionUnknownKeys {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "every true|false flag =false", args: []string{"--reset-admin-password=false", "--http-admin-services=false", "--hash-tokens=false", "--map-existing-auth-apps=false", "--provision-unknown-keys=0"}, env: env(), check: func(t *testing.T, c Config) {
+			if c.ResetAdminPassword || c.HTTPAdminServices || c.HashTokens || c.MapExistingAuthApps || c.ProvisionUnknownKeys {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "true|false defaults", env: env(), check: func(t *testing.T, c Config) {
+			if c.ResetAdminPassword || c.HTTPAdminServices || c.HashTokens || !c.MapExistingAuthApps || !c.ProvisionUnknownKeys {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "true|false flag =true", args: []string{"--hash-tokens=true"}, env: env(), check: func(t *testing.T, c Config) {
+			if !c.HashTokens {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "a true|false flag's value as the next argument", args: []string{"--map-existing-auth-apps", "false"}, env: env(),
+			wantErr: `unexpected argument "false" after --map-existing-auth-apps: a true|false flag takes its value after "=" (--map-existing-auth-apps=false)`},
+		{name: "a word after a bare true|false flag", args: []string{"--hash-tokens", "json"}, env: env(), wantErr: `unexpected argument "json" after --hash-tokens`},
+		{name: "a true|false flag's value that is neither", args: []string{"--hash-tokens=yes"}, env: env(), wantErr: `invalid boolean value "yes" for -hash-tokens: want true or false`},
+		{name: "a true|false variable", env: env("ISADMIN_HASH_TOKENS", "true", "ISADMIN_MAP_EXISTING_AUTH_APPS", "false"), check: func(t *testing.T, c Config) {
+			if !c.HashTokens || c.MapExistingAuthApps {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "a true|false flag wins over its variable", args: []string{"--hash-tokens=false", "--map-existing-auth-apps"}, env: env("ISADMIN_HASH_TOKENS", "true", "ISADMIN_MAP_EXISTING_AUTH_APPS", "false"), check: func(t *testing.T, c Config) {
+			if c.HashTokens || !c.MapExistingAuthApps {
+				t.Errorf("%+v", c)
+			}
+		}},
+		{name: "a true|false variable that is neither", env: env("ISADMIN_HASH_TOKENS", "yes"), wantErr: `--hash-tokens: want true or false, got "yes"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,6 +158,111 @@ func TestParseFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.check(t, m.Config)
+		})
+	}
+}
+
+// TestBoolFlagsBare: every flag serve -h shows as true|false takes no
+// separate value: bare, and with =false, it parses.
+func TestBoolFlagsBare(t *testing.T) {
+	var help bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr = &help, io.Discard
+	if err := m.ParseFlags([]string{"-h"}, func(string) string { return "" }); !errors.Is(err, errHelp) {
+		t.Fatalf("serve -h: %v", err)
+	}
+	var flags []string
+	for _, line := range strings.Split(help.String(), "\n") {
+		if name, ok := strings.CutSuffix(strings.TrimPrefix(line, "  --"), "[=true|false]"); ok {
+			flags = append(flags, name)
+		}
+	}
+	if len(flags) < 5 {
+		t.Fatalf("serve -h shows %d true|false flags: %q\n%s", len(flags), flags, help.String())
+	}
+	for _, name := range flags {
+		for _, args := range [][]string{{"--" + name, "--log-format", "json"}, {"--" + name + "=false"}, {"--" + name + "=true"}} {
+			m := NewMain()
+			m.Stdout, m.Stderr = io.Discard, io.Discard
+			if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+				t.Errorf("%q: %v", args, err)
+			}
+		}
+		m := NewMain()
+		m.Stdout, m.Stderr = io.Discard, io.Discard
+		if err := m.ParseFlags([]string{"--" + name, "false"}, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "--"+name+"=false") {
+			t.Errorf("--%s false: %v, want it to name --%s=false", name, err, name)
+		}
+	}
+}
+
+// TestStartLog: a start logs the migrations it applied (a new database:
+// all of them; then none) and a reset of the admin password, never the
+// password.
+func TestStartLog(t *testing.T) {
+	dir := t.TempDir()
+	url := ""
+	start := func(password string, reset bool) string {
+		t.Helper()
+		var logs syncBuffer
+		s := startServerLogging(t, "is-7.3", &logs, func(c *Config) {
+			c.DataDir, c.AdminPassword, c.ResetAdminPassword = dir, password, reset
+			if url != "" {
+				c.DatabaseURL = url
+			}
+		})
+		url = s.Config.DatabaseURL
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Close(ctx)
+		return logs.String()
+	}
+	messages := func(log string) map[string]map[string]any {
+		t.Helper()
+		byMessage := map[string]map[string]any{}
+		for _, l := range strings.Split(strings.TrimSpace(log), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("not a JSON line: %q", l)
+			}
+			byMessage[m["message"].(string)] = m
+		}
+		return byMessage
+	}
+	for _, step := range []struct {
+		name     string
+		password string
+		reset    bool
+		// The log has the line of the migrations applied (all of them),
+		// and the line of the reset.
+		migrated, wasReset bool
+	}{
+		{name: "first start", password: "first-pw", migrated: true},
+		{name: "restart", password: "first-pw"},
+		{name: "restart with another password, not reset", password: "second-pw"},
+		{name: "restart with --reset-admin-password, the same password", password: "first-pw", reset: true},
+		{name: "restart with --reset-admin-password", password: "second-pw", reset: true, wasReset: true},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			log := start(step.password, step.reset)
+			if strings.Contains(log, "first-pw") || strings.Contains(log, "second-pw") {
+				t.Errorf("the log shows a password:\n%s", log)
+			}
+			lines := messages(log)
+			m, ok := lines["applied database migrations"]
+			switch {
+			case ok != step.migrated:
+				t.Errorf("migrations line: %v, want %v:\n%s", ok, step.migrated, log)
+			case ok:
+				got, _ := m["migrations"].([]any)
+				if len(got) < 14 || got[0] != "0001_oauth.sql" {
+					t.Errorf("migrations %v, want every one from 0001_oauth.sql", m["migrations"])
+				}
+			}
+			m, ok = lines["reset the admin password to the one given (--reset-admin-password)"]
+			if ok != step.wasReset || ok && m["user"] != "admin" {
+				t.Errorf("reset line: %v %v, want %v:\n%s", ok, m, step.wasReset, log)
+			}
 		})
 	}
 }

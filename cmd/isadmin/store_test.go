@@ -1118,7 +1118,7 @@ func TestStoreFlags(t *testing.T) {
 	}
 	m = NewMain()
 	m.Stderr = io.Discard
-	err := m.ParseFlags([]string{"--map-existing-auth-apps=false", "--provision-unknown-keys", "false",
+	err := m.ParseFlags([]string{"--map-existing-auth-apps=false", "--provision-unknown-keys=false",
 		"--key-manager", "name=Other,url=https://is.example:9443/,profile=is-5.0,user=admin,password-env=OTHER_PW",
 		"--key-manager", "name=Third,url=http://localhost:9763,user=admin@t.com,password-env=THIRD_PW,soap=1.2,insecure-tls=true"}, getenv)
 	if err != nil {

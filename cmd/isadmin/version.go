@@ -38,10 +38,20 @@ func buildInfo() (version, commit, date, goVersion string) {
 	return version, commit, date, bi.GoVersion
 }
 
+const versionUsage = `Usage: isadmin version
+
+Prints the version, the commit and its time, the Go version and the wire
+profiles.
+`
+
 // runVersion prints what buildInfo knows and the wire profiles.
 func runVersion(args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
-		fmt.Fprintln(stderr, "usage: isadmin version")
+		if len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			fmt.Fprint(stdout, versionUsage)
+			return nil
+		}
+		fmt.Fprint(stderr, versionUsage)
 		return errUsage
 	}
 	version, commit, date, goVersion := buildInfo()
