@@ -240,3 +240,38 @@ func withQuery(path string, kv ...string) string {
 	}
 	return path + "?" + q.Encode()
 }
+
+// listChange is a change made from a list page and its outcome.
+type listChange struct {
+	path, title, page, fragment string
+	err                         error
+	// failed and done are the messages of a failure and of success.
+	failed, done string
+	// reload reads the list again for htmx, with the message of a failure.
+	reload func() (any, string)
+}
+
+// answerListChange answers a change made from a list: a plain form goes
+// back to the list with the outcome; htmx gets the list again with the
+// outcome beside it.
+func (s *Server) answerListChange(w http.ResponseWriter, r *http.Request, u *user, c listChange) {
+	if !isHTMX(r) {
+		if c.err != nil {
+			s.doneWithError(w, r, c.path, c.failed)
+			return
+		}
+		s.done(w, r, c.path, c.done)
+		return
+	}
+	data, failedReload := c.reload()
+	v := u.view(consoleArea, c.title, data)
+	switch {
+	case c.err != nil:
+		v.Error = c.failed
+	case failedReload != "":
+		v.Error = failedReload
+	default:
+		v.Notice = c.done
+	}
+	s.render(w, http.StatusOK, c.page, c.fragment, v)
+}

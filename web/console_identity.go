@@ -29,8 +29,11 @@ const (
 	tenantsModify = "/permission/protected/manage/modify/tenants"
 )
 
-// identityText is what the identity service said of err.
+// identityText is what the identity service said of err; "" for none.
 func (s *Server) identityText(err error) string {
+	if err == nil {
+		return ""
+	}
 	var de *admin.Error
 	if errors.As(err, &de) {
 		return s.Profile.Text(de.Code, de.Default, de.Args...)
@@ -130,29 +133,12 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request, _ httprouter
 	} else {
 		err = s.Identity.DeleteUser(ctx, qualified(u, name))
 	}
-	msg := ""
-	if err != nil {
-		msg = "Could not delete user " + name + " : " + s.identityText(err)
-	}
-	if !isHTMX(r) {
-		if err != nil {
-			s.doneWithError(w, r, usersPath, msg)
-			return
-		}
-		s.done(w, r, usersPath, "User "+name+" deleted successfully")
-		return
-	}
-	p, lerr := s.usersPage(ctx, u)
-	v := u.view(consoleArea, usersTitle, p)
-	switch {
-	case err != nil:
-		v.Error = msg
-	case lerr != nil:
-		v.Error = s.identityText(lerr)
-	default:
-		v.Notice = "User " + name + " deleted successfully"
-	}
-	s.render(w, http.StatusOK, "console/users", "users-swap", v)
+	s.answerListChange(w, r, u, listChange{path: usersPath, title: usersTitle, page: "console/users", fragment: "users-swap",
+		err: err, failed: "Could not delete user " + name + " : " + s.identityText(err), done: "User " + name + " deleted successfully",
+		reload: func() (any, string) {
+			p, err := s.usersPage(ctx, u)
+			return p, s.identityText(err)
+		}})
 }
 
 // rolesPage lists the roles of the caller's tenant with the form adding
@@ -221,29 +207,12 @@ func (s *Server) deleteRole(w http.ResponseWriter, r *http.Request, _ httprouter
 	ctx := r.Context()
 	name := r.PostFormValue("roleName")
 	err := s.Identity.DeleteRole(ctx, u.TenantDomain, name)
-	msg := ""
-	if err != nil {
-		msg = "Could not delete role " + name + " : " + s.identityText(err)
-	}
-	if !isHTMX(r) {
-		if err != nil {
-			s.doneWithError(w, r, rolesPath, msg)
-			return
-		}
-		s.done(w, r, rolesPath, "Role "+name+" deleted successfully")
-		return
-	}
-	p, lerr := s.rolesPage(ctx, u)
-	v := u.view(consoleArea, rolesTitle, p)
-	switch {
-	case err != nil:
-		v.Error = msg
-	case lerr != nil:
-		v.Error = s.identityText(lerr)
-	default:
-		v.Notice = "Role " + name + " deleted successfully"
-	}
-	s.render(w, http.StatusOK, "console/roles", "roles-swap", v)
+	s.answerListChange(w, r, u, listChange{path: rolesPath, title: rolesTitle, page: "console/roles", fragment: "roles-swap",
+		err: err, failed: "Could not delete role " + name + " : " + s.identityText(err), done: "Role " + name + " deleted successfully",
+		reload: func() (any, string) {
+			p, err := s.rolesPage(ctx, u)
+			return p, s.identityText(err)
+		}})
 }
 
 // tenantsPage lists the tenants with the form adding one. Tenants are not
@@ -328,27 +297,10 @@ func (s *Server) setTenantState(w http.ResponseWriter, r *http.Request, _ httpro
 		verb = "activated"
 	}
 	err := s.Identity.SetTenantActive(ctx, domain, active)
-	msg := ""
-	if err != nil {
-		msg = "Could not update tenant " + domain + " : " + s.identityText(err)
-	}
-	if !isHTMX(r) {
-		if err != nil {
-			s.doneWithError(w, r, tenantsPath, msg)
-			return
-		}
-		s.done(w, r, tenantsPath, "Tenant "+domain+" "+verb+" successfully")
-		return
-	}
-	p, lerr := s.tenantsPage(ctx)
-	v := u.view(consoleArea, tenantsTitle, p)
-	switch {
-	case err != nil:
-		v.Error = msg
-	case lerr != nil:
-		v.Error = s.identityText(lerr)
-	default:
-		v.Notice = "Tenant " + domain + " " + verb + " successfully"
-	}
-	s.render(w, http.StatusOK, "console/tenants", "tenants-swap", v)
+	s.answerListChange(w, r, u, listChange{path: tenantsPath, title: tenantsTitle, page: "console/tenants", fragment: "tenants-swap",
+		err: err, failed: "Could not update tenant " + domain + " : " + s.identityText(err), done: "Tenant " + domain + " " + verb + " successfully",
+		reload: func() (any, string) {
+			p, err := s.tenantsPage(ctx)
+			return p, s.identityText(err)
+		}})
 }

@@ -404,24 +404,13 @@ func (s *Server) deleteOAuthClient(w http.ResponseWriter, r *http.Request, _ htt
 	}
 	ctx := r.Context()
 	err := s.OAuth.RemoveOAuthApplicationData(ctx, r.PostFormValue("consumerkey"))
-	const failed = "Error occurred while removing the application : "
-	if !isHTMX(r) {
-		if err != nil {
-			s.doneWithError(w, r, oauthClientsPath, failed+s.serviceText(err, "removeOAuthApplicationData"))
-			return
-		}
-		s.done(w, r, oauthClientsPath, "Application removed successfully")
-		return
-	}
-	p, lerr := s.oauthClients(ctx)
-	v := u.view(consoleArea, oauthClientsTitle, p)
-	switch {
-	case err != nil:
-		v.Error = failed + s.serviceText(err, "removeOAuthApplicationData")
-	case lerr != nil:
-		v.Error = "Error occurred while reading OAuth application data : " + s.serviceText(lerr, "getAllOAuthApplicationData")
-	default:
-		v.Notice = "Application removed successfully"
-	}
-	s.render(w, http.StatusOK, "console/oauth-clients", "oauth-clients-swap", v)
+	s.answerListChange(w, r, u, listChange{path: oauthClientsPath, title: oauthClientsTitle, page: "console/oauth-clients", fragment: "oauth-clients-swap",
+		err: err, failed: "Error occurred while removing the application : " + s.serviceText(err, "removeOAuthApplicationData"), done: "Application removed successfully",
+		reload: func() (any, string) {
+			p, err := s.oauthClients(ctx)
+			if err != nil {
+				return p, "Error occurred while reading OAuth application data : " + s.serviceText(err, "getAllOAuthApplicationData")
+			}
+			return p, ""
+		}})
 }

@@ -100,25 +100,15 @@ func (s *Server) deleteServiceProvider(w http.ResponseWriter, r *http.Request, _
 	ctx := r.Context()
 	name := r.PostFormValue("spName")
 	err := s.AppMgt.DeleteApplication(ctx, name)
-	if !isHTMX(r) {
-		if err != nil {
-			s.doneWithError(w, r, spListPath, "Error while removing application : "+s.serviceText(err, "deleteApplication"))
-			return
-		}
-		s.done(w, r, spListPath, "Service Provider "+name+" deleted successfully")
-		return
-	}
-	rows, lerr := s.spList(ctx)
-	v := u.view(consoleArea, spListTitle, &spListPage{Providers: rows})
-	switch {
-	case err != nil:
-		v.Error = "Error while removing application : " + s.serviceText(err, "deleteApplication")
-	case lerr != nil:
-		v.Error = "Error while loading service providers : " + s.serviceText(lerr, "getAllApplicationBasicInfo")
-	default:
-		v.Notice = "Service Provider " + name + " deleted successfully"
-	}
-	s.render(w, http.StatusOK, "console/service-providers", "sp-list-swap", v)
+	s.answerListChange(w, r, u, listChange{path: spListPath, title: spListTitle, page: "console/service-providers", fragment: "sp-list-swap",
+		err: err, failed: "Error while removing application : " + s.serviceText(err, "deleteApplication"), done: "Service Provider " + name + " deleted successfully",
+		reload: func() (any, string) {
+			rows, err := s.spList(ctx)
+			if err != nil {
+				return &spListPage{Providers: rows}, "Error while loading service providers : " + s.serviceText(err, "getAllApplicationBasicInfo")
+			}
+			return &spListPage{Providers: rows}, ""
+		}})
 }
 
 // spPage is the edit page of a service provider.

@@ -599,3 +599,55 @@ func TestConsoleMissingObjects(t *testing.T) {
 		t.Errorf("editing a client the provider does not link: %d, want 404", code)
 	}
 }
+
+// TestConsoleListChangesByHTMX: every change made from a list answers an
+// htmx request with the list alone and the outcome out of band, and a
+// failure with the service's message and the list kept.
+func TestConsoleListChangesByHTMX(t *testing.T) {
+	t.Parallel()
+	s := newSite(t, "is-7.3")
+	ctx := consoleAdminCtx()
+	if err := s.identity.AddRole(ctx, "carbon.super", "gone-role", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.identity.AddUser(ctx, "gone-user@carbon.super", "pw-Secret1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.identity.AddTenant(ctx, "t.example", "tadmin", "pw-Secret1"); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser(t)
+	b.signIn("/carbon/", "admin", "admin")
+	b.consolePage("/carbon/service-providers")
+	if code, _, _ := b.consoleHTMX("/carbon/service-providers", url.Values{"spName": {"gone-sp"}}); code != http.StatusOK && code != http.StatusNoContent {
+		t.Fatalf("adding a service provider: %d", code)
+	}
+	for _, c := range []struct {
+		name, path string
+		form       url.Values
+		list, done string
+		gone       string
+	}{
+		{"user", "/carbon/users/delete", url.Values{"username": {"gone-user"}}, `<div id="users-list">`, "User gone-user deleted successfully", "gone-user"},
+		{"role", "/carbon/roles/delete", url.Values{"roleName": {"gone-role"}}, `<div id="roles-list">`, "Role gone-role deleted successfully", "gone-role"},
+		{"tenant", "/carbon/tenants/state", url.Values{"domain": {"t.example"}, "active": {"false"}}, `<div id="tenants-list">`, "Tenant t.example deactivated successfully", ""},
+		{"service provider", "/carbon/service-providers/delete", url.Values{"spName": {"gone-sp"}}, `<div id="sp-list">`, "Service Provider gone-sp deleted successfully", "gone-sp"},
+	} {
+		code, _, body := b.consoleHTMX(c.path, c.form)
+		if code != http.StatusOK {
+			t.Errorf("%s: %d %s", c.name, code, body)
+			continue
+		}
+		consoleHas(t, c.name, body, c.list, `hx-swap-oob="true"`, c.done)
+		consoleLacks(t, c.name, body, "<html", `class="error"`)
+		if c.gone != "" {
+			consoleLacks(t, c.name+" list", body, ">"+c.gone+"<")
+		}
+	}
+	// A failure: the service's message, the list kept.
+	code, _, body := b.consoleHTMX("/carbon/roles/delete", url.Values{"roleName": {"no-such-role"}})
+	if code != http.StatusOK {
+		t.Errorf("failed delete: %d", code)
+	}
+	consoleHas(t, "failed delete", body, `<div id="roles-list">`, "Could not delete role no-such-role : ")
+}
