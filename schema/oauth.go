@@ -143,21 +143,27 @@ const listOAuthAppsQuery = `SELECT ` + oauthAppColumns + ` FROM oauth_apps WHERE
 // are all read before it returns: a caller that writes them to a slow
 // client holds no database connection meanwhile.
 func (db *DB) ListOAuthApps(ctx context.Context, tenantID int64, owner string) ([]*admin.OAuthApp, error) {
-	rows, err := db.queryRows(ctx, listOAuthAppsQuery, tenantID, owner)
+	return db.listOAuthApps(ctx, "list oauth apps", listOAuthAppsQuery, tenantID, owner)
+}
+
+// listOAuthApps reads the clients a query selects, all of them before it
+// returns; an empty slice when there are none.
+func (db *DB) listOAuthApps(ctx context.Context, what, query string, args ...any) ([]*admin.OAuthApp, error) {
+	rows, err := db.queryRows(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+		return nil, fmt.Errorf("schema: %s: %w", what, err)
 	}
 	defer rows.Close()
 	apps := []*admin.OAuthApp{}
 	for rows.Next() {
 		app, err := db.scanOAuthApp(rows)
 		if err != nil {
-			return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+			return nil, fmt.Errorf("schema: %s: %w", what, err)
 		}
 		apps = append(apps, app)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
+		return nil, fmt.Errorf("schema: %s: %w", what, err)
 	}
 	return apps, nil
 }
@@ -352,25 +358,5 @@ func expectOne(res sql.Result, err error) error {
 // ListTenantOAuthApps returns every client of the tenant, whoever owns it,
 // ordered by name, then id.
 func (db *DB) ListTenantOAuthApps(ctx context.Context, tenantID int64) ([]*admin.OAuthApp, error) {
-	rows, err := db.queryRows(ctx, `
-		SELECT `+oauthAppColumns+`
-		FROM oauth_apps
-		WHERE tenant_id = ?
-		ORDER BY name, id`, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
-	}
-	defer rows.Close()
-	apps := []*admin.OAuthApp{}
-	for rows.Next() {
-		app, err := db.scanOAuthApp(rows)
-		if err != nil {
-			return nil, fmt.Errorf("schema: list oauth apps: %w", err)
-		}
-		apps = append(apps, app)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("schema: list oauth apps: %w", err)
-	}
-	return apps, nil
+	return db.listOAuthApps(ctx, "list oauth apps", `SELECT `+oauthAppColumns+` FROM oauth_apps WHERE tenant_id = ? ORDER BY name, id`, tenantID)
 }

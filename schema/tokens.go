@@ -184,23 +184,7 @@ const listAuthorizedAppsQuery = `SELECT ` + oauthAppColumns + ` FROM oauth_apps
 // (user@tenant, matched without regard to case) holds active or expired
 // tokens, ordered by name.
 func (db *DB) ListAuthorizedApps(ctx context.Context, tenantID int64, authzUser string) ([]*admin.OAuthApp, error) {
-	rows, err := db.queryRows(ctx, listAuthorizedAppsQuery, tenantID, authzUser)
-	if err != nil {
-		return nil, fmt.Errorf("schema: list authorized apps: %w", err)
-	}
-	defer rows.Close()
-	apps := []*admin.OAuthApp{}
-	for rows.Next() {
-		app, err := db.scanOAuthApp(rows)
-		if err != nil {
-			return nil, fmt.Errorf("schema: list authorized apps: %w", err)
-		}
-		apps = append(apps, app)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("schema: list authorized apps: %w", err)
-	}
-	return apps, nil
+	return db.listOAuthApps(ctx, "list authorized apps", listAuthorizedAppsQuery, tenantID, authzUser)
 }
 
 // RevokeUserTokens revokes the user's active and expired tokens for the
