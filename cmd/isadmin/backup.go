@@ -46,13 +46,12 @@ func (f dbFlags) location(fs *flag.FlagSet, getenv func(string) string) string {
 // while the server runs.
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	db := addDBFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: isadmin backup [--data-dir DIR] FILE\n\nWrites a consistent copy of the SQLite database to FILE (which must not exist), also while the server runs.\nThe database is read as it is: no migration is applied to it or to the copy.\nPostgreSQL: pg_dump --format=custom --file FILE URL.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: isadmin backup [--data-dir DIR] FILE\n\nWrites a consistent copy of the SQLite database to FILE (which must not exist), also while the server runs.\nThe database is read as it is: no migration is applied to it or to the copy.\nPostgreSQL: pg_dump --format=custom --file FILE URL.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
@@ -85,13 +84,12 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 // server.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	db := addDBFlags(fs)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: isadmin restore [--data-dir DIR] FILE\n\nPuts the backup FILE in place of the SQLite database; stop the server first (restore refuses while one runs on DIR).\nThe database it replaces is kept beside it (isadmin.db.before-restore-TIME).\nPostgreSQL: pg_restore --clean --if-exists --dbname URL FILE.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: isadmin restore [--data-dir DIR] FILE\n\nPuts the backup FILE in place of the SQLite database; stop the server first (restore refuses while one runs on DIR).\nThe database it replaces is kept beside it (isadmin.db.before-restore-TIME).\nPostgreSQL: pg_restore --clean --if-exists --dbname URL FILE.\n\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}

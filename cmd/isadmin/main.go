@@ -10,7 +10,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -106,9 +105,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "backup":
-		return runBackup(ctx, args[1:], getenv, stdout, dbHelpOut(args[1:], stdout, stderr))
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "restore":
-		return runRestore(ctx, args[1:], getenv, stdout, dbHelpOut(args[1:], stdout, stderr))
+		return runRestore(ctx, args[1:], getenv, stdout, stderr)
 	case "copy":
 		return runCopy(ctx, args[1:], stdout, stderr)
 	case "secret-key":
@@ -134,18 +133,4 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "isadmin: unknown command %q\n\n%s", args[0], usage)
 		return errUsage
 	}
-}
-
-// dbHelpOut is the standard error to give backup and restore, which print
-// their usage there also when -h asks for it: standard output when their
-// flags (addDBFlags) ask for help, so that help asked for is output as
-// every other command's is.
-func dbHelpOut(args []string, stdout, stderr io.Writer) io.Writer {
-	fs := flag.NewFlagSet("", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	addDBFlags(fs)
-	if errors.Is(fs.Parse(args), flag.ErrHelp) {
-		return stdout
-	}
-	return stderr
 }
