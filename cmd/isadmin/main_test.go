@@ -16,6 +16,7 @@ import (
 	"github.com/beevik/etree"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
 )
 
@@ -131,6 +132,9 @@ func testMain(t testing.TB, profile string, w io.Writer, now func() time.Time, c
 	m.hashCost = bcrypt.MinCost
 	if schematest.PostgresURL() != "" {
 		m.Config.DatabaseURL = schematest.NewSchema(t, schematest.PostgresURL())
+		// Few connections each, so that the servers of a whole test run
+		// stay below PostgreSQL's max_connections (100 by default).
+		m.Config.Pool = schema.PoolLimits{MaxConns: 8, MaxIdleConns: 2, MaxLifetime: time.Hour, MaxIdleTime: time.Minute}
 	}
 	for _, f := range configure {
 		f(&m.Config)

@@ -7,7 +7,6 @@ package schematest
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/sealed"
@@ -48,18 +46,11 @@ func NewSchema(tb testing.TB, base string) string {
 	var b [6]byte
 	rand.Read(b[:])
 	name := "isadmin_test_" + hex.EncodeToString(b[:])
-	db := open(tb, base)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+name); err != nil {
-		db.Close()
+	if err := exec(base, `CREATE SCHEMA `+name); err != nil {
 		tb.Fatalf("schematest: creating schema %s: %v", name, err)
 	}
 	tb.Cleanup(func() {
-		defer db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(ctx, `DROP SCHEMA `+name+` CASCADE`); err != nil {
+		if err := exec(base, `DROP SCHEMA `+name+` CASCADE`); err != nil {
 			tb.Errorf("schematest: dropping schema %s: %v", name, err)
 		}
 	})
@@ -73,13 +64,19 @@ func NewSchema(tb testing.TB, base string) string {
 	return u.String()
 }
 
-func open(tb testing.TB, base string) *sql.DB {
-	tb.Helper()
-	config, err := pgx.ParseConfig(base)
+// exec runs one statement on a connection of its own, closed afterwards:
+// a test holding a schema holds no connection for it, so that the tests
+// alive at once stay below the server's max_connections.
+func exec(base, statement string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
 	if err != nil {
-		tb.Fatalf("schematest: %s: %v", EnvURL, err)
+		return err
 	}
-	return stdlib.OpenDB(*config)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, statement)
+	return err
 }
 
 var secretKeys = sync.OnceValue(func() *sealed.Keyring {
