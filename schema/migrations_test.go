@@ -64,8 +64,8 @@ func TestMigration0009_TenantConsumerKeys(t *testing.T) {
 	if err != nil || sp.Name != "sp" {
 		t.Errorf("link of k1 after the migration: %+v %v", sp, err)
 	}
-	_, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, 0, "", storeapi.ResidentKeyManager, "k2")
-	if err != nil || holder == 0 {
+	_, conflicts, err := db.FindStoreApplicationForMapping(ctx, admin.SuperTenantID, "app-uuid", "", storeapi.ResidentKeyManager, "k2")
+	if holder := conflicts.Holder; err != nil || holder == 0 {
 		t.Errorf("mapping of k2 after the migration: held by %d, %v", holder, err)
 	} else if ms, err := db.ListKeyMappings(ctx, holder); err != nil || len(ms) != 1 || ms[0].UUID != "m-uuid" || ms[0].ConsumerKey != "k2" {
 		t.Errorf("mapping of k2 after the migration: %+v %v", ms, err)

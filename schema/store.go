@@ -277,19 +277,32 @@ func (db *DB) FindKeyMapping(ctx context.Context, applicationID int64, uuid stri
 	return m, nil
 }
 
-// KeyMappingConflicts implements store.Store: both checks in one query, a
-// round trip fewer for every mapping on PostgreSQL.
-func (db *DB) KeyMappingConflicts(ctx context.Context, tenantID, applicationID int64, keyType, keyManager, consumerKey string) (bool, int64, error) {
-	var taken, holder int64
-	err := db.queryRow(ctx, `
-		SELECT
-			(SELECT count(*) FROM store_key_mappings WHERE application_id = ? AND key_type = ? AND key_manager = ?),
-			COALESCE((SELECT application_id FROM store_key_mappings WHERE tenant_id = ? AND key_manager = ? AND consumer_key = ?), 0)`,
-		applicationID, keyType, keyManager, tenantID, keyManager, consumerKey).Scan(&taken, &holder)
+// FindStoreApplicationForMapping implements store.Store: the application
+// and both checks in one query, two round trips fewer for every mapping on
+// PostgreSQL.
+func (db *DB) FindStoreApplicationForMapping(ctx context.Context, tenantID int64, uuid, keyType, keyManager, consumerKey string) (*store.Application, store.MappingConflicts, error) {
+	var (
+		c     store.MappingConflicts
+		taken int64
+	)
+	// Unqualified columns in the subqueries are store_key_mappings'.
+	app, err := scanStoreApplication(withColumns(db.queryRow(ctx, `
+		SELECT `+storeApplicationColumns+`,
+			(SELECT count(*) FROM store_key_mappings WHERE application_id = a.id AND key_type = ? AND key_manager = ?),
+			COALESCE((SELECT application_id FROM store_key_mappings WHERE tenant_id = a.tenant_id AND key_manager = ? AND consumer_key = ?), 0)
+		FROM store_applications a WHERE a.tenant_id = ? AND a.uuid = ?`,
+		keyType, keyManager, keyManager, consumerKey, tenantID, uuid), &taken, &c.Holder))
 	if err != nil {
-		return false, 0, fmt.Errorf("schema: key mapping conflicts of %q: %w", consumerKey, err)
+		return nil, c, fmt.Errorf("schema: find store application %q for mapping %q: %w", uuid, consumerKey, err)
 	}
-	return taken > 0, holder, nil
+	c.TypeTaken = taken > 0
+	return app, c, nil
+}
+
+// withColumns scans the row's further columns into extra, after the ones
+// a scan function reads.
+func withColumns(row scanner, extra ...any) scanner {
+	return rowFunc(func(dest ...any) error { return row.Scan(append(dest, extra...)...) })
 }
 
 // DeleteKeyMapping deletes the key mapping with the id. It returns

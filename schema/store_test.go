@@ -183,17 +183,25 @@ func TestKeyMapping_Constraints(t *testing.T) {
 	if _, err := db.FindKeyMapping(ctx, b.ID, m.UUID); !errors.Is(err, admin.ErrNotFound) {
 		t.Errorf("another application's mapping: %v", err)
 	}
-	if taken, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, a.ID, m.KeyType, res, "k1"); err != nil || !taken || holder != a.ID {
-		t.Errorf("conflicts of k1 for its own application: taken %v, holder %d, %v", taken, holder, err)
+	for _, tc := range []struct {
+		what     string
+		tenantID int64
+		app      *store.Application
+		key      string
+		want     store.MappingConflicts
+	}{
+		{"k1 for its own application", admin.SuperTenantID, a, "k1", store.MappingConflicts{TypeTaken: true, Holder: a.ID}},
+		{"k1 for another application", admin.SuperTenantID, b, "k1", store.MappingConflicts{Holder: a.ID}},
+		{"an unmapped key", admin.SuperTenantID, b, "nobody", store.MappingConflicts{}},
+		{"k1 in another tenant", other, c, "k1", store.MappingConflicts{TypeTaken: true, Holder: c.ID}},
+	} {
+		app, got, err := db.FindStoreApplicationForMapping(ctx, tc.tenantID, tc.app.UUID, m.KeyType, res, tc.key)
+		if err != nil || app.ID != tc.app.ID || app.Name != tc.app.Name || got != tc.want {
+			t.Errorf("conflicts of %s: %+v, %+v, %v; want application %d, %+v", tc.what, app, got, err, tc.app.ID, tc.want)
+		}
 	}
-	if taken, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, b.ID, m.KeyType, res, "k1"); err != nil || taken || holder != a.ID {
-		t.Errorf("conflicts of k1 for another application: taken %v, holder %d, %v", taken, holder, err)
-	}
-	if taken, holder, err := db.KeyMappingConflicts(ctx, admin.SuperTenantID, b.ID, m.KeyType, res, "nobody"); err != nil || taken || holder != 0 {
-		t.Errorf("conflicts of an unmapped key: taken %v, holder %d, %v", taken, holder, err)
-	}
-	if _, holder, err := db.KeyMappingConflicts(ctx, other, c.ID, m.KeyType, res, "k1"); err != nil || holder != c.ID {
-		t.Errorf("k1 in another tenant: holder %d, %v", holder, err)
+	if _, _, err := db.FindStoreApplicationForMapping(ctx, other, a.UUID, m.KeyType, res, "k1"); !errors.Is(err, admin.ErrNotFound) {
+		t.Errorf("another tenant's application for mapping: %v", err)
 	}
 	bad := mapping(b, "TESTING", res, "k5", store.ModeMapped)
 	if err := db.CreateKeyMapping(ctx, bad); err == nil {

@@ -103,6 +103,17 @@ type ApplicationFilter struct {
 	Offset, Limit int
 }
 
+// MappingConflicts is what would refuse mapping a consumer key to a key
+// type of an application in a key manager.
+type MappingConflicts struct {
+	// TypeTaken tells that the application has keys of the type in the
+	// key manager already.
+	TypeTaken bool
+	// Holder is the id of the tenant's application holding the consumer
+	// key in the key manager; 0 for none.
+	Holder int64
+}
+
 // Store keeps store applications and their key mappings. Uniqueness lives
 // in the store: an owner's application names are unique within a tenant
 // (admin.ErrDuplicateName); an application has at most one key mapping per
@@ -128,11 +139,10 @@ type Store interface {
 	// ListKeyMappings returns the application's mappings, oldest first.
 	ListKeyMappings(ctx context.Context, applicationID int64) ([]*KeyMapping, error)
 	FindKeyMapping(ctx context.Context, applicationID int64, uuid string) (*KeyMapping, error)
-	// KeyMappingConflicts tells, in one read, what would refuse mapping
-	// consumerKey to the key type of the application in the key manager:
-	// whether the application has keys of that type there already, and
-	// the id of the tenant's application holding the consumer key there
-	// (0 for none).
-	KeyMappingConflicts(ctx context.Context, tenantID, applicationID int64, keyType, keyManager, consumerKey string) (typeTaken bool, holder int64, err error)
+	// FindStoreApplicationForMapping returns the tenant's application
+	// with the UUID, as FindStoreApplication does, and in the same read
+	// what would refuse mapping consumerKey to its key type in the key
+	// manager.
+	FindStoreApplicationForMapping(ctx context.Context, tenantID int64, uuid, keyType, keyManager, consumerKey string) (*Application, MappingConflicts, error)
 	DeleteKeyMapping(ctx context.Context, id int64) error
 }

@@ -264,6 +264,12 @@ func duplicateName(name string) *Error {
 // the caller's tenant has none, 403 when another user owns it.
 func (s *Server) ownedApplication(ctx context.Context, p admin.Principal, id string) (*store.Application, error) {
 	app, err := s.Store.FindStoreApplication(ctx, p.TenantID, id)
+	return owned(p, id, app, err)
+}
+
+// owned answers a lookup of the application with the id as
+// ownedApplication does.
+func owned(p admin.Principal, id string, app *store.Application, err error) (*store.Application, error) {
 	if errors.Is(err, admin.ErrNotFound) {
 		return nil, &Error{Status: http.StatusNotFound, Description: fmt.Sprintf("Requested application with Id '%s' not found", id)}
 	}

@@ -304,17 +304,11 @@ func (s *Server) mapKeys(w http.ResponseWriter, r *http.Request, ps httprouter.P
 		s.fail(w, r, err)
 		return
 	}
-	app, err := s.ownedApplication(ctx, p, ps.ByName("applicationId"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var req keyMappingRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	m, client, err := s.mapClient(ctx, p, app, req)
+	// A bad body is answered after the application's lookup, which the
+	// request's keys join.
+	bad := decodeJSON(r, &req)
+	m, client, err := s.mapClient(ctx, p, ps.ByName("applicationId"), req, bad)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -334,16 +328,27 @@ func secretsEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1 && a != ""
 }
 
-// mapClient maps an OAuth client to the application, after these checks in
-// this order (the feature switch and the application's owner are checked
-// before): the request is complete and names a configured key manager; the
-// application has no keys of the type in that key manager; the consumer key
-// is not mapped in that key manager; the key manager knows the key and the
-// secret matches. A key the key manager does not know is registered there
-// with the supplied secret when ProvisionUnknownKeys is set. On failure
-// nothing is changed.
-func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *store.Application, req keyMappingRequest) (*store.KeyMapping, *OAuthClient, error) {
+// mapClient maps an OAuth client to p's application with the UUID, after
+// these checks in this order (the feature switch is checked before): the
+// application exists and p owns it; the request could be read (bad, the
+// error reading it, if any); the request is complete and names a
+// configured key manager; the application has no keys of the type in that
+// key manager; the consumer key is not mapped in that key manager; the key
+// manager knows the key and the secret matches. A key the key manager does
+// not know is registered there with the supplied secret when
+// ProvisionUnknownKeys is set. On failure nothing is changed.
+func (s *Server) mapClient(ctx context.Context, p admin.Principal, uuid string, req keyMappingRequest, bad error) (*store.KeyMapping, *OAuthClient, error) {
 	req.ConsumerKey = strings.TrimSpace(req.ConsumerKey)
+	name, km, kmErr := s.keyManager(req.KeyManager)
+	// One read finds the application and what would refuse the mapping;
+	// the latter counts only once the request has passed its checks.
+	app, conflicts, err := s.Store.FindStoreApplicationForMapping(ctx, p.TenantID, uuid, req.KeyType, name, req.ConsumerKey)
+	if app, err = owned(p, uuid, app, err); err != nil {
+		return nil, nil, err
+	}
+	if bad != nil {
+		return nil, nil, bad
+	}
 	switch {
 	case req.ConsumerKey == "":
 		return nil, nil, badRequest("consumerKey is required.")
@@ -357,15 +362,11 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, app *store.Ap
 	if err := checkKeyType(req.KeyType); err != nil {
 		return nil, nil, err
 	}
-	name, km, err := s.keyManager(req.KeyManager)
-	if err != nil {
-		return nil, nil, err
+	if kmErr != nil {
+		return nil, nil, kmErr
 	}
-	taken, holder, err := s.Store.KeyMappingConflicts(ctx, p.TenantID, app.ID, req.KeyType, name, req.ConsumerKey)
-	switch {
-	case err != nil:
-		return nil, nil, err
-	case taken:
+	switch holder := conflicts.Holder; {
+	case conflicts.TypeTaken:
 		return nil, nil, keyTypeTaken(app, req.KeyType, name)
 	case holder != 0:
 		if other, err := s.Store.FindStoreApplicationByID(ctx, p.TenantID, holder); err == nil && other.Owner == p.Username {

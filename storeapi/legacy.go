@@ -374,7 +374,7 @@ func (s *Server) jagMapExistingOauthClient(w http.ResponseWriter, r *http.Reques
 		KeyType: strings.ToUpper(strings.TrimSpace(form.Get("keytype"))), CallbackURL: form.Get("callbackUrl"),
 		SupportedGrantTypes: grantList(params.GrantTypes),
 	}
-	m, client, err := s.mapClient(ctx, p, app, req)
+	m, client, err := s.mapClient(ctx, p, app.UUID, req, nil)
 	if err != nil {
 		s.jagFail(w, err)
 		return

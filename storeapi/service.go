@@ -89,11 +89,7 @@ func (s *Server) ProvideKeys(ctx context.Context, p admin.Principal, uuid, keyTy
 	if err := s.mappingAllowed(); err != nil {
 		return nil, nil, err
 	}
-	app, err := s.ownedApplication(ctx, p, uuid)
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.mapClient(ctx, p, app, keyMappingRequest{KeyType: keyType, ConsumerKey: consumerKey, ConsumerSecret: consumerSecret})
+	return s.mapClient(ctx, p, uuid, keyMappingRequest{KeyType: keyType, ConsumerKey: consumerKey, ConsumerSecret: consumerSecret}, nil)
 }
 
 // MappingAllowed reports whether the store maps existing OAuth clients.

@@ -236,7 +236,7 @@ func mapBody(key, secret, keyType string, extra ...any) map[string]any {
 	return b
 }
 
-func mapKeys(t *testing.T, s *testServer, user, appID string, body map[string]any) *sresp {
+func mapKeys(t *testing.T, s *testServer, user, appID string, body any) *sresp {
 	t.Helper()
 	return s.api(t, sreq{method: "POST", path: "/applications/" + appID + "/map-keys", user: user, body: body})
 }
@@ -595,11 +595,15 @@ func TestStoreMapRules(t *testing.T) {
 		name   string
 		user   string
 		app    string
-		body   map[string]any
+		body   any
 		status int
 		want   string
 	}{
 		{"application missing", "", "no-such-app", mapBody("known-key", "known-secret", "PRODUCTION"), http.StatusNotFound, "Requested application with Id 'no-such-app' not found"},
+		// The application is looked up before the body counts.
+		{"application missing, body unreadable", "", "no-such-app", `{"consumerKey": `, http.StatusNotFound, "Requested application with Id 'no-such-app' not found"},
+		{"not the owner, body unreadable", "bob:bob-pass", app.ApplicationID, `{"consumerKey": `, http.StatusForbidden, "You don't have permission to access the application"},
+		{"body unreadable", "", free.ApplicationID, `{"consumerKey": `, http.StatusBadRequest, "The request body is not valid JSON"},
 		{"not the owner", "bob:bob-pass", app.ApplicationID, mapBody("known-key", "known-secret", "PRODUCTION"), http.StatusForbidden, "You don't have permission to access the application"},
 		{"other tenant's application", "eve@other.com:eve-pass", app.ApplicationID, mapBody("known-key", "known-secret", "PRODUCTION"), http.StatusNotFound, "not found"},
 		{"no key", "", free.ApplicationID, mapBody("", "s", "PRODUCTION"), http.StatusBadRequest, "consumerKey is required"},
