@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/isadmin/isadmin/admin"
-	"github.com/isadmin/isadmin/tokens"
 )
 
-var _ tokens.Store = (*DB)(nil)
+var _ admin.TokenStore = (*DB)(nil)
 
 // tokenColumns lists the columns scanToken reads, the client's tenant, key
 // and state joined in.
@@ -26,8 +25,8 @@ func TokenBinding(accessHash string) string {
 	return "oauth_tokens.sealed\x00" + accessHash
 }
 
-// CreateToken stores t and sets its ID; see tokens.Store.
-func (db *DB) CreateToken(ctx context.Context, t *tokens.Token) error {
+// CreateToken stores t and sets its ID; see admin.TokenStore.
+func (db *DB) CreateToken(ctx context.Context, t *admin.Token) error {
 	var sealed any
 	if t.Reusable {
 		keys := db.secretKeys.Load()
@@ -52,7 +51,7 @@ func (db *DB) CreateToken(ctx context.Context, t *tokens.Token) error {
 		).Scan(&id)
 	})
 	if err != nil && db.dialect.constraint(err) == "oauth_tokens_one_active_key" {
-		return tokens.ErrActiveExists
+		return admin.ErrActiveTokenExists
 	}
 	if err != nil {
 		return fmt.Errorf("schema: create token: %w", db.mapError(err))
@@ -62,8 +61,8 @@ func (db *DB) CreateToken(ctx context.Context, t *tokens.Token) error {
 }
 
 // FindActiveToken returns the client's active token for the user, type and
-// scope; see tokens.Store.
-func (db *DB) FindActiveToken(ctx context.Context, appID int64, authzUser, userType, scope string) (*tokens.Token, error) {
+// scope; see admin.TokenStore.
+func (db *DB) FindActiveToken(ctx context.Context, appID int64, authzUser, userType, scope string) (*admin.Token, error) {
 	t, err := db.scanToken(db.row(ctx, `
 		SELECT `+tokenColumns+`
 		FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
@@ -76,7 +75,7 @@ func (db *DB) FindActiveToken(ctx context.Context, appID int64, authzUser, userT
 }
 
 // FindToken returns the token of an access token hash.
-func (db *DB) FindToken(ctx context.Context, accessHash string) (*tokens.Token, error) {
+func (db *DB) FindToken(ctx context.Context, accessHash string) (*admin.Token, error) {
 	t, err := db.scanToken(db.row(ctx, `
 		SELECT `+tokenColumns+`
 		FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
@@ -88,7 +87,7 @@ func (db *DB) FindToken(ctx context.Context, accessHash string) (*tokens.Token, 
 }
 
 // FindTokenByRefresh returns the token of a refresh token hash.
-func (db *DB) FindTokenByRefresh(ctx context.Context, refreshHash string) (*tokens.Token, error) {
+func (db *DB) FindTokenByRefresh(ctx context.Context, refreshHash string) (*admin.Token, error) {
 	t, err := db.scanToken(db.row(ctx, `
 		SELECT `+tokenColumns+`
 		FROM oauth_tokens t JOIN oauth_apps a ON a.id = t.app_id
@@ -139,9 +138,9 @@ func revokeClientTokens(ctx context.Context, tx *sql.Tx, appID int64) error {
 	return err
 }
 
-func (db *DB) scanToken(row scanner) (*tokens.Token, error) {
+func (db *DB) scanToken(row scanner) (*admin.Token, error) {
 	var (
-		t                             tokens.Token
+		t                             admin.Token
 		sealed                        string
 		issued, validity, refreshLife int64
 	)

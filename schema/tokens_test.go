@@ -11,14 +11,13 @@ import (
 	"github.com/isadmin/isadmin/schema"
 	"github.com/isadmin/isadmin/schema/schematest"
 	"github.com/isadmin/isadmin/schema/sealed"
-	"github.com/isadmin/isadmin/tokens"
 )
 
-func newToken(app *admin.OAuthApp, text string) *tokens.Token {
-	return &tokens.Token{
-		AppID: app.ID, AuthzUser: "admin@carbon.super", UserType: tokens.UserTypeApplication, Scope: "",
-		AccessToken: text, AccessHash: tokens.Hash(text), RefreshToken: text + "-r", RefreshHash: tokens.Hash(text + "-r"),
-		Reusable: true, State: tokens.StateActive, IssuedAt: time.UnixMilli(1_700_000_000_000).UTC(),
+func newToken(app *admin.OAuthApp, text string) *admin.Token {
+	return &admin.Token{
+		AppID: app.ID, AuthzUser: "admin@carbon.super", UserType: admin.UserTypeApplication, Scope: "",
+		AccessToken: text, AccessHash: admin.HashToken(text), RefreshToken: text + "-r", RefreshHash: admin.HashToken(text + "-r"),
+		Reusable: true, State: admin.TokenActive, IssuedAt: time.UnixMilli(1_700_000_000_000).UTC(),
 		Validity: time.Hour, RefreshValidity: 24 * time.Hour,
 	}
 }
@@ -27,7 +26,7 @@ func newToken(app *admin.OAuthApp, text string) *tokens.Token {
 func rawSealed(tb testing.TB, db *schema.DB, text string) string {
 	tb.Helper()
 	var stored *string
-	if err := schema.SQLDB(db).QueryRow(`SELECT sealed FROM oauth_tokens WHERE access_hash = ?`, tokens.Hash(text)).Scan(&stored); err != nil {
+	if err := schema.SQLDB(db).QueryRow(`SELECT sealed FROM oauth_tokens WHERE access_hash = ?`, admin.HashToken(text)).Scan(&stored); err != nil {
 		tb.Fatal(err)
 	}
 	if stored == nil {
@@ -57,20 +56,20 @@ func TestTokens_Store(t *testing.T) {
 	if stored := rawSealed(t, db, "first"); sealed.KeyID(stored) != key.ID || strings.Contains(stored, "first") {
 		t.Errorf("stored copy %q, want it sealed", stored)
 	}
-	if err := db.CreateToken(ctx, newToken(app, "second")); !errors.Is(err, tokens.ErrActiveExists) {
-		t.Fatalf("a second active token: %v, want ErrActiveExists", err)
+	if err := db.CreateToken(ctx, newToken(app, "second")); !errors.Is(err, admin.ErrActiveTokenExists) {
+		t.Fatalf("a second active token: %v, want ErrActiveTokenExists", err)
 	}
-	got, err := db.FindActiveToken(ctx, app.ID, "admin@carbon.super", tokens.UserTypeApplication, "")
+	got, err := db.FindActiveToken(ctx, app.ID, "admin@carbon.super", admin.UserTypeApplication, "")
 	if err != nil || got.AccessToken != "first" || got.RefreshToken != "first-r" || !got.Reusable || got.ConsumerKey != "tk" || !got.IssuedAt.Equal(first.IssuedAt) || got.Validity != time.Hour {
 		t.Fatalf("active token: %+v, %v", got, err)
 	}
-	if got, err := db.FindTokenByRefresh(ctx, tokens.Hash("first-r")); err != nil || got.ID != first.ID {
+	if got, err := db.FindTokenByRefresh(ctx, admin.HashToken("first-r")); err != nil || got.ID != first.ID {
 		t.Errorf("by refresh token: %+v, %v", got, err)
 	}
-	if ok, err := db.EndToken(ctx, first.ID, tokens.StateActive, tokens.StateExpired); !ok || err != nil {
+	if ok, err := db.EndToken(ctx, first.ID, admin.TokenActive, admin.TokenExpired); !ok || err != nil {
 		t.Fatalf("ending: %v, %v", ok, err)
 	}
-	if ok, _ := db.EndToken(ctx, first.ID, tokens.StateActive, tokens.StateRevoked); ok {
+	if ok, _ := db.EndToken(ctx, first.ID, admin.TokenActive, admin.TokenRevoked); ok {
 		t.Error("ended twice")
 	}
 	if rawSealed(t, db, "first") != "" {
@@ -82,11 +81,11 @@ func TestTokens_Store(t *testing.T) {
 	if err := db.CreateToken(ctx, forever); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.FindToken(ctx, tokens.Hash("forever")); err != nil || got.Validity >= 0 || got.RefreshValidity >= 0 || got.Expired(time.Now().AddDate(100, 0, 0)) {
+	if got, err := db.FindToken(ctx, admin.HashToken("forever")); err != nil || got.Validity >= 0 || got.RefreshValidity >= 0 || got.Expired(time.Now().AddDate(100, 0, 0)) {
 		t.Errorf("a token that never expires: %+v, %v", got, err)
 	}
 	second, third := newToken(app, "second"), newToken(other, "third")
-	for _, tok := range []*tokens.Token{second, third} {
+	for _, tok := range []*admin.Token{second, third} {
 		if err := db.CreateToken(ctx, tok); err != nil {
 			t.Fatalf("a token after the first ended: %v", err)
 		}
@@ -94,7 +93,7 @@ func TestTokens_Store(t *testing.T) {
 
 	state := func(text string) string {
 		t.Helper()
-		got, err := db.FindToken(ctx, tokens.Hash(text))
+		got, err := db.FindToken(ctx, admin.HashToken(text))
 		if errors.Is(err, admin.ErrNotFound) {
 			return "gone"
 		}
@@ -109,14 +108,14 @@ func TestTokens_Store(t *testing.T) {
 	if err := db.UpdateOAuthApp(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	if s := state("second"); s != tokens.StateActive {
+	if s := state("second"); s != admin.TokenActive {
 		t.Errorf("after another change: %s", s)
 	}
 	app.ConsumerSecret = "new secret"
 	if err := db.UpdateOAuthApp(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	if s, o := state("second"), state("third"); s != tokens.StateRevoked || o != tokens.StateActive {
+	if s, o := state("second"), state("third"); s != admin.TokenRevoked || o != admin.TokenActive {
 		t.Errorf("after a new secret: %s, the other client's %s", s, o)
 	}
 	fourth := newToken(app, "fourth")
@@ -127,13 +126,13 @@ func TestTokens_Store(t *testing.T) {
 	if err := db.UpdateOAuthApp(ctx, app); err != nil {
 		t.Fatal(err)
 	}
-	if s := state("fourth"); s != tokens.StateRevoked {
+	if s := state("fourth"); s != admin.TokenRevoked {
 		t.Errorf("after revoking the client: %s", s)
 	}
 	if err := db.DeleteOAuthApp(ctx, admin.SuperTenantID, "tk"); err != nil {
 		t.Fatal(err)
 	}
-	if s, o := state("fourth"), state("third"); s != "gone" || o != tokens.StateActive {
+	if s, o := state("fourth"), state("third"); s != "gone" || o != admin.TokenActive {
 		t.Errorf("after removing the client: %s, the other client's %s", s, o)
 	}
 }
@@ -160,8 +159,8 @@ func TestTokens_Rewrap(t *testing.T) {
 		t.Error("a copy sealed under the retired key survived the rewrap")
 	}
 	after := openWith(t, location, keyring(t, fresh))
-	got, err := after.FindToken(ctx, tokens.Hash("old-token"))
-	if err != nil || got.State != tokens.StateActive || got.Reusable || got.AccessToken != "" {
+	got, err := after.FindToken(ctx, admin.HashToken("old-token"))
+	if err != nil || got.State != admin.TokenActive || got.Reusable || got.AccessToken != "" {
 		t.Errorf("the token after the rewrap: %+v, %v", got, err)
 	}
 }

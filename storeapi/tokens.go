@@ -42,7 +42,7 @@ type TokenIssuer interface {
 // LocalTokens issues the local key manager's tokens; *tokens.Server
 // implements it.
 type LocalTokens interface {
-	ClientCredentials(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, scope string, validity time.Duration) (*tokens.Token, int64, error)
+	ClientCredentials(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, scope string, validity time.Duration) (*admin.Token, int64, error)
 	Revoke(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, token string) error
 }
 

@@ -52,7 +52,7 @@ type activeKey struct {
 }
 
 type cachedToken struct {
-	t  Token
+	t  admin.Token
 	at stamp
 }
 
@@ -93,7 +93,7 @@ func (c *cache) putClient(e cachedClient, at stamp) {
 }
 
 // token returns a copy of the cached token of an access hash.
-func (c *cache) token(hash string, at stamp) (*Token, bool) {
+func (c *cache) token(hash string, at stamp) (*admin.Token, bool) {
 	if !at.known() {
 		return nil, false
 	}
@@ -109,7 +109,7 @@ func (c *cache) token(hash string, at stamp) (*Token, bool) {
 
 // activeToken returns a copy of the cached active token of a client, user
 // and scope.
-func (c *cache) activeToken(k activeKey, at stamp) (*Token, bool) {
+func (c *cache) activeToken(k activeKey, at stamp) (*admin.Token, bool) {
 	if !at.known() {
 		return nil, false
 	}
@@ -123,19 +123,18 @@ func (c *cache) activeToken(k activeKey, at stamp) (*Token, bool) {
 }
 
 // putToken caches a token read, or created, after at was read.
-func (c *cache) putToken(t *Token, at stamp) {
+func (c *cache) putToken(t *admin.Token, at stamp) {
 	if !at.known() {
 		return
 	}
 	e := cachedToken{t: *t, at: at}
-	e.t.issuedNow = false
 	c.mu.Lock()
 	if c.tokens == nil || len(c.tokens) >= maxCached {
 		c.tokens = map[string]cachedToken{}
 		c.active = map[activeKey]string{}
 	}
 	c.tokens[t.AccessHash] = e
-	if t.State == StateActive {
+	if t.State == admin.TokenActive {
 		c.active[activeKey{t.AppID, t.AuthzUser, t.UserType, t.Scope}] = t.AccessHash
 	}
 	c.mu.Unlock()

@@ -56,9 +56,9 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, ps http
 		done(http.StatusBadRequest, "no token")
 		return
 	}
-	var tok *Token
+	var tok *admin.Token
 	if r.PostForm.Get("token_type_hint") == "refresh_token" {
-		tok, err = s.Store.FindTokenByRefresh(ctx, Hash(text))
+		tok, err = s.Store.FindTokenByRefresh(ctx, admin.HashToken(text))
 	} else {
 		tok, err = s.findToken(ctx, text, at)
 	}
@@ -72,8 +72,8 @@ func (s *Server) serveIntrospect(w http.ResponseWriter, r *http.Request, ps http
 		done(http.StatusInternalServerError, err.Error())
 		return
 	case tok.TenantID != tenant.ID, tok.AppState != admin.StateActive,
-		refresh && (tok.State != StateActive && tok.State != StateExpired || tok.RefreshExpired(now)),
-		!refresh && (tok.State != StateActive || tok.Expired(now)):
+		refresh && (tok.State != admin.TokenActive && tok.State != admin.TokenExpired || tok.RefreshExpired(now)),
+		!refresh && (tok.State != admin.TokenActive || tok.Expired(now)):
 		tok = nil
 	}
 	if tok == nil {

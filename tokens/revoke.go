@@ -64,7 +64,7 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, ps httprout
 	}
 	if tok != nil {
 		h := w.Header()
-		if Hash(text) == tok.RefreshHash {
+		if admin.HashToken(text) == tok.RefreshHash {
 			h.Set("RevokedRefreshToken", text)
 		} else {
 			h.Set("RevokedAccessToken", text)
@@ -92,16 +92,16 @@ func (s *Server) serveRevoke(w http.ResponseWriter, r *http.Request, ps httprout
 // revoke revokes the client's token whose text is access or refresh token
 // (the hint says which to try first) and returns it; nil for an unknown
 // token.
-func (s *Server) revoke(ctx context.Context, app *admin.OAuthApp, text, hint string) (*Token, *oauthError) {
-	find := []func() (*Token, error){
-		func() (*Token, error) { return s.Store.FindToken(ctx, Hash(text)) },
-		func() (*Token, error) { return s.Store.FindTokenByRefresh(ctx, Hash(text)) },
+func (s *Server) revoke(ctx context.Context, app *admin.OAuthApp, text, hint string) (*admin.Token, *oauthError) {
+	find := []func() (*admin.Token, error){
+		func() (*admin.Token, error) { return s.Store.FindToken(ctx, admin.HashToken(text)) },
+		func() (*admin.Token, error) { return s.Store.FindTokenByRefresh(ctx, admin.HashToken(text)) },
 	}
 	if hint == "refresh_token" {
 		find[0], find[1] = find[1], find[0]
 	}
 	var (
-		tok *Token
+		tok *admin.Token
 		err error
 	)
 	for _, f := range find {
@@ -118,8 +118,8 @@ func (s *Server) revoke(ctx context.Context, app *admin.OAuthApp, text, hint str
 		return nil, &oauthError{status: http.StatusUnauthorized, code: "unauthorized_client",
 			description: s.text("token.revoke-other-client", "Client Authentication failed.")}
 	}
-	for _, from := range []string{StateActive, StateExpired} {
-		if _, err := s.Store.EndToken(ctx, tok.ID, from, StateRevoked); err != nil {
+	for _, from := range []string{admin.TokenActive, admin.TokenExpired} {
+		if _, err := s.Store.EndToken(ctx, tok.ID, from, admin.TokenRevoked); err != nil {
 			return nil, serverError(err)
 		}
 	}

@@ -38,7 +38,7 @@ const neverExpires = math.MaxInt64 / 1000
 // Server answers the token, introspection and revocation endpoints.
 type Server struct {
 	Config  Config
-	Store   Store
+	Store   admin.TokenStore
 	Clients Clients
 	Users   Users
 	// Versions, when set, lets the server cache clients and tokens while
@@ -216,8 +216,8 @@ func (s *Server) client(ctx context.Context, r *http.Request, tenant *admin.Tena
 
 // findToken returns the token of an access token, from the cache when it
 // is current.
-func (s *Server) findToken(ctx context.Context, accessToken string, at stamp) (*Token, error) {
-	hash := Hash(accessToken)
+func (s *Server) findToken(ctx context.Context, accessToken string, at stamp) (*admin.Token, error) {
+	hash := admin.HashToken(accessToken)
 	if t, ok := s.cache.token(hash, at); ok {
 		return t, nil
 	}
@@ -280,11 +280,11 @@ func (s *Server) lifetimes(app *admin.OAuthApp) (application, user, refresh time
 }
 
 // expiresIn is the expires_in of a token at now.
-func (s *Server) expiresIn(t *Token, now time.Time) int64 {
+func (s *Server) expiresIn(t issued, now time.Time) int64 {
 	if t.Validity < 0 {
 		return neverExpires
 	}
-	if t.issuedNow && s.Config.Line != CarbonIdentity {
+	if t.new && s.Config.Line != CarbonIdentity {
 		// A new token's answer states its whole lifetime.
 		return int64(t.Validity / time.Second)
 	}

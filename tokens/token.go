@@ -16,6 +16,14 @@ import (
 	"github.com/isadmin/isadmin/admin"
 )
 
+// issued is a token an answer hands out.
+type issued struct {
+	*admin.Token
+	// new marks a token this request issued, rather than an active one
+	// handed out again.
+	new bool
+}
+
 // grant is a token request after its client and grant were checked.
 type grant struct {
 	app       *admin.OAuthApp
@@ -29,7 +37,7 @@ type grant struct {
 	// user and scope again.
 	reuse bool
 	// replaces is the token a refresh grant renews.
-	replaces *Token
+	replaces *admin.Token
 }
 
 // serveToken answers POST /oauth2/token.
@@ -75,33 +83,33 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, ps httproute
 	s.log(entry, start)
 }
 
-func (s *Server) token(ctx context.Context, w http.ResponseWriter, r *http.Request, ps httprouter.Params, entry *LogEntry) (*Token, *oauthError) {
+func (s *Server) token(ctx context.Context, w http.ResponseWriter, r *http.Request, ps httprouter.Params, entry *LogEntry) (issued, *oauthError) {
 	if e := s.form(w, r); e != nil {
-		return nil, e
+		return issued{}, e
 	}
 	tenant, err := s.tenant(ctx, ps)
 	if errors.Is(err, admin.ErrNotFound) {
-		return nil, s.invalidClient("token.invalid-client", "Client credentials are invalid.")
+		return issued{}, s.invalidClient("token.invalid-client", "Client credentials are invalid.")
 	}
 	if err != nil {
-		return nil, serverError(err)
+		return issued{}, serverError(err)
 	}
 	at := s.stamp(ctx)
 	c, e := s.client(ctx, r, tenant, at)
 	if e != nil {
-		return nil, e
+		return issued{}, e
 	}
 	entry.Client = c.app.ConsumerKey
 	g, e := s.grantOf(ctx, r, tenant, c, entry)
 	if e != nil {
-		return nil, e
+		return issued{}, e
 	}
 	if v := r.PostForm.Get("validity_period"); v != "" {
 		// API Manager's stores send the validity they want, in seconds;
 		// a negative one never expires.
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
-			return nil, s.badRequest("invalid_request", "token.invalid-validity", "Invalid validity period: %s", v)
+			return issued{}, s.badRequest("invalid_request", "token.invalid-validity", "Invalid validity period: %s", v)
 		}
 		if n < 0 {
 			g.validity = -1
@@ -137,7 +145,7 @@ func (s *Server) grantOf(ctx context.Context, r *http.Request, tenant *admin.Ten
 	switch checked {
 	case "client_credentials":
 		g.authzUser = app.Owner + "@" + tenant.Domain
-		g.userType = UserTypeApplication
+		g.userType = admin.UserTypeApplication
 		g.validity = application
 	case "password":
 		name := r.PostForm.Get("username")
@@ -157,25 +165,25 @@ func (s *Server) grantOf(ctx context.Context, r *http.Request, tenant *admin.Ten
 			return nil, s.badRequest("invalid_grant", "token.bad-password", "Authentication failed for %s", name)
 		}
 		g.authzUser = p.QualifiedName()
-		g.userType = UserTypeApplicationUser
+		g.userType = admin.UserTypeApplicationUser
 		g.validity, g.refresh = user, refresh
 	case "refresh_token":
 		text := r.PostForm.Get("refresh_token")
 		if text == "" {
 			return nil, s.badRequest("invalid_request", "token.missing-refresh-token", "Missing parameters: refresh_token")
 		}
-		old, err := s.Store.FindTokenByRefresh(ctx, Hash(text))
+		old, err := s.Store.FindTokenByRefresh(ctx, admin.HashToken(text))
 		switch {
 		case errors.Is(err, admin.ErrNotFound):
 			return nil, s.invalidGrant()
 		case err != nil:
 			return nil, serverError(err)
-		case old.AppID != app.ID || (old.State != StateActive && old.State != StateExpired) || old.RefreshExpired(s.now()):
+		case old.AppID != app.ID || (old.State != admin.TokenActive && old.State != admin.TokenExpired) || old.RefreshExpired(s.now()):
 			return nil, s.invalidGrant()
 		}
 		g.authzUser, g.userType, g.scope = old.AuthzUser, old.UserType, old.Scope
 		g.validity, g.refresh = user, refresh
-		if old.UserType == UserTypeApplication {
+		if old.UserType == admin.UserTypeApplication {
 			g.validity = application
 		}
 		g.replaces, g.reuse = old, false
@@ -191,15 +199,15 @@ func (s *Server) invalidGrant() *oauthError {
 // while it lasts (unless tokens are hashed), else a new one. At most one
 // token of them is active: the database refuses a second, and a request
 // that loses the race takes the winner's.
-func (s *Server) issue(ctx context.Context, g *grant, at stamp) (*Token, *oauthError) {
+func (s *Server) issue(ctx context.Context, g *grant, at stamp) (issued, *oauthError) {
 	if g.replaces != nil {
-		ok, err := s.Store.EndToken(ctx, g.replaces.ID, g.replaces.State, StateInactive)
+		ok, err := s.Store.EndToken(ctx, g.replaces.ID, g.replaces.State, admin.TokenInactive)
 		if err != nil {
-			return nil, serverError(err)
+			return issued{}, serverError(err)
 		}
 		if !ok {
 			// Another request renewed it first.
-			return nil, s.invalidGrant()
+			return issued{}, s.invalidGrant()
 		}
 	}
 	key := activeKey{g.app.ID, g.authzUser, g.userType, g.scope}
@@ -218,43 +226,43 @@ func (s *Server) issue(ctx context.Context, g *grant, at stamp) (*Token, *oauthE
 		switch {
 		case errors.Is(err, admin.ErrNotFound):
 		case err != nil:
-			return nil, serverError(err)
+			return issued{}, serverError(err)
 		case active.Expired(now):
-			if _, err := s.Store.EndToken(ctx, active.ID, StateActive, StateExpired); err != nil {
-				return nil, serverError(err)
+			if _, err := s.Store.EndToken(ctx, active.ID, admin.TokenActive, admin.TokenExpired); err != nil {
+				return issued{}, serverError(err)
 			}
 		case g.reuse && active.Reusable:
-			return active, nil
+			return issued{Token: active}, nil
 		default:
 			// Hashed, or its copy lost with a retired key: a new token
 			// takes its place.
-			if _, err := s.Store.EndToken(ctx, active.ID, StateActive, StateInactive); err != nil {
-				return nil, serverError(err)
+			if _, err := s.Store.EndToken(ctx, active.ID, admin.TokenActive, admin.TokenInactive); err != nil {
+				return issued{}, serverError(err)
 			}
 		}
-		t := &Token{
+		t := &admin.Token{
 			AppID: g.app.ID, AuthzUser: g.authzUser, UserType: g.userType, Scope: g.scope,
-			AccessToken: s.newToken(), State: StateActive, IssuedAt: now.Truncate(time.Millisecond),
+			AccessToken: s.newToken(), State: admin.TokenActive, IssuedAt: now.Truncate(time.Millisecond),
 			Validity: g.validity, Reusable: !s.Config.Hash,
-			TenantID: g.app.TenantID, ConsumerKey: g.app.ConsumerKey, AppState: g.app.State, issuedNow: true,
+			TenantID: g.app.TenantID, ConsumerKey: g.app.ConsumerKey, AppState: g.app.State,
 		}
-		t.AccessHash = Hash(t.AccessToken)
+		t.AccessHash = admin.HashToken(t.AccessToken)
 		if g.refresh != 0 {
 			t.RefreshToken = s.newToken()
-			t.RefreshHash = Hash(t.RefreshToken)
+			t.RefreshHash = admin.HashToken(t.RefreshToken)
 			t.RefreshValidity = g.refresh
 		}
 		err = s.Store.CreateToken(ctx, t)
-		if errors.Is(err, ErrActiveExists) {
+		if errors.Is(err, admin.ErrActiveTokenExists) {
 			continue
 		}
 		if err != nil {
-			return nil, serverError(err)
+			return issued{}, serverError(err)
 		}
 		s.cache.putToken(t, at)
-		return t, nil
+		return issued{Token: t, new: true}, nil
 	}
-	return nil, serverError(errors.New("tokens: the active token kept changing"))
+	return issued{}, serverError(errors.New("tokens: the active token kept changing"))
 }
 
 // RequestError is a token request the endpoint refuses: the status, error
@@ -273,7 +281,7 @@ func (e *RequestError) Error() string { return e.Description }
 // new one; validity 0 takes the client's lifetime, a negative one never
 // ends. It returns the token and its expires_in. A refused request is a
 // *RequestError.
-func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, scope string, validity time.Duration) (*Token, int64, error) {
+func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, consumerKey, consumerSecret, scope string, validity time.Duration) (*admin.Token, int64, error) {
 	r := &http.Request{PostForm: url.Values{"client_id": {consumerKey}, "client_secret": {consumerSecret}}, Header: http.Header{}}
 	refuse := func(e *oauthError) error {
 		if e.cause != nil {
@@ -299,7 +307,7 @@ func (s *Server) ClientCredentials(ctx context.Context, tenant *admin.Tenant, co
 	if e != nil {
 		return nil, 0, refuse(e)
 	}
-	return t, s.expiresIn(t, s.now()), nil
+	return t.Token, s.expiresIn(t, s.now()), nil
 }
 
 // Principal returns the user an active access token acts for, in its
@@ -313,7 +321,7 @@ func (s *Server) Principal(ctx context.Context, accessToken string) (admin.Princ
 		return admin.Principal{}, admin.ErrBadCredentials
 	case err != nil:
 		return admin.Principal{}, err
-	case t.State != StateActive || t.Expired(s.now()) || t.AppState != admin.StateActive:
+	case t.State != admin.TokenActive || t.Expired(s.now()) || t.AppState != admin.StateActive:
 		return admin.Principal{}, admin.ErrBadCredentials
 	}
 	name, domain := admin.SplitUsername(t.AuthzUser)

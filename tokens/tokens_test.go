@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/wsdl"
 )
 
@@ -40,19 +41,19 @@ func TestScopeOf(t *testing.T) {
 
 func TestExpiresIn(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	hour := &Token{IssuedAt: now.Add(-100 * time.Second), Validity: time.Hour}
-	fresh := &Token{IssuedAt: now, Validity: time.Hour, issuedNow: true}
-	never := &Token{IssuedAt: now.Add(-time.Hour), Validity: -1}
+	hour := issued{Token: &admin.Token{IssuedAt: now.Add(-100 * time.Second), Validity: time.Hour}}
+	fresh := issued{Token: &admin.Token{IssuedAt: now, Validity: time.Hour}, new: true}
+	never := issued{Token: &admin.Token{IssuedAt: now.Add(-time.Hour), Validity: -1}}
 	old := &Server{Config: Config{Line: CarbonIdentity, ExpirySkew: 300 * time.Second}}
 	cur := &Server{Config: Config{Line: InboundAuthOAuth}}
 	for _, c := range []struct {
 		s    *Server
-		t    *Token
+		t    issued
 		want int64
 	}{
 		{old, hour, 3200}, {cur, hour, 3500}, {old, fresh, 3300}, {cur, fresh, 3600},
 		{old, never, neverExpires}, {cur, never, neverExpires},
-		{cur, &Token{IssuedAt: now.Add(-2 * time.Hour), Validity: time.Hour}, 0},
+		{cur, issued{Token: &admin.Token{IssuedAt: now.Add(-2 * time.Hour), Validity: time.Hour}}, 0},
 	} {
 		if got := c.s.expiresIn(c.t, now); got != c.want {
 			t.Errorf("expiresIn(%+v) with skew %v = %d, want %d", c.t, c.s.Config.ExpirySkew, got, c.want)
