@@ -340,18 +340,6 @@ func secretsEqual(a, b string) bool {
 func (s *Server) mapClient(ctx context.Context, p admin.Principal, uuid string, req keyMappingRequest, bad error) (*store.KeyMapping, *OAuthClient, error) {
 	req.ConsumerKey = strings.TrimSpace(req.ConsumerKey)
 	name, km, kmErr := s.keyManager(req.KeyManager)
-	// The resident key manager reads this server's database: its lookup
-	// of the key runs beside the application's read, a round trip off
-	// the request's chain, and counts only once the checks before it
-	// have passed. A remote key manager is asked only then.
-	var early chan clientLookup
-	if _, local := km.(*Local); local && req.ConsumerKey != "" {
-		early = make(chan clientLookup, 1)
-		go func() {
-			c, err := km.Client(ctx, req.ConsumerKey)
-			early <- clientLookup{c, err}
-		}()
-	}
 	// One read finds the application and what would refuse the mapping;
 	// the latter counts only once the request has passed its checks.
 	app, conflicts, err := s.Store.FindStoreApplicationForMapping(ctx, p.TenantID, uuid, req.KeyType, name, req.ConsumerKey)
@@ -391,13 +379,7 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, uuid string, 
 		return &store.KeyMapping{UUID: s.newUUID(), ApplicationID: app.ID, KeyType: req.KeyType, KeyManager: name,
 			ConsumerKey: req.ConsumerKey, Mode: store.ModeMapped, State: store.StateCompleted, Provisioned: provisioned}
 	}
-	var client *OAuthClient
-	if early != nil {
-		l := <-early
-		client, err = l.client, l.err
-	} else {
-		client, err = km.Client(ctx, req.ConsumerKey)
-	}
+	client, err := km.Client(ctx, req.ConsumerKey)
 	switch {
 	case errors.Is(err, ErrClientNotFound):
 		if !s.provisionUnknown() {
@@ -414,12 +396,6 @@ func (s *Server) mapClient(ctx context.Context, p admin.Principal, uuid string, 
 		return nil, nil, err
 	}
 	return m, client, nil
-}
-
-// clientLookup is a key manager's answer to Client.
-type clientLookup struct {
-	client *OAuthClient
-	err    error
 }
 
 // provision registers an unknown consumer key in the key manager with the
