@@ -32,7 +32,7 @@
 #   WARMUP [2s]            unmeasured load before each run
 #   CONCURRENCY [32]       keep-alive connections (and SQLite writers)
 #   COLD_STARTS [10]       cold starts
-#   MAPKEYS_PER_ROUND [40000]  store applications seeded for each map-keys round
+#   MAPKEYS_PER_ROUND [60000]  store applications seeded for each map-keys round
 #   MEM_CONCURRENCY [1]    concurrent getAllOAuthApplicationData calls in the memory test
 #   MEM_CLIENTS [100000]   OAuth clients stored in the memory test (10 000 of them admin's)
 #   SECTIONS [1 2 3 4 5 6 7 8]  the sections to run
@@ -52,7 +52,7 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 CONCURRENCY=${CONCURRENCY:-32}
 COLD_STARTS=${COLD_STARTS:-10}
-MAPKEYS_PER_ROUND=${MAPKEYS_PER_ROUND:-40000}
+MAPKEYS_PER_ROUND=${MAPKEYS_PER_ROUND:-60000}
 MEM_CONCURRENCY=${MEM_CONCURRENCY:-1}
 MEM_CLIENTS=${MEM_CLIENTS:-100000}
 SECTIONS=${SECTIONS:-1 2 3 4 5 6 7 8}
