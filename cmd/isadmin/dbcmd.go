@@ -19,8 +19,7 @@ import (
 // isadmin migrate [--data-dir DIR | --database-url URL].
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("isadmin migrate", flag.ContinueOnError)
-	dataDir := fs.String("data-dir", "data", "directory of the SQLite database (env ISADMIN_DATA_DIR)")
-	dbURL := fs.String("database-url", "", "PostgreSQL URL instead of --data-dir (env ISADMIN_DATABASE_URL)")
+	dbf := addDBFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), "Usage: isadmin migrate [--data-dir DIR | --database-url URL]\n\nApplies the database migrations and exits.\n\n")
 		fs.PrintDefaults()
@@ -35,23 +34,15 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintf(stderr, "isadmin migrate: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if v, ok := lookup(getenv, "ISADMIN_DATABASE_URL"); ok && !given["database-url"] {
-		*dbURL = v
-	}
-	if v, ok := lookup(getenv, "ISADMIN_DATA_DIR"); ok && !given["data-dir"] {
-		*dataDir = v
-	}
-	location := *dbURL
-	if location == "" {
-		if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-			return failure(err)
-		}
-		location = filepath.Join(*dataDir, "isadmin.db")
-	} else if !schema.IsPostgresURL(location) {
+	location := dbf.location(fs, getenv)
+	switch {
+	case *dbf.url != "" && !schema.IsPostgresURL(location):
 		fmt.Fprintln(stderr, "isadmin migrate: --database-url must be a postgres:// URL")
 		return errUsage
+	case *dbf.url == "":
+		if err := os.MkdirAll(filepath.Dir(location), dataDirMode); err != nil {
+			return failure(err)
+		}
 	}
 	db, err := schema.Open(ctx, location)
 	if err != nil {
