@@ -227,21 +227,8 @@ func (s *Server) serveApplicationAddJag(w http.ResponseWriter, r *http.Request, 
 // serveApplicationListJag lists the caller's applications
 // (action=getApplications).
 func (s *Server) serveApplicationListJag(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	form, ok := s.jagForm(w, r)
+	_, _, apps, ok := s.jagApplications(w, r, "getApplications")
 	if !ok {
-		return
-	}
-	if action := form.Get("action"); action != "getApplications" {
-		jagUnsupported(w, action)
-		return
-	}
-	p, ctx, ok := s.jagUser(w, r)
-	if !ok {
-		return
-	}
-	apps, _, err := s.Store.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
-	if err != nil {
-		s.jagFail(w, err)
 		return
 	}
 	out := struct {
@@ -253,6 +240,30 @@ func (s *Server) serveApplicationListJag(w http.ResponseWriter, r *http.Request,
 			ID: app.ID, CallbackURL: app.CallbackURL, Status: app.Status, Description: app.Description})
 	}
 	writeJag(w, out)
+}
+
+// jagApplications reads a listing request of the action and returns its
+// form and context and the caller's applications; it answers the request
+// and reports false when it cannot.
+func (s *Server) jagApplications(w http.ResponseWriter, r *http.Request, action string) (url.Values, context.Context, []*store.Application, bool) {
+	form, ok := s.jagForm(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	if got := form.Get("action"); got != action {
+		jagUnsupported(w, got)
+		return nil, nil, nil, false
+	}
+	p, ctx, ok := s.jagUser(w, r)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	apps, _, err := s.Store.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
+	if err != nil {
+		s.jagFail(w, err)
+		return nil, nil, nil, false
+	}
+	return form, ctx, apps, true
 }
 
 // jagOwnedApplication finds the caller's application by name.

@@ -5,8 +5,6 @@ import (
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
-
-	"github.com/isadmin/isadmin/store"
 )
 
 // SubscriptionListJag is the Jaggery action API Manager 1.9's
@@ -48,21 +46,8 @@ type jagSubscriptionApp struct {
 // post, or a GET with the action in the query): the caller's
 // applications with their keys.
 func (s *Server) serveSubscriptionListJag(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	form, ok := s.jagForm(w, r)
+	form, ctx, apps, ok := s.jagApplications(w, r, "getAllSubscriptions")
 	if !ok {
-		return
-	}
-	if action := form.Get("action"); action != "getAllSubscriptions" {
-		jagUnsupported(w, action)
-		return
-	}
-	p, ctx, ok := s.jagUser(w, r)
-	if !ok {
-		return
-	}
-	apps, _, err := s.Store.ListStoreApplications(ctx, store.ApplicationFilter{TenantID: p.TenantID, Owner: p.Username})
-	if err != nil {
-		s.jagFail(w, err)
 		return
 	}
 	km := s.KeyManagers[ResidentKeyManager]
