@@ -104,6 +104,17 @@ func (s *Server) doneWithError(w http.ResponseWriter, r *http.Request, path, msg
 	redirect(w, r, path)
 }
 
+// renderConsole renders the console page of data read with err: when err
+// is not nil, with the status it maps to and failed as the page's error.
+func (s *Server) renderConsole(w http.ResponseWriter, r *http.Request, u *user, title, page string, data any, err error, failed string) {
+	v := s.consoleView(w, r, u, title, data)
+	status := http.StatusOK
+	if err != nil {
+		v.Error, status = failed, errorStatus(err)
+	}
+	s.render(w, status, page, "", v)
+}
+
 // consoleView is u's View of a console page, with the message the last
 // action left (which it consumes).
 func (s *Server) consoleView(w http.ResponseWriter, r *http.Request, u *user, title string, data any) *View {

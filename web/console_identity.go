@@ -78,13 +78,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, _ httprouter.
 		return
 	}
 	p, err := s.usersPage(r.Context(), u)
-	v := s.consoleView(w, r, u, usersTitle, p)
-	if err != nil {
-		v.Error = s.identityText(err)
-		s.render(w, errorStatus(err), "console/users", "", v)
-		return
-	}
-	s.render(w, http.StatusOK, "console/users", "", v)
+	s.renderConsole(w, r, u, usersTitle, "console/users", p, err, s.identityText(err))
 }
 
 // qualified names a user or role of the caller's tenant, whatever '@' the
@@ -166,13 +160,7 @@ func (s *Server) listRoles(w http.ResponseWriter, r *http.Request, _ httprouter.
 		return
 	}
 	p, err := s.rolesPage(r.Context(), u)
-	v := s.consoleView(w, r, u, rolesTitle, p)
-	if err != nil {
-		v.Error = s.identityText(err)
-		s.render(w, errorStatus(err), "console/roles", "", v)
-		return
-	}
-	s.render(w, http.StatusOK, "console/roles", "", v)
+	s.renderConsole(w, r, u, rolesTitle, "console/roles", p, err, s.identityText(err))
 }
 
 func (s *Server) addRole(w http.ResponseWriter, r *http.Request, _ httprouter.Params, u *user) {
@@ -248,13 +236,7 @@ func (s *Server) listTenants(w http.ResponseWriter, r *http.Request, _ httproute
 		return
 	}
 	p, err := s.tenantsPage(r.Context())
-	v := s.consoleView(w, r, u, tenantsTitle, p)
-	if err != nil {
-		v.Error = s.identityText(err)
-		s.render(w, errorStatus(err), "console/tenants", "", v)
-		return
-	}
-	s.render(w, http.StatusOK, "console/tenants", "", v)
+	s.renderConsole(w, r, u, tenantsTitle, "console/tenants", p, err, s.identityText(err))
 }
 
 func (s *Server) addTenant(w http.ResponseWriter, r *http.Request, _ httprouter.Params, u *user) {

@@ -387,13 +387,7 @@ func (s *Server) listOAuthClients(w http.ResponseWriter, r *http.Request, _ http
 		return
 	}
 	p, err := s.oauthClients(r.Context())
-	v := s.consoleView(w, r, u, oauthClientsTitle, p)
-	if err != nil {
-		v.Error = "Error occurred while reading OAuth application data : " + s.serviceText(err, "getAllOAuthApplicationData")
-		s.render(w, errorStatus(err), "console/oauth-clients", "", v)
-		return
-	}
-	s.render(w, http.StatusOK, "console/oauth-clients", "", v)
+	s.renderConsole(w, r, u, oauthClientsTitle, "console/oauth-clients", p, err, "Error occurred while reading OAuth application data : "+s.serviceText(err, "getAllOAuthApplicationData"))
 }
 
 // deleteOAuthClient removes a client (removeOAuthApplicationData); as on

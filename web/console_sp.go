@@ -55,13 +55,7 @@ func (s *Server) listServiceProviders(w http.ResponseWriter, r *http.Request, _ 
 		return
 	}
 	rows, err := s.spList(r.Context())
-	v := s.consoleView(w, r, u, spListTitle, &spListPage{Providers: rows})
-	if err != nil {
-		v.Error = "Error while loading service providers : " + s.serviceText(err, "getAllApplicationBasicInfo")
-		s.render(w, errorStatus(err), "console/service-providers", "", v)
-		return
-	}
-	s.render(w, http.StatusOK, "console/service-providers", "", v)
+	s.renderConsole(w, r, u, spListTitle, "console/service-providers", &spListPage{Providers: rows}, err, "Error while loading service providers : "+s.serviceText(err, "getAllApplicationBasicInfo"))
 }
 
 // addServiceProvider creates a service provider and, as the console does,
