@@ -9,31 +9,8 @@ import (
 	"testing"
 
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 )
-
-// recorded reads the migrations an SQLite file records, read-only.
-func recorded(t *testing.T, path string) []string {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer rows.Close()
-	var versions []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		versions = append(versions, v)
-	}
-	return versions
-}
 
 // TestBackupAsItIs: Backup copies a database an older isadmin migrated
 // without migrating it or its copy, and one a newer isadmin migrated as it
@@ -46,16 +23,16 @@ func TestBackupAsItIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw.Close()
-	want := recorded(t, location)
+	want := schematest.RecordedMigrations(t, location)
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	last, known, err := schema.Backup(ctx, location, backup)
 	if err != nil || last != "0003_service_providers.sql" || !known {
 		t.Fatalf("Backup = %q, %v, %v", last, known, err)
 	}
-	if got := recorded(t, location); !slices.Equal(got, want) {
+	if got := schematest.RecordedMigrations(t, location); !slices.Equal(got, want) {
 		t.Errorf("the database records %v after the backup, want %v", got, want)
 	}
-	if got := recorded(t, backup); !slices.Equal(got, want) {
+	if got := schematest.RecordedMigrations(t, backup); !slices.Equal(got, want) {
 		t.Errorf("the backup records %v, want %v", got, want)
 	}
 	if _, _, err := schema.Backup(ctx, location, backup); err == nil {
@@ -74,7 +51,7 @@ func TestBackupAsItIs(t *testing.T) {
 	if last, known, err := schema.Backup(ctx, location, newer); err != nil || last != "9999_from_the_future.sql" || known {
 		t.Errorf("Backup of a newer database = %q, %v, %v", last, known, err)
 	}
-	if got := recorded(t, newer); len(got) != len(want)+1 {
+	if got := schematest.RecordedMigrations(t, newer); len(got) != len(want)+1 {
 		t.Errorf("the backup of a newer database records %v", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/isadmin/isadmin/schema"
+	"github.com/isadmin/isadmin/schema/schematest"
 )
 
 // sqliteOnly makes a test server use SQLite even when the suite runs on
@@ -218,34 +219,6 @@ func makeDatabaseThrough(t *testing.T, path, last string) []string {
 	return nil
 }
 
-// migrationsOf reads the migrations the SQLite database at path records,
-// read-only.
-func migrationsOf(t *testing.T, path string) []string {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	defer rows.Close()
-	var versions []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		versions = append(versions, v)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return versions
-}
-
 // TestBackupChangesNothing: a backup by this binary of a database an older
 // isadmin migrated leaves the database as it was, byte for byte, and
 // copies it as it is: neither records a migration the older one did not
@@ -268,13 +241,13 @@ func TestBackupChangesNothing(t *testing.T) {
 	if !strings.Contains(out, "migration 0010_oauth_version_shards.sql") {
 		t.Errorf("the backup does not name the schema's migration: %q", out)
 	}
-	if got := migrationsOf(t, location); !slices.Equal(got, old) {
+	if got := schematest.RecordedMigrations(t, location); !slices.Equal(got, old) {
 		t.Errorf("after the backup the database records %v, want %v", got, old)
 	}
 	if after, err := os.ReadFile(location); err != nil || !bytes.Equal(after, before) {
 		t.Errorf("the backup changed the database file (%v)", err)
 	}
-	if got := migrationsOf(t, backup); !slices.Equal(got, old) {
+	if got := schematest.RecordedMigrations(t, backup); !slices.Equal(got, old) {
 		t.Errorf("the backup records %v, want %v", got, old)
 	}
 	if fi, err := os.Stat(backup); err != nil || fi.Mode().Perm() != 0o600 {
@@ -288,7 +261,7 @@ func TestBackupChangesNothing(t *testing.T) {
 	}
 	s := startServer(t, "is-7.3", sqliteOnly(fresh))
 	stopServer(t, s)
-	if got := migrationsOf(t, filepath.Join(fresh, "isadmin.db")); len(got) <= len(old) {
+	if got := schematest.RecordedMigrations(t, filepath.Join(fresh, "isadmin.db")); len(got) <= len(old) {
 		t.Errorf("the server did not migrate the restored database: %v", got)
 	}
 
@@ -303,7 +276,7 @@ func TestBackupChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	want := migrationsOf(t, filepath.Join(newer, "isadmin.db"))
+	want := schematest.RecordedMigrations(t, filepath.Join(newer, "isadmin.db"))
 	newerBackup := filepath.Join(t.TempDir(), "newer.backup")
 	out, errOut, err = runCommand("backup", "--data-dir", newer, newerBackup)
 	if err != nil {
@@ -312,7 +285,7 @@ func TestBackupChangesNothing(t *testing.T) {
 	if !strings.Contains(out, "9999_from_the_future.sql, which this isadmin does not know") {
 		t.Errorf("no note that the database is newer: %q", out)
 	}
-	if got := migrationsOf(t, newerBackup); !slices.Equal(got, want) {
+	if got := schematest.RecordedMigrations(t, newerBackup); !slices.Equal(got, want) {
 		t.Errorf("the backup of a newer database records %v, want %v", got, want)
 	}
 	if _, _, err := runCommand("restore", "--data-dir", t.TempDir(), newerBackup); !errors.Is(err, schema.ErrNewerSchema) {

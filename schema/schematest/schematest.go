@@ -7,6 +7,7 @@ package schematest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -109,4 +110,32 @@ func Open(tb testing.TB, location string) *schema.DB {
 		tb.Fatal(err)
 	}
 	return db
+}
+
+// RecordedMigrations returns the migrations the SQLite file at path
+// records, oldest first, reading it without changing it.
+func RecordedMigrations(tb testing.TB, path string) []string {
+	tb.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		tb.Fatalf("schematest: migrations of %s: %v", path, err)
+	}
+	defer rows.Close()
+	var versions []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			tb.Fatal(err)
+		}
+		versions = append(versions, v)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return versions
 }
