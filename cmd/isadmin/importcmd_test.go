@@ -581,14 +581,31 @@ func firstDifference(a, b []byte) string {
 
 // faultProxy stands between an import and its source: it can stop
 // answering after a number of requests (holding each until the caller
-// gives up), answer 503 to every other request, or strip the client
-// secrets from the answers, as a release with hashed secrets gives none.
+// gives up), answer 503 to the first try of every request and pass the
+// second (per request, not per connection, so that concurrent calls cannot
+// make one of them fail every try), or strip the client secrets from the
+// answers, as a release with hashed secrets gives none.
 type faultProxy struct {
 	URL                  string
 	served               atomic.Int64
 	stopAfter            atomic.Int64 // 0: never
 	flaky, stripSecrets  atomic.Bool
 	flakyCount, refusals atomic.Int64
+
+	mu    sync.Mutex
+	tries map[string]int // flaky: tries seen per method, URL and body
+}
+
+// firstTry counts a try of r's request and tells whether its count is odd,
+// keeping r's body readable.
+func (p *faultProxy) firstTry(r *http.Request) bool {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	key := r.Method + " " + r.URL.String() + "\n" + string(body)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tries[key]++
+	return p.tries[key]%2 == 1
 }
 
 var secretElement = regexp.MustCompile(`<([A-Za-z0-9_]+:)?oauthConsumerSecret>[^<]*</([A-Za-z0-9_]+:)?oauthConsumerSecret>`)
@@ -599,7 +616,7 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &faultProxy{}
+	p := &faultProxy{tries: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.ModifyResponse = func(resp *http.Response) error {
 		if !p.stripSecrets.Load() {
@@ -628,7 +645,10 @@ func newFaultProxy(t *testing.T, target string) *faultProxy {
 			}
 			return
 		}
-		if p.flaky.Load() && p.flakyCount.Add(1)%2 == 1 {
+		if p.flaky.Load() {
+			p.flakyCount.Add(1)
+		}
+		if p.flaky.Load() && p.firstTry(r) {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
