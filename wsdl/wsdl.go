@@ -179,7 +179,27 @@ type Field struct {
 // line of that key (all values of a setting at once); the rest is the
 // parent's. A line "unset KEY" removes the parent's line of KEY ("unset
 // SERVICE OPERATION" in permissions.txt).
+//
+// A Profile is read-only, so each name is parsed once per process and every
+// caller gets the same *Profile (a server, the commands that list or detect
+// profiles, and tests that start many servers).
 func Load(name string) (*Profile, error) {
+	v, _ := loaded.LoadOrStore(name, &loadedProfile{})
+	lp := v.(*loadedProfile)
+	lp.once.Do(func() { lp.profile, lp.err = load(name) })
+	return lp.profile, lp.err
+}
+
+// loaded holds a *loadedProfile per name given to Load.
+var loaded sync.Map
+
+type loadedProfile struct {
+	once    sync.Once
+	profile *Profile
+	err     error
+}
+
+func load(name string) (*Profile, error) {
 	layers, err := lineage(name)
 	if err != nil {
 		return nil, err

@@ -778,7 +778,7 @@ func checkIntegrity(t *testing.T, path string) *schema.DB {
 }
 
 // TestCrashSafety kills a loaded server process with SIGKILL at random
-// moments (12 times; 3 under -short) and restarts it on the same data
+// moments (12 times; 3 under -short or the race detector) and restarts it on the same data
 // directory. After each kill the database must pass SQLite's integrity
 // check and hold every acknowledged write and no faulted or refused one;
 // at the end a restarted server must serve every acknowledged registration
@@ -786,7 +786,7 @@ func checkIntegrity(t *testing.T, path string) *schema.DB {
 // (timings still vary).
 func TestCrashSafety(t *testing.T) {
 	kills := 12
-	if testing.Short() {
+	if testing.Short() || raceDetector {
 		kills = 3
 	}
 	seed := crashSeed(t)

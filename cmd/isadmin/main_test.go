@@ -130,6 +130,9 @@ func testMain(t testing.TB, profile string, w io.Writer, now func() time.Time, c
 		Hostname:          "127.0.0.1",
 	}
 	m.hashCost = bcrypt.MinCost
+	if schematest.PostgresURL() == "" {
+		startWithMigratedDatabase(t, m.Config.DataDir)
+	}
 	if schematest.PostgresURL() != "" {
 		m.Config.DatabaseURL = schematest.NewSchema(t, schematest.PostgresURL())
 		// Few connections each, so that the servers of a whole test run
@@ -140,6 +143,53 @@ func testMain(t testing.TB, profile string, w io.Writer, now func() time.Time, c
 		f(&m.Config)
 	}
 	return m
+}
+
+// migrated is an SQLite database with every migration applied and nothing
+// else, made once per test binary.
+var migrated struct {
+	once sync.Once
+	dir  string // removed by TestMain
+	path string
+	err  error
+}
+
+// startWithMigratedDatabase puts a copy of the migrated database in the
+// data directory dir, which spares a test server's start the migrations:
+// most of a start's time under the race detector, where the pure-Go SQLite
+// engine is slow. Tests of a new database's start give a data directory of
+// their own.
+func startWithMigratedDatabase(t testing.TB, dir string) {
+	t.Helper()
+	migrated.once.Do(func() {
+		if migrated.dir, migrated.err = os.MkdirTemp("", "isadmin-migrated-"); migrated.err != nil {
+			return
+		}
+		ctx := context.Background()
+		made := filepath.Join(migrated.dir, "made.db")
+		db, err := schema.Open(ctx, made)
+		if err != nil {
+			migrated.err = err
+			return
+		}
+		if err := db.Close(); err != nil {
+			migrated.err = err
+			return
+		}
+		// A file of its own, without a write-ahead log.
+		migrated.path = filepath.Join(migrated.dir, "isadmin.db")
+		_, _, migrated.err = schema.Backup(ctx, made, migrated.path)
+	})
+	if migrated.err != nil {
+		t.Fatalf("the migrated database: %v", migrated.err)
+	}
+	data, err := os.ReadFile(migrated.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "isadmin.db"), data, 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // trustEnv makes client programs trust the server's self-signed

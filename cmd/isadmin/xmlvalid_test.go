@@ -69,6 +69,9 @@ func TestMain(m *testing.M) {
 	if xv.dir != "" {
 		os.RemoveAll(xv.dir)
 	}
+	if migrated.dir != "" {
+		os.RemoveAll(migrated.dir)
+	}
 	os.Exit(code)
 }
 
