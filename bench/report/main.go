@@ -41,6 +41,7 @@ type result struct {
 	} `json:"errors"`
 	FirstErrors   map[string]string `json:"first_errors"`
 	LatencyMS     *latency          `json:"latency_ms"`
+	CPUBusyPct    *float64          `json:"cpu_busy_pct"`
 	RSSStartBytes int64             `json:"rss_start_bytes"`
 	RSSPeakBytes  int64             `json:"rss_peak_bytes"`
 	Stalled       int               `json:"stalled"`
@@ -105,6 +106,15 @@ func p50(r *result) float64  { return lat(r, func(l *latency) float64 { return l
 func p90(r *result) float64  { return lat(r, func(l *latency) float64 { return l.P90 }) }
 func p99(r *result) float64  { return lat(r, func(l *latency) float64 { return l.P99 }) }
 func lmax(r *result) float64 { return lat(r, func(l *latency) float64 { return l.Max }) }
+
+// cpu is how busy the machine's cores were in a run's measured window, in
+// percent; NaN for runs that did not report it.
+func cpu(r *result) float64 {
+	if r.CPUBusyPct == nil {
+		return math.NaN()
+	}
+	return *r.CPUBusyPct
+}
 
 func lat(r *result, pick func(*latency) float64) float64 {
 	if r.LatencyMS == nil {
@@ -450,7 +460,9 @@ func run(dir string) error {
 
 	// Throughput and latency.
 	w("\n## Throughput and latency (medians of the rounds)\n\n")
-	w("| measurement | connections | rounds | req/s | p50 ms | p90 ms | p99 ms | max ms | errors |\n|---|---|---|---|---|---|---|---|---|\n")
+	w("CPU busy is the share of all cores' time that was busy in the measured window (the server, the\n" +
+		"databases and the load generator together); near 100 %%, the machine bounds the figure.\n\n")
+	w("| measurement | connections | rounds | req/s | p50 ms | p90 ms | p99 ms | max ms | CPU busy %% | errors |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	order := []string{getIsadmin, getCookie, getBare, getNodeSOAP, regIsadmin, commitSQLite, commitOne, mapKeys, memory,
 		tokenReuse, introspect, tokenBare, tokenNew, commitTokens}
 	for _, op := range pgOps {
@@ -472,8 +484,8 @@ func run(dir string) error {
 		if len(s) == 0 {
 			continue
 		}
-		w("| %s | %d | %d | %s | %s | %s | %s | %s | %d |\n", labels[name], s[0].Concurrency, len(s),
-			f0(s.median(rps)), f3(s.median(p50)), f3(s.median(p90)), f3(s.median(p99)), f3(s.median(lmax)), s.errors())
+		w("| %s | %d | %d | %s | %s | %s | %s | %s | %s | %d |\n", labels[name], s[0].Concurrency, len(s),
+			f0(s.median(rps)), f3(s.median(p50)), f3(s.median(p90)), f3(s.median(p99)), f3(s.median(lmax)), f0(s.median(cpu)), s.errors())
 	}
 
 	w("\n## Rounds (requests/s)\n\n| measurement | rounds |\n|---|---|\n")

@@ -103,15 +103,19 @@ type benchResult struct {
 	// the last request started in the window finished.
 	ElapsedSec float64 `json:"elapsed_s,omitempty"`
 	// Exhausted says that --values ran out (--values-once) before the end.
-	Exhausted     bool              `json:"exhausted,omitempty"`
-	Requests      int64             `json:"requests"`
-	RequestsPerS  float64           `json:"requests_per_s"`
-	Errors        benchErrors       `json:"errors"`
-	StatusCodes   map[string]int64  `json:"status_codes,omitempty"`
-	FirstErrors   map[string]string `json:"first_errors,omitempty"`
-	LatencyMS     *benchLatency     `json:"latency_ms,omitempty"`
-	RSSStartBytes int64             `json:"rss_start_bytes,omitempty"`
-	RSSPeakBytes  int64             `json:"rss_peak_bytes,omitempty"`
+	Exhausted    bool              `json:"exhausted,omitempty"`
+	Requests     int64             `json:"requests"`
+	RequestsPerS float64           `json:"requests_per_s"`
+	Errors       benchErrors       `json:"errors"`
+	StatusCodes  map[string]int64  `json:"status_codes,omitempty"`
+	FirstErrors  map[string]string `json:"first_errors,omitempty"`
+	LatencyMS    *benchLatency     `json:"latency_ms,omitempty"`
+	// CPUBusyPct is how busy the machine's cores were in the measured
+	// window, in percent of all of them (Linux only): near 100, the
+	// machine, not the server, bounds the run.
+	CPUBusyPct    *float64 `json:"cpu_busy_pct,omitempty"`
+	RSSStartBytes int64    `json:"rss_start_bytes,omitempty"`
+	RSSPeakBytes  int64    `json:"rss_peak_bytes,omitempty"`
 	// Stalled is the number of connections held stalled during the run.
 	Stalled int `json:"stalled,omitempty"`
 	// Settings reports what the SQLite connection runs with
@@ -372,6 +376,14 @@ func benchRunLoad(ctx context.Context, c *benchConfig, op benchOperation) *bench
 	measureFrom := start.Add(c.Warmup)
 	measureTo := measureFrom.Add(c.Duration)
 	stats := make([]*benchWorkerStats, c.Concurrency)
+	// The machine's CPU times when the measured window opens.
+	cpuFrom := make(chan cpuTimes, 1)
+	cpuTimer := time.AfterFunc(c.Warmup, func() {
+		if t, err := readCPUTimes(); err == nil {
+			cpuFrom <- t
+		}
+		close(cpuFrom)
+	})
 	var wg sync.WaitGroup
 	for w := range c.Concurrency {
 		st := &benchWorkerStats{codes: map[int]int64{}, first: map[int]string{}}
@@ -418,6 +430,19 @@ func benchRunLoad(ctx context.Context, c *benchConfig, op benchOperation) *bench
 	res := &benchResult{
 		Concurrency: c.Concurrency, WarmupSec: c.Warmup.Seconds(), DurationSec: c.Duration.Seconds(),
 		StatusCodes: map[string]int64{}, FirstErrors: map[string]string{},
+	}
+	// A run that ended in its warm-up (cancelled, or out of values) has
+	// no window to report on: the timer never fired.
+	if cpuTimer.Stop() {
+		close(cpuFrom)
+	}
+	if from, ok := <-cpuFrom; ok {
+		if to, err := readCPUTimes(); err == nil {
+			if pct := to.busyPercent(from); pct >= 0 {
+				pct = benchRound3(pct)
+				res.CPUBusyPct = &pct
+			}
+		}
 	}
 	var all benchHistogram
 	last := measureTo
