@@ -1009,6 +1009,9 @@ func printBenchResult(w io.Writer, r *benchResult) {
 	if l := r.LatencyMS; l != nil {
 		fmt.Fprintf(w, "  latency ms: mean %.3f  p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n", l.Mean, l.P50, l.P90, l.P99, l.Max)
 	}
+	if r.CPUBusyPct != nil {
+		fmt.Fprintf(w, "  machine CPU busy: %.1f%% of all cores (the load generator's share included)\n", *r.CPUBusyPct)
+	}
 	fmt.Fprintf(w, "  errors: %d (status %d, transport %d)\n", r.Errors.Total, r.Errors.Status, r.Errors.Transport)
 	for kind, d := range r.FirstErrors {
 		fmt.Fprintf(w, "    first %s error: %s\n", kind, d)
