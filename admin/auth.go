@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -51,6 +52,11 @@ type Identity struct {
 	SessionIdleTimeout time.Duration
 	// HashCost is the bcrypt cost of new password hashes.
 	HashCost int
+	// Prehashed, when set, is a hash begun before the Identity existed
+	// (a server starting on a new database hashes the admin password
+	// while it creates the database); HashPassword takes it for its
+	// password and cost instead of hashing again.
+	Prehashed *Prehash
 	// OnEvent, when set, hears of refused authentications and of the
 	// locks they start (for metrics); it must not block.
 	OnEvent func(AuthEvent)
@@ -140,10 +146,16 @@ func SplitUsername(qualified string) (user, domain string) {
 
 // HashPassword returns a bcrypt hash of the password.
 func (id *Identity) HashPassword(password string) (string, error) {
+	if h, ok := id.Prehashed.take(password, id.HashCost); ok {
+		return h.hash, h.err
+	}
+	return hashPassword(password, id.HashCost)
+}
+
+func hashPassword(password string, cost int) (string, error) {
 	if len(password) > 72 {
 		return "", Errorf("user.password-too-long", "A password may have at most 72 bytes.")
 	}
-	cost := id.HashCost
 	if cost == 0 {
 		cost = bcrypt.DefaultCost
 	}
@@ -152,6 +164,37 @@ func (id *Identity) HashPassword(password string) (string, error) {
 		return "", fmt.Errorf("admin: hashing a password: %w", err)
 	}
 	return string(h), nil
+}
+
+// A Prehash is a password hash made in the background, for an Identity's
+// Prehashed.
+type Prehash struct {
+	password string
+	cost     int
+	done     chan struct{}
+	hash     string
+	err      error
+	taken    atomic.Bool
+}
+
+// StartHash begins hashing password at cost (bcrypt's default when 0).
+func StartHash(password string, cost int) *Prehash {
+	p := &Prehash{password: password, cost: cost, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.hash, p.err = hashPassword(password, cost)
+	}()
+	return p
+}
+
+// take waits for the hash when it is of password at cost and not taken
+// before: a bcrypt hash has a salt of its own, given to one user only.
+func (p *Prehash) take(password string, cost int) (*Prehash, bool) {
+	if p == nil || p.cost != cost || subtle.ConstantTimeCompare([]byte(p.password), []byte(password)) != 1 || !p.taken.CompareAndSwap(false, true) {
+		return nil, false
+	}
+	<-p.done
+	return p, true
 }
 
 // Authenticate checks a qualified user name and password. A wrong password,

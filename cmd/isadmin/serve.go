@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http"
@@ -481,6 +482,13 @@ func isLoopback(addr string) bool {
 func (m *Main) Run(ctx context.Context) error {
 	c := m.Config
 	m.Log = newLogger(m.Stderr, c.LogFormat)
+	// A start on a new SQLite database hashes the admin password for the
+	// admin user it creates: that hash, the longest step of a first start,
+	// runs while the profile is parsed and the database is made.
+	var adminHash *admin.Prehash
+	if _, err := os.Stat(filepath.Join(c.DataDir, "isadmin.db")); c.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
+		adminHash = admin.StartHash(c.AdminPassword, m.hashCost)
+	}
 	profile, err := wsdl.Load(c.WireProfile)
 	if err != nil {
 		return err
@@ -539,7 +547,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.live.Store(newLiveSettings(c))
 	identity := &admin.Identity{
 		OnEvent: m.metrics.observeAuth,
-		Store:   m.DB, Now: m.Now, HashCost: m.hashCost,
+		Store:   m.DB, Now: m.Now, HashCost: m.hashCost, Prehashed: adminHash,
 		MaxFailedLogins: c.MaxFailedLogins, LockDuration: c.LockDuration, LockScope: c.LockScope,
 		FailedLoginsPerSource: c.FailedLoginsPerSource, SessionIdleTimeout: c.SessionIdleTimeout,
 	}

@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/isadmin/isadmin/admin"
 	"github.com/isadmin/isadmin/schema"
 )
@@ -404,4 +406,31 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// TestFirstStartAdminHash: a first start on a new SQLite database gives
+// the admin user a hash of the password given, made while the database is
+// created, at the server's cost; a restart keeps it.
+func TestFirstStartAdminHash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	const password = "first-start-pw"
+	check := func(s *testServer) {
+		t.Helper()
+		u, err := s.DB.FindUser(ctx, admin.SuperTenantID, "admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)); err != nil {
+			t.Fatalf("the admin's hash does not match the password given: %v", err)
+		}
+		if cost, _ := bcrypt.Cost([]byte(u.PasswordHash)); cost != s.hashCost {
+			t.Errorf("hash cost %d, want the server's %d", cost, s.hashCost)
+		}
+	}
+	setPassword := func(c *Config) { c.AdminPassword = password }
+	s := startServer(t, "is-7.3", sqliteOnly(dir), setPassword)
+	check(s)
+	stopServer(t, s)
+	check(startServer(t, "is-7.3", sqliteOnly(dir), setPassword))
 }
