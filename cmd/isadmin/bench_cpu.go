@@ -57,9 +57,8 @@ func parseCPUTimes(r io.Reader) (cpuTimes, error) {
 // busyPercent is the share of the machine's CPU time that was busy between
 // from and t, in percent of all cores; -1 when no time passed.
 func (t cpuTimes) busyPercent(from cpuTimes) float64 {
-	total := t.total - from.total
 	if t.total <= from.total || t.busy < from.busy {
 		return -1
 	}
-	return 100 * float64(t.busy-from.busy) / float64(total)
+	return 100 * float64(t.busy-from.busy) / float64(t.total-from.total)
 }

@@ -145,6 +145,19 @@ func testMain(t testing.TB, profile string, w io.Writer, now func() time.Time, c
 	return m
 }
 
+// TestMain removes the folders the test binary made once for all tests:
+// the XML schema sets and the migrated database.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if xv.dir != "" {
+		os.RemoveAll(xv.dir)
+	}
+	if migrated.dir != "" {
+		os.RemoveAll(migrated.dir)
+	}
+	os.Exit(code)
+}
+
 // migrated is an SQLite database with every migration applied and nothing
 // else, made once per test binary.
 var migrated struct {

@@ -485,8 +485,12 @@ func (m *Main) Run(ctx context.Context) error {
 	// A start on a new SQLite database hashes the admin password for the
 	// admin user it creates: that hash, the longest step of a first start,
 	// runs while the profile is parsed and the database is made.
+	location := filepath.Join(c.DataDir, "isadmin.db")
+	if c.DatabaseURL != "" {
+		location = c.DatabaseURL
+	}
 	var adminHash *admin.Prehash
-	if _, err := os.Stat(filepath.Join(c.DataDir, "isadmin.db")); c.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
+	if _, err := os.Stat(location); c.DatabaseURL == "" && errors.Is(err, fs.ErrNotExist) {
 		adminHash = admin.StartHash(c.AdminPassword, m.hashCost)
 	}
 	profile, err := wsdl.Load(c.WireProfile)
@@ -508,10 +512,6 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	keyFile := secretKeyFile(c.DataDir, c.SecretKeyFile)
 	tightenModes(m.Log, c.DataDir, append(dataFiles(c.DataDir, c.DatabaseURL == ""), keyFile)...)
-	location := filepath.Join(c.DataDir, "isadmin.db")
-	if c.DatabaseURL != "" {
-		location = c.DatabaseURL
-	}
 	if m.DB, err = schema.Open(ctx, location); err != nil {
 		return err
 	}

@@ -64,17 +64,6 @@ type xvItem struct {
 	body []byte
 }
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if xv.dir != "" {
-		os.RemoveAll(xv.dir)
-	}
-	if migrated.dir != "" {
-		os.RemoveAll(migrated.dir)
-	}
-	os.Exit(code)
-}
-
 // xvInit finds xmllint and makes the binary's temporary folder once. Without
 // xmllint, validation is off and the binary says so once;
 // TestXMLValidator fails then when ISADMIN_REQUIRE_TOOLS is set.
