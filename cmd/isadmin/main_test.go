@@ -84,6 +84,11 @@ func startServerWith(t testing.TB, profile string, w io.Writer, now func() time.
 		defer cancel()
 		m.Close(ctx)
 	})
+	return serverOf(m)
+}
+
+// serverOf is the testServer of m, running.
+func serverOf(m *Main) *testServer {
 	s := &testServer{Main: m, Client: &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},

@@ -109,6 +109,8 @@ type Main struct {
 	DB      *schema.DB
 	Profile *wsdl.Profile
 	Log     zerolog.Logger
+	// flushLog writes out the lines the log holds (newLogger).
+	flushLog func() error
 
 	// hashCost is the bcrypt cost of password hashes; tests lower it.
 	hashCost int
@@ -481,7 +483,7 @@ func isLoopback(addr string) bool {
 // accept connections.
 func (m *Main) Run(ctx context.Context) error {
 	c := m.Config
-	m.Log = newLogger(m.Stderr, c.LogFormat)
+	m.Log, m.flushLog = newLogger(m.Stderr, c.LogFormat)
 	// A start on a new SQLite database hashes the admin password for the
 	// admin user it creates: that hash, the longest step of a first start,
 	// runs while the profile is parsed and the database is made.
@@ -761,20 +763,27 @@ func (m *Main) Close(ctx context.Context) error {
 		}
 		ev.Msg("isadmin stopped")
 	}
+	if m.flushLog != nil {
+		m.flushLog()
+	}
 	return errors.Join(errs...)
 }
 
-func newLogger(w io.Writer, format string) zerolog.Logger {
-	console := format == "console"
-	if format == "auto" {
-		if f, ok := w.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
-			console = true
-		}
+// newLogger returns the server's logger writing to w, and the function that
+// writes out what it holds. A log to a file or a pipe is buffered
+// (logBuffer); one to a terminal, or to any other writer, is not.
+func newLogger(w io.Writer, format string) (zerolog.Logger, func() error) {
+	flush := func() error { return nil }
+	f, isFile := w.(*os.File)
+	terminal := isFile && isatty.IsTerminal(f.Fd())
+	if isFile && !terminal {
+		b := newLogBuffer(w)
+		w, flush = b, b.Flush
 	}
-	if console {
+	if format == "console" || format == "auto" && terminal {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
 	}
-	return zerolog.New(w).With().Timestamp().Logger()
+	return zerolog.New(w).With().Timestamp().Logger(), flush
 }
 
 // oauthConfig reads the OAuth settings a fresh server of the profile has,
