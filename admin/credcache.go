@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"hash"
 	"sync"
 	"time"
 )
@@ -23,6 +24,7 @@ const maxRemembered = 10000
 type credentialCache struct {
 	once    sync.Once
 	key     []byte
+	macs    sync.Pool // of *macState
 	mu      sync.Mutex
 	entries map[[sha256.Size]byte]remembered
 	// failed holds the users and sources whose last check failed here:
@@ -51,15 +53,33 @@ func (c *credentialCache) init() {
 	})
 }
 
+// macState is an HMAC keyed with the cache's key and a buffer for its
+// input, kept in a pool: keying an HMAC costs more than the MAC of a short
+// input, and a reset one keeps its keyed state.
+type macState struct {
+	h   hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
+
 func (c *credentialCache) mac(parts ...string) [sha256.Size]byte {
 	c.init()
-	h := hmac.New(sha256.New, c.key)
-	for _, s := range parts {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
+	m, _ := c.macs.Get().(*macState)
+	if m == nil {
+		m = &macState{h: hmac.New(sha256.New, c.key)}
 	}
-	var out [sha256.Size]byte
-	h.Sum(out[:0])
+	m.h.Reset()
+	m.buf = m.buf[:0]
+	for _, s := range parts {
+		m.buf = append(m.buf, s...)
+		m.buf = append(m.buf, 0)
+	}
+	m.h.Write(m.buf)
+	out := [sha256.Size]byte(m.h.Sum(m.sum[:0]))
+	clear(m.buf) // the input holds a password
+	if cap(m.buf) <= 4096 {
+		c.macs.Put(m)
+	}
 	return out
 }
 

@@ -151,9 +151,9 @@ func setSessionCookie(w http.ResponseWriter, r *http.Request, sink *admin.Sessio
 // writes last when its sameSiteCookies says so: a browser then sends the
 // cookie with no request of another site's page.
 func writeSessionCookie(w http.ResponseWriter, r *http.Request, token string) {
-	c := SessionCookie + "=" + token + "; Path=/"
+	secure := ""
 	if r.TLS != nil {
-		c += "; Secure"
+		secure = "; Secure"
 	}
-	w.Header().Add("Set-Cookie", c+"; HttpOnly; SameSite=Strict")
+	w.Header().Add("Set-Cookie", SessionCookie+"="+token+"; Path=/"+secure+"; HttpOnly; SameSite=Strict")
 }

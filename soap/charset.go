@@ -65,8 +65,7 @@ func indexFold(s, sub string) int {
 
 // isUTF8 reports whether label names UTF-8.
 func isUTF8(label string) bool {
-	l := strings.ToLower(label)
-	return l == "utf-8" || l == "utf8"
+	return strings.EqualFold(label, "utf-8") || strings.EqualFold(label, "utf8")
 }
 
 // lookupCharset finds the encoding of a charset label; nil for UTF-8.

@@ -208,14 +208,4 @@ func headerAttr(el *etree.Element, space, local string) string {
 
 // finish consumes the rest of the envelope so that malformed trailing
 // content is refused rather than ignored.
-func (env *Envelope) finish() error {
-	for {
-		_, err := env.dec.Token()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
+func (env *Envelope) finish() error { return env.dec.Finish() }

@@ -36,8 +36,8 @@ func metadataQuery(query string) string {
 // body): ?wsdl, ?wsdl2 and ?xsd= with the service's documents, anything
 // else as a REST call (Axis2 RESTUtil.processURLRequest).
 func (s *Server) serveGet(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	t, rl, logged := s.begin(r, ps)
-	defer logged()
+	t, rl, start := s.begin(ps)
+	defer s.logRequest(r, rl, start)
 
 	item := metadataQuery(r.URL.RawQuery)
 	if item == "" {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -141,11 +142,11 @@ func (s *Server) logRequest(r *http.Request, rl *requestLog, start time.Time) {
 // transport reads the SOAP version and action from the HTTP headers.
 func transport(r *http.Request, t target) (Version, string, error) {
 	ct := r.Header.Get("Content-Type")
-	mt, params, err := mime.ParseMediaType(ct)
+	mt, params, err := parseMediaType(ct)
 	if ct != "" && err != nil {
 		return V11, "", clientFault("Invalid Content-Type " + ct)
 	}
-	action := strings.Trim(strings.TrimSpace(r.Header.Get("SOAPAction")), `"`)
+	action := strings.Trim(strings.TrimSpace(r.Header.Get("Soapaction")), `"`)
 	v := V11
 	switch {
 	case t.endpoint == POX:
@@ -175,18 +176,18 @@ func transport(r *http.Request, t target) (Version, string, error) {
 func servicePath(r *http.Request) string { return r.URL.Path }
 
 // begin reads what a request's URL names and starts its access log line,
-// which logged writes.
-func (s *Server) begin(r *http.Request, ps httprouter.Params) (t target, rl *requestLog, logged func()) {
-	start := s.Now()
+// which logRequest writes.
+func (s *Server) begin(ps httprouter.Params) (t target, rl *requestLog, start time.Time) {
+	start = s.Now()
 	t = s.parseTarget(ps.ByName("path"))
 	t.tenant = ps.ByName("tenant")
 	rl = &requestLog{service: t.name, status: http.StatusOK}
-	return t, rl, func() { s.logRequest(r, rl, start) }
+	return t, rl, start
 }
 
 func (s *Server) servePost(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	t, rl, logged := s.begin(r, ps)
-	defer logged()
+	t, rl, start := s.begin(ps)
+	defer s.logRequest(r, rl, start)
 
 	v, action, err := transport(r, t)
 	if why := CrossSite(r); why != "" && err == nil {
@@ -451,11 +452,13 @@ func basicAuth(r *http.Request) (user, pass string, res basicResult) {
 	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
 		return "", "", basicNone
 	}
-	words := strings.Split(h, " ")
-	if len(words) < 2 {
+	// The second word: what follows the first space, up to the next.
+	_, rest, spaced := strings.Cut(h, " ")
+	if !spaced {
 		return "", "", basicMalformed
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(words[1]))
+	second, _, _ := strings.Cut(rest, " ")
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(second))
 	if err != nil {
 		return "", "", basicMalformed
 	}
@@ -581,3 +584,35 @@ func (s *Server) decodeRequest(env *Envelope, op *wsdl.Operation) (wsdl.Struct, 
 // appendText appends s as XML text: fault texts may quote request bytes,
 // and the answer must stay well-formed UTF-8 whatever they were.
 func appendText(dst []byte, s string) []byte { return wsdl.AppendText(dst, s) }
+
+// mediaTypes holds what mime.ParseMediaType made of the Content-Type
+// values seen, up to maxMediaTypes of them: a client sends the same one
+// with every call, and parsing it costs allocations.
+var (
+	mediaTypes      sync.Map // string -> parsedMediaType
+	mediaTypesCount atomic.Int32
+)
+
+const maxMediaTypes = 64
+
+type parsedMediaType struct {
+	mediaType string
+	params    map[string]string
+	err       error
+}
+
+// parseMediaType is mime.ParseMediaType, remembered. The params returned
+// are shared: they must not be changed.
+func parseMediaType(v string) (string, map[string]string, error) {
+	if p, ok := mediaTypes.Load(v); ok {
+		p := p.(parsedMediaType)
+		return p.mediaType, p.params, p.err
+	}
+	mt, params, err := mime.ParseMediaType(v)
+	if mediaTypesCount.Load() < maxMediaTypes {
+		if _, loaded := mediaTypes.LoadOrStore(v, parsedMediaType{mt, params, err}); !loaded {
+			mediaTypesCount.Add(1)
+		}
+	}
+	return mt, params, err
+}

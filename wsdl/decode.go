@@ -53,58 +53,75 @@ func NewDecoder(r io.Reader, maxDepth int) *Decoder {
 // declaration says.
 func (d *Decoder) IgnoreDeclaredEncoding() { d.s.anyEncoding = true }
 
-// Close returns the decoder's buffer for reuse; the decoder is unusable
-// afterwards.
-func (d *Decoder) Close() { d.s.release() }
+// Close returns the decoder's buffers for reuse; the decoder is unusable
+// afterwards, and so is any character data it returned.
+func (d *Decoder) Close() {
+	if d.s != nil {
+		d.s.release()
+		d.s = nil
+	}
+}
 
 // Token returns the next token, rejecting what SOAP forbids. A failure of
 // the reader itself is returned as it is, so that a body over its size
 // limit or a broken connection is told apart from bad XML.
 func (d *Decoder) Token() (xml.Token, error) {
-	tok, err := d.s.Token()
+	k, err := d.step()
+	if err != nil {
+		return nil, err
+	}
+	return d.s.token(k), nil
+}
+
+// step reads the next token as Token does, leaving it in the scanner.
+func (d *Decoder) step() (tokenKind, error) {
+	k, err := d.s.step()
 	if err != nil {
 		if err == io.EOF {
 			if d.depth > 0 {
-				return nil, inputErrorf("unexpected end of XML document")
+				return kindNone, inputErrorf("unexpected end of XML document")
 			}
-			return nil, io.EOF
+			return kindNone, io.EOF
 		}
 		var se *syntaxError
 		if errors.As(err, &se) {
-			return nil, &InputError{Msg: se.Error()}
+			return kindNone, &InputError{Msg: se.Error()}
 		}
-		return nil, err
+		return kindNone, err
 	}
 	d.tokens++
-	switch t := tok.(type) {
-	case xml.StartElement:
+	switch k {
+	case kindStart:
 		if d.done {
-			return nil, inputErrorf("content after the document element")
+			return kindNone, inputErrorf("content after the document element")
 		}
 		d.depth++
 		if d.depth > d.maxDepth {
-			return nil, inputErrorf("element nesting deeper than %d", d.maxDepth)
+			return kindNone, inputErrorf("element nesting deeper than %d", d.maxDepth)
 		}
-	case xml.EndElement:
+	case kindEnd:
 		d.depth--
 		d.done = d.depth == 0
-	case xml.CharData:
+	case kindChars:
 		// Outside the document element XML allows white space only, and
 		// XML's white space is narrower than Unicode's.
-		if d.depth == 0 && !isXMLSpace(t) {
+		if d.depth == 0 && !isXMLSpace(d.s.data) {
 			if d.done {
-				return nil, inputErrorf("content after the document element")
+				return kindNone, inputErrorf("content after the document element")
 			}
-			return nil, inputErrorf("content before the document element")
+			return kindNone, inputErrorf("content before the document element")
 		}
-	case xml.Directive:
-		return nil, inputErrorf("a SOAP message must not contain a document type declaration")
-	case xml.ProcInst:
-		if t.Target != "xml" || d.tokens != 1 {
-			return nil, inputErrorf("a SOAP message must not contain processing instructions")
+	case kindOther:
+		switch t := d.s.other.(type) {
+		case xml.Directive:
+			return kindNone, inputErrorf("a SOAP message must not contain a document type declaration")
+		case xml.ProcInst:
+			if t.Target != "xml" || d.tokens != 1 {
+				return kindNone, inputErrorf("a SOAP message must not contain processing instructions")
+			}
 		}
 	}
-	return tok, nil
+	return k, nil
 }
 
 // Depth is the nesting level of the last start element read.
@@ -114,14 +131,14 @@ func (d *Decoder) Depth() int { return d.depth }
 // element; at an end element it returns ok == false.
 func (d *Decoder) NextElement() (start xml.StartElement, ok bool, err error) {
 	for {
-		tok, err := d.Token()
+		k, err := d.step()
 		if err != nil {
 			return start, false, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, true, nil
-		case xml.EndElement:
+		switch k {
+		case kindStart:
+			return d.s.start, true, nil
+		case kindEnd:
 			return start, false, nil
 		}
 		// Axis2 ignores stray text between elements; so do we.
@@ -143,11 +160,24 @@ func isXMLSpace(b []byte) bool {
 func (d *Decoder) Skip() error {
 	target := d.depth - 1
 	for d.depth > target {
-		if _, err := d.Token(); err != nil {
+		if _, err := d.step(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Finish reads the rest of the document, refusing what Token refuses, up
+// to the end of the input.
+func (d *Decoder) Finish() error {
+	for {
+		if _, err := d.step(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // IsNil reports whether the element being decoded carries xsi:nil.
@@ -209,12 +239,12 @@ func (d *Decoder) text() (string, error) {
 	var sb strings.Builder
 	target := d.depth - 1
 	for d.depth > target {
-		tok, err := d.Token()
+		k, err := d.step()
 		if err != nil {
 			return "", err
 		}
-		if cd, ok := tok.(xml.CharData); ok && d.depth == target+1 {
-			sb.Write(cd)
+		if k == kindChars && d.depth == target+1 {
+			sb.Write(d.s.data)
 		}
 	}
 	return sb.String(), nil

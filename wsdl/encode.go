@@ -55,7 +55,7 @@ func (e *Encoder) Response(op *Operation, resp Struct) {
 	if e.voided {
 		return
 	}
-	e.end(open, "ns:"+op.Output.Name.Local)
+	e.end(open, "ns:", op.Output.Name.Local)
 }
 
 // void writes Axis2's answer of a method that returned nothing or null
@@ -72,12 +72,13 @@ func (e *Encoder) void(op *Operation) {
 
 // end closes the element name whose start tag ended at open: Axiom writes
 // an element without content as an empty-element tag.
-func (e *Encoder) end(open int, name string) {
+func (e *Encoder) end(open int, prefix, name string) {
 	if len(e.buf) == open {
 		e.buf = append(e.buf[:open-1], "/>"...)
 		return
 	}
 	e.buf = append(e.buf, "</"...)
+	e.buf = append(e.buf, prefix...)
 	e.buf = append(e.buf, name...)
 	e.buf = append(e.buf, '>')
 }
@@ -108,7 +109,7 @@ func (e *Encoder) ResponseItem(op *Operation, v Struct) {
 // empty-element tag, as Axis2 answers an empty array.
 func (e *Encoder) ResponseEnd(op *Operation) {
 	if e.items == 0 && len(e.buf) > 0 && e.buf[len(e.buf)-1] == '>' {
-		e.end(len(e.buf), "")
+		e.end(len(e.buf), "", "")
 		return
 	}
 	e.buf = append(e.buf, "</ns:"...)
@@ -303,7 +304,7 @@ func (e *Encoder) Struct(f *Field, v Struct) {
 	e.buf = append(e.buf, `">`...)
 	open := len(e.buf)
 	e.fields(f.Elem, v)
-	e.end(open, f.qname)
+	e.end(open, "", f.qname)
 }
 
 // AppendText appends s escaped as XML character data, with what XML 1.0

@@ -125,6 +125,7 @@ func TestPermissionsPerRelease(t *testing.T) {
 		{"is-5.7", iams, "createApplicationTemplate", []string{tmpl + "/create"}},
 		{"is-5.7", iams, "importApplication", []string{appmgt + "/create"}},
 		{"is-5.7", iams, "someUndeclaredOperation", []string{appmgt, tmpl}},
+		{"is-5.7", iams, strings.Repeat("longUndeclaredOperation", 10), []string{appmgt, tmpl}},
 		{"is-5.8", iams, "getApplicationBasicInfo", []string{appmgt + "/view"}},
 		{"is-5.9", iams, "getCountOfApplications", []string{appmgt + "/view"}},
 		{"is-5.11", iams, "getCustomInboundAuthenticatorConfigs", []string{appmgt, tmpl}},

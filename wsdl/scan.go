@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -37,11 +38,32 @@ type scanner struct {
 	// text holds character data that differs from its input (references,
 	// line ends).
 	text []byte
-	err  error
+	// attrs gathers the attributes of a start element.
+	attrs []xml.Attr
+	err   error
 	// anyEncoding accepts whatever encoding the XML declaration names:
 	// the caller has decoded the input to UTF-8 already.
 	anyEncoding bool
+
+	// The token step read last, by its kind: the Decoder reads these
+	// fields rather than an xml.Token, which would cost an allocation per
+	// token.
+	start xml.StartElement
+	end   xml.EndElement
+	data  []byte    // character data, valid until the next step
+	other xml.Token // a comment, directive or processing instruction
 }
+
+// tokenKind is the kind of token step read.
+type tokenKind uint8
+
+const (
+	kindNone  tokenKind = iota
+	kindStart           // scanner.start
+	kindEnd             // scanner.end
+	kindChars           // scanner.data
+	kindOther           // scanner.other
+)
 
 type binding struct{ prefix, uri string }
 
@@ -62,21 +84,35 @@ const (
 	maxPooledBytes = 64 << 10
 )
 
-var scanBufs = sync.Pool{New: func() any { b := make([]byte, 0, readChunk); return &b }}
+// scanners are released scanners, kept with their buffers and stacks: a
+// request reuses them rather than growing its own.
+var scanners = sync.Pool{New: func() any { return &scanner{buf: make([]byte, 0, readChunk)} }}
+
+// maxPooledDepth bounds the stacks and the attribute scratch of a scanner
+// kept for reuse.
+const maxPooledDepth = 64
 
 func newScanner(r io.Reader) *scanner {
-	s := &scanner{r: r}
-	s.buf = (*scanBufs.Get().(*[]byte))[:0]
+	s := scanners.Get().(*scanner)
+	*s = scanner{r: r, buf: s.buf[:0], ns: s.ns[:0], frames: s.frames[:0], text: s.text[:0], attrs: s.attrs[:0]}
 	return s
 }
 
-// release returns the buffer for reuse; the scanner is unusable afterwards.
+// release returns the scanner for reuse; neither it nor anything it
+// returned other than strings may be used afterwards.
 func (s *scanner) release() {
-	if s.buf != nil && cap(s.buf) <= maxPooledBytes {
-		b := s.buf[:0]
-		scanBufs.Put(&b)
+	if s.buf == nil {
+		return
 	}
-	s.buf = nil
+	if cap(s.buf) > maxPooledBytes || cap(s.text) > maxPooledBytes || cap(s.ns) > maxPooledDepth || cap(s.frames) > maxPooledDepth || cap(s.attrs) > maxPooledDepth {
+		s.buf = nil
+		return
+	}
+	// Drop what the request referred to, so the pool holds none of it.
+	clear(s.ns[:cap(s.ns)])
+	clear(s.frames[:cap(s.frames)])
+	*s = scanner{buf: s.buf[:0], ns: s.ns[:0], frames: s.frames[:0], text: s.text[:0], attrs: s.attrs[:0]}
+	scanners.Put(s)
 }
 
 // fill reads more input after what the buffer holds, keeping what it holds
@@ -168,12 +204,38 @@ func (s *scanner) space() {
 
 // Token returns the next token, or io.EOF at the end of the input.
 func (s *scanner) Token() (xml.Token, error) {
+	k, err := s.step()
+	if err != nil {
+		return nil, err
+	}
+	return s.token(k), nil
+}
+
+// token returns the token step read as an xml.Token.
+func (s *scanner) token(k tokenKind) xml.Token {
+	switch k {
+	case kindStart:
+		return s.start
+	case kindEnd:
+		return s.end
+	case kindChars:
+		return xml.CharData(s.data)
+	case kindOther:
+		return s.other
+	}
+	return nil
+}
+
+// step reads the next token into the field its kind names, or returns
+// io.EOF at the end of the input.
+func (s *scanner) step() (tokenKind, error) {
 	if s.err != nil || s.readErr != nil {
-		return nil, s.error()
+		return kindNone, s.error()
 	}
 	if s.closeEmpty {
 		s.closeEmpty = false
-		return s.pop(), nil
+		s.end = s.pop()
+		return kindEnd, nil
 	}
 	s.compact()
 	if !s.started {
@@ -188,33 +250,47 @@ func (s *scanner) Token() (xml.Token, error) {
 	b, ok := s.next()
 	if !ok {
 		if s.readErr != nil {
-			return nil, s.readErr
+			return kindNone, s.readErr
 		}
-		return nil, io.EOF
+		return kindNone, io.EOF
 	}
-	var tok xml.Token
+	kind := kindNone
 	if b != '<' {
 		s.pos--
 		if data, ok := s.chars(0, false); ok {
-			tok = xml.CharData(data)
+			s.data, kind = data, kindChars
 		}
 	} else if b, ok = s.must(); ok {
 		switch b {
 		case '/':
-			tok = s.endElement()
+			kind = s.endElement()
 		case '?':
-			tok = s.procInst()
+			kind = s.setOther(s.procInst())
 		case '!':
-			tok = s.bang()
+			if tok := s.bang(); tok != nil {
+				if data, ok := tok.(xml.CharData); ok {
+					s.data, kind = data, kindChars
+				} else {
+					kind = s.setOther(tok)
+				}
+			}
 		default:
 			s.pos--
-			tok = s.startElement()
+			kind = s.startElement()
 		}
 	}
 	if s.err != nil || s.readErr != nil {
-		return nil, s.error()
+		return kindNone, s.error()
 	}
-	return tok, nil
+	return kind, nil
+}
+
+func (s *scanner) setOther(tok xml.Token) tokenKind {
+	if tok == nil {
+		return kindNone
+	}
+	s.other = tok
+	return kindOther
 }
 
 // name reads an XML name at the current position and returns its offsets.
@@ -289,14 +365,14 @@ func isNameByte(b byte) bool {
 		b == '_' || b == ':' || b == '.' || b == '-'
 }
 
-func (s *scanner) startElement() xml.Token {
+func (s *scanner) startElement() tokenKind {
 	q, ok := s.qname()
 	if !ok {
 		s.fail("expected element name after <")
-		return nil
+		return kindNone
 	}
 	nsLen := len(s.ns)
-	var attrs []xml.Attr
+	attrs := s.attrs[:0]
 	var names [8]nameSpan
 	attrNames := names[:0]
 	empty := false
@@ -304,15 +380,15 @@ func (s *scanner) startElement() xml.Token {
 		s.space()
 		b, ok := s.must()
 		if !ok {
-			return nil
+			return kindNone
 		}
 		if b == '/' {
 			if b, ok = s.must(); !ok {
-				return nil
+				return kindNone
 			}
 			if b != '>' {
 				s.fail("expected /> in element")
-				return nil
+				return kindNone
 			}
 			empty = true
 			break
@@ -324,31 +400,39 @@ func (s *scanner) startElement() xml.Token {
 		aq, ok := s.qname()
 		if !ok {
 			s.fail("expected attribute name in element")
-			return nil
+			return kindNone
 		}
 		s.space()
 		if b, ok = s.must(); !ok {
-			return nil
+			return kindNone
 		}
 		if b != '=' {
 			s.fail("attribute name without = in element")
-			return nil
+			return kindNone
 		}
 		s.space()
 		quote, ok := s.must()
 		if !ok {
-			return nil
+			return kindNone
 		}
 		if quote != '"' && quote != '\'' {
 			s.fail("unquoted or missing attribute value in element")
-			return nil
+			return kindNone
 		}
 		v, ok := s.chars(quote, false)
 		if !ok {
-			return nil
+			return kindNone
 		}
 		attrNames = append(attrNames, aq)
 		attrs = append(attrs, xml.Attr{Value: internBytes(v)})
+	}
+	// The attributes are gathered in s.attrs and handed out in a slice of
+	// their own, made once: the caller may keep it.
+	s.attrs = attrs
+	attrs = nil
+	if len(s.attrs) > 0 {
+		attrs = slices.Clone(s.attrs)
+		clear(s.attrs)
 	}
 	// Bindings first: they apply to the element's own name and attributes.
 	for i, aq := range attrNames {
@@ -368,7 +452,8 @@ func (s *scanner) startElement() xml.Token {
 	name := xml.Name{Space: s.translate(p, l, true), Local: internBytes(l)}
 	s.frames = append(s.frames, frame{prefix: s.prefixString(p), name: name, nsLen: nsLen})
 	s.closeEmpty = empty
-	return xml.StartElement{Name: name, Attr: attrs}
+	s.start = xml.StartElement{Name: name, Attr: attrs}
+	return kindStart
 }
 
 // translate resolves a prefix as encoding/xml does: attributes without a
@@ -414,11 +499,11 @@ func (s *scanner) pop() xml.EndElement {
 	return xml.EndElement{Name: f.name}
 }
 
-func (s *scanner) endElement() xml.Token {
+func (s *scanner) endElement() tokenKind {
 	q, ok := s.qname()
 	if !ok {
 		s.fail("expected element name after </")
-		return nil
+		return kindNone
 	}
 	prefix, local := q.prefix(s.buf), q.local(s.buf)
 	var top *frame
@@ -428,24 +513,25 @@ func (s *scanner) endElement() xml.Token {
 	switch {
 	case top == nil:
 		s.fail("unexpected end element </" + string(local) + ">")
-		return nil
+		return kindNone
 	case top.name.Local != string(local):
 		s.fail("element <" + top.name.Local + "> closed by </" + string(local) + ">")
-		return nil
+		return kindNone
 	case top.prefix != string(prefix):
 		s.fail("element <" + top.name.Local + "> in space " + top.prefix + " closed by </" + string(local) + "> in space " + string(prefix))
-		return nil
+		return kindNone
 	}
 	s.space()
 	b, ok := s.must()
 	if !ok {
-		return nil
+		return kindNone
 	}
 	if b != '>' {
 		s.fail("invalid characters between </" + string(local) + " and >")
-		return nil
+		return kindNone
 	}
-	return s.pop()
+	s.end = s.pop()
+	return kindEnd
 }
 
 func (s *scanner) procInst() xml.Token {

@@ -201,3 +201,71 @@ func TestScannerErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestScannerAttributesKept: the attributes of a start element stay as
+// they were read while later elements are read, in the same document and
+// after the scanner is reused for another.
+func TestScannerAttributesKept(t *testing.T) {
+	read := func(doc string) []xml.StartElement {
+		s := newScanner(strings.NewReader(doc))
+		defer s.release()
+		var starts []xml.StartElement
+		for {
+			tok, err := s.Token()
+			if err == io.EOF {
+				return starts
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st, ok := tok.(xml.StartElement); ok {
+				starts = append(starts, st)
+			}
+		}
+	}
+	first := read(`<a xmlns:p="urn:p" x="1" p:y="2"><b z="3"/><c/></a>`)
+	read(`<d xmlns="urn:other" x="other" y="other" z="other"><e x="4" y="5"/></d>`)
+	want := [][]xml.Attr{
+		{{Name: xml.Name{Space: "xmlns", Local: "p"}, Value: "urn:p"}, {Name: xml.Name{Local: "x"}, Value: "1"}, {Name: xml.Name{Space: "urn:p", Local: "y"}, Value: "2"}},
+		{{Name: xml.Name{Local: "z"}, Value: "3"}},
+		nil,
+	}
+	for i, st := range first {
+		if !reflect.DeepEqual(st.Attr, want[i]) {
+			t.Errorf("<%s>: attributes %v, want %v", st.Name.Local, st.Attr, want[i])
+		}
+	}
+}
+
+// TestScannerReuse: a scanner released and reused starts clean, with no
+// namespace binding, open element or pending end of the document before.
+func TestScannerReuse(t *testing.T) {
+	for _, unfinished := range []string{`<p:a xmlns:p="urn:p"><p:b/>`, `<a xmlns="urn:default"><b/>`, `<a><b`} {
+		s := newScanner(strings.NewReader(unfinished))
+		for range 3 {
+			s.Token()
+		}
+		s.release()
+		got, err := scanAll([]byte(`<p:c xmlns:q="urn:q"><d/></p:c>`), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := stdAll([]byte(`<p:c xmlns:q="urn:q"><d/></p:c>`))
+		if !reflect.DeepEqual(normalize(got), normalize(want)) {
+			t.Fatalf("after %q:\n scanner %#v\n std     %#v", unfinished, got, want)
+		}
+	}
+}
+
+// TestDecoderClose: closing twice is closing once.
+func TestDecoderClose(t *testing.T) {
+	d := NewDecoder(strings.NewReader(`<a/>`), 0)
+	d.Close()
+	d.Close()
+	a, b := newScanner(nil), newScanner(nil)
+	defer a.release()
+	defer b.release()
+	if a == b {
+		t.Fatal("two scanners in use are one")
+	}
+}

@@ -339,9 +339,13 @@ const NoAuthentication = "none"
 // anyone. An operation the profile does not list takes its service's "*"
 // entry; a service without entries needs authentication only.
 func (p *Profile) Permissions(service, operation string) (anyOf []string, authenticate bool) {
-	perms, ok := p.permissions[service+" "+operation]
+	// A key built in a buffer of the stack: looking it up costs no
+	// allocation, as a concatenated one would.
+	var b [128]byte
+	key := append(append(append(b[:0], service...), ' '), operation...)
+	perms, ok := p.permissions[string(key)]
 	if !ok {
-		perms = p.permissions[service+" *"]
+		perms = p.permissions[string(append(key[:len(service)+1], '*'))]
 	}
 	if len(perms) == 1 && perms[0] == NoAuthentication {
 		return nil, false

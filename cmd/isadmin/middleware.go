@@ -69,14 +69,25 @@ func carryOut(h http.Handler, timeout time.Duration) http.Handler {
 		if err != nil {
 			source = r.RemoteAddr
 		}
-		id := r.Header.Get("X-Request-ID")
+		id := r.Header.Get("X-Request-Id")
 		if !plainID(id) {
-			id = prefix + strconv.FormatUint(count.Add(1), 10)
+			var b [48]byte
+			id = string(strconv.AppendUint(append(b[:0], prefix...), count.Add(1), 10))
 		}
-		w.Header()["X-Request-Id"] = []string{id}
-		ctx := detached{values: admin.WithRequest(r.Context(), &admin.Request{Source: source, ID: id}), timing: d.get(timeout)}
-		h.ServeHTTP(w, r.WithContext(ctx))
+		// What the request carries, in one allocation.
+		c := &carried{request: admin.Request{Source: source, ID: id}}
+		c.idHeader[0] = id
+		w.Header()["X-Request-Id"] = c.idHeader[:]
+		c.ctx = detached{values: admin.WithRequest(r.Context(), &c.request), timing: d.get(timeout)}
+		h.ServeHTTP(w, r.WithContext(&c.ctx))
 	})
+}
+
+// carried is what carryOut gives a request.
+type carried struct {
+	request  admin.Request
+	idHeader [1]string
+	ctx      detached
 }
 
 // plainID reports whether a client's request id may be logged as it is.
