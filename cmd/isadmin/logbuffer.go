@@ -24,12 +24,15 @@ const logBufferSize = 32 << 10
 type logBuffer struct {
 	mu    sync.Mutex
 	out   io.Writer
+	delay time.Duration // the longest a line waits
 	buf   []byte
 	timer *time.Timer
 }
 
-func newLogBuffer(out io.Writer) *logBuffer {
-	b := &logBuffer{out: out}
+// newLogBuffer returns a logBuffer writing to out at most delay after a
+// line (logFlushDelay for the server).
+func newLogBuffer(out io.Writer, delay time.Duration) *logBuffer {
+	b := &logBuffer{out: out, delay: delay}
 	b.timer = time.AfterFunc(time.Hour, func() { b.Flush() })
 	b.timer.Stop()
 	return b
@@ -49,7 +52,7 @@ func (b *logBuffer) WriteLevel(l zerolog.Level, p []byte) (int, error) {
 		return len(p), b.flushLocked()
 	}
 	if !held {
-		b.timer.Reset(logFlushDelay)
+		b.timer.Reset(b.delay)
 	}
 	return len(p), nil
 }

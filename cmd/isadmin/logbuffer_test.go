@@ -7,19 +7,26 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 )
 
 func TestLogBuffer(t *testing.T) {
-	t.Run("info waits, then goes out by itself", func(t *testing.T) {
+	t.Run("info and debug wait", func(t *testing.T) {
 		out := &syncBuffer{}
-		b := newLogBuffer(out)
+		b := newLogBuffer(out, time.Hour) // only a write or Flush writes out
 		b.WriteLevel(zerolog.InfoLevel, []byte("one\n"))
 		b.WriteLevel(zerolog.DebugLevel, []byte("two\n"))
 		if got := out.String(); got != "" {
 			t.Fatalf("written at once: %q", got)
 		}
+	})
+	t.Run("held lines go out by themselves", func(t *testing.T) {
+		out := &syncBuffer{}
+		b := newLogBuffer(out, 10*time.Millisecond)
+		b.WriteLevel(zerolog.InfoLevel, []byte("one\n"))
+		b.WriteLevel(zerolog.DebugLevel, []byte("two\n"))
 		eventually(t, "held lines written", func() bool { return out.String() == "one\ntwo\n" })
 		b.WriteLevel(zerolog.InfoLevel, []byte("three\n"))
 		eventually(t, "a line after a flush written", func() bool { return out.String() == "one\ntwo\nthree\n" })
@@ -27,7 +34,7 @@ func TestLogBuffer(t *testing.T) {
 	for _, l := range []zerolog.Level{zerolog.WarnLevel, zerolog.ErrorLevel, zerolog.FatalLevel, zerolog.NoLevel} {
 		t.Run(fmt.Sprintf("level %d writes out everything held at once", l), func(t *testing.T) {
 			out := &syncBuffer{}
-			b := newLogBuffer(out)
+			b := newLogBuffer(out, time.Hour) // only a write or Flush writes out
 			b.WriteLevel(zerolog.InfoLevel, []byte("held\n"))
 			b.WriteLevel(l, []byte("now\n"))
 			if got := out.String(); got != "held\nnow\n" {
@@ -37,7 +44,7 @@ func TestLogBuffer(t *testing.T) {
 	}
 	t.Run("a full buffer goes out at once", func(t *testing.T) {
 		out := &syncBuffer{}
-		b := newLogBuffer(out)
+		b := newLogBuffer(out, time.Hour) // only a write or Flush writes out
 		line := []byte(strings.Repeat("x", 1023) + "\n")
 		for range logBufferSize/len(line) - 1 {
 			b.WriteLevel(zerolog.InfoLevel, line)
@@ -52,7 +59,7 @@ func TestLogBuffer(t *testing.T) {
 	})
 	t.Run("Flush", func(t *testing.T) {
 		out := &syncBuffer{}
-		b := newLogBuffer(out)
+		b := newLogBuffer(out, time.Hour) // only a write or Flush writes out
 		b.Write([]byte("plain\n"))
 		b.WriteLevel(zerolog.InfoLevel, []byte("held\n"))
 		if err := b.Flush(); err != nil {

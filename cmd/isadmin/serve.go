@@ -777,7 +777,7 @@ func newLogger(w io.Writer, format string) (zerolog.Logger, func() error) {
 	f, isFile := w.(*os.File)
 	terminal := isFile && isatty.IsTerminal(f.Fd())
 	if isFile && !terminal {
-		b := newLogBuffer(w)
+		b := newLogBuffer(w, logFlushDelay)
 		w, flush = b, b.Flush
 	}
 	if format == "console" || format == "auto" && terminal {
